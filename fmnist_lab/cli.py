@@ -1,0 +1,96 @@
+"""`fmnist-lab` command line: status | run | evaluate | bench."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import experiments, studies
+
+
+def _chapters(selected: list[str] | None) -> list[str]:
+    for name in selected or []:
+        if name not in studies.CHAPTERS:
+            sys.exit(f"unknown chapter {name!r}; choose from {', '.join(studies.CHAPTERS)}")
+    return selected or list(studies.CHAPTERS)
+
+
+def _missing(chapter: str, store) -> list:
+    checkpointed = {c.key() for c in studies.checkpointed_configs(chapter)}
+    return [c for c in studies.chapter_configs(chapter)
+            if store.load(c) is None or (c.key() in checkpointed and not store.checkpoint_path(c.key()).exists())]
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    store = experiments.current_store()
+    print(f"profile: {experiments.current_profile().name}   store: {store.root}")
+    total = 0
+    for chapter in _chapters(args.chapter):
+        needed = studies.chapter_configs(chapter)
+        missing = _missing(chapter, store)
+        total += len(missing)
+        print(f"{chapter:<16} {len(needed) - len(missing):>4} / {len(needed):<4} stored")
+        for cfg in missing if args.verbose else []:
+            print(f"    missing {cfg.key()}  {cfg.label()}")
+    print(f"missing runs: {total}")
+    return 1 if total else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    store = experiments.current_store()
+    for chapter in _chapters(args.chapter):
+        print(f"== {chapter}")
+        checkpointed = {c.key() for c in studies.checkpointed_configs(chapter)}
+        cfgs = studies.chapter_configs(chapter)
+        experiments.ensure([c for c in cfgs if c.key() not in checkpointed], store, force=args.force, progress=True)
+        experiments.ensure([c for c in cfgs if c.key() in checkpointed], store, checkpoint=True,
+                           force=args.force, progress=True, quiet=not checkpointed)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .checkpoints import evaluate_checkpoint
+
+    accuracy, cfg = evaluate_checkpoint(args.checkpoint)
+    print(f"model: {cfg.label()}")
+    print(f"test accuracy: {accuracy:.4f}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_bench
+
+    run_bench(repeats=args.repeats, augmented=args.augmented)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fmnist-lab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("status", help="what the book needs vs what is stored (exit 1 if runs are missing)")
+    p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
+    p.add_argument("-v", "--verbose", action="store_true", help="list the missing runs")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("run", help="train what the book needs and is not stored yet")
+    p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
+    p.add_argument("--profile", choices=sorted(experiments.PROFILES), help="full (default) or smoke")
+    p.add_argument("--force", action="store_true", help="retrain even runs found in the store")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("evaluate", help="test accuracy of a saved checkpoint")
+    p.add_argument("checkpoint")
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("bench", help="time this engine against the classic DataLoader pipeline")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--augmented", action="store_true", help="also time rotation+flip augmentation")
+    p.set_defaults(func=cmd_bench)
+    for p in sub.choices.values():
+        if "profile" not in {a.dest for a in p._actions}:
+            p.add_argument("--profile", choices=sorted(experiments.PROFILES), help="full (default) or smoke")
+    args = parser.parse_args(argv)
+    if args.profile:
+        import os
+        os.environ["FMNIST_PROFILE"] = args.profile
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

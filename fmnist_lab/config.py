@@ -1,0 +1,147 @@
+"""`RunConfig`: the one frozen description of a training run.
+
+Everything that changes a result lives here (and nothing else: not the device), so that
+`key()` names a run: same key, same experiment. Bump `ENGINE_VERSION` whenever training
+semantics change; stored results then stop matching and are retrained.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+ENGINE_VERSION = "1"
+
+MODELS = ("mlp", "lenet", "cnn")
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid")
+INITS = ("default", "normal1", "normal001", "xavier", "kaiming")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+SCHEDULES = ("constant", "step", "cosine", "onecycle")
+EARLY_STOPPING = ("val_acc", "val_loss", "none")
+NORMALIZATIONS = ("standardize", "unit", "raw")
+AUGMENTATIONS = ("hflip", "rotate", "shift", "erase")
+
+
+def _choice(name: str, value: Any, allowed: tuple) -> None:
+    if value not in allowed:
+        raise ValueError(f"RunConfig.{name}={value!r} is not valid; choose one of {', '.join(map(repr, allowed))}")
+
+
+def _positive(name: str, value: Any, integer: bool = False) -> None:
+    kind = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
+        what = "a positive integer" if integer else "a positive number"
+        raise ValueError(f"RunConfig.{name}={value!r} is not valid; it must be {what}")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A training run. The defaults are the book's reference MLP (2 x 256, ReLU, Adam 1e-3)."""
+
+    model: str = "mlp"
+    hidden: tuple[int, ...] = (256, 256)  # MLP hidden widths; () is softmax regression
+    channels: tuple[int, ...] = (32, 64)  # CNN channels per block
+    activation: str = "relu"
+    dropout: float = 0.0
+    batchnorm: bool = False
+    init: str = "default"
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.9  # used by momentum and nesterov
+    weight_decay: float = 0.0  # coupled L2 for sgd/rmsprop/adam, decoupled for adamw
+    schedule: str = "constant"
+    step_epochs: int = 10  # StepLR period (seed 000: step_size=10, gamma=0.1)
+    step_gamma: float = 0.1
+    batch_size: int = 128
+    epochs: int = 30
+    early_stopping: str = "val_acc"
+    patience: int = 5
+    augment: tuple[str, ...] = ()
+    normalization: str = "standardize"
+    label_smoothing: float = 0.0
+    train_size: int | None = None  # None: the whole 50k training split
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        # Normalise list inputs (e.g. from JSON) to tuples so equal configs hash equally.
+        for name in ("hidden", "channels", "augment"):
+            value = getattr(self, name)
+            if isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
+        _choice("model", self.model, MODELS)
+        _choice("activation", self.activation, ACTIVATIONS)
+        _choice("init", self.init, INITS)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("schedule", self.schedule, SCHEDULES)
+        _choice("early_stopping", self.early_stopping, EARLY_STOPPING)
+        _choice("normalization", self.normalization, NORMALIZATIONS)
+        for aug in self.augment:
+            _choice("augment", aug, AUGMENTATIONS)
+        for width in self.hidden:
+            _positive("hidden", width, integer=True)
+        if self.model != "mlp" and not self.channels:
+            raise ValueError("RunConfig.channels must name at least one block for a CNN")
+        for width in self.channels:
+            _positive("channels", width, integer=True)
+        for name in ("lr", "step_gamma"):
+            _positive(name, getattr(self, name))
+        for name in ("batch_size", "epochs", "patience", "step_epochs"):
+            _positive(name, getattr(self, name), integer=True)
+        if self.train_size is not None:
+            _positive("train_size", self.train_size, integer=True)
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"RunConfig.dropout={self.dropout!r} is not valid; it must be in [0, 1)")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"RunConfig.label_smoothing={self.label_smoothing!r} is not valid; it must be in [0, 1)")
+        if not 0.0 <= self.momentum < 1.0:
+            raise ValueError(f"RunConfig.momentum={self.momentum!r} is not valid; it must be in [0, 1)")
+        if self.weight_decay < 0:
+            raise ValueError(f"RunConfig.weight_decay={self.weight_decay!r} is not valid; it must be >= 0")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"RunConfig.seed={self.seed!r} is not valid; it must be a non-negative integer")
+
+    def replace(self, **changes: Any) -> "RunConfig":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown RunConfig fields: {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    def key(self) -> str:
+        """16 hex digits naming this run under the current engine version."""
+        payload = self.canonical_json() + "|engine=" + ENGINE_VERSION
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def label(self) -> str:
+        """Short description for logs: the architecture plus every field that differs from the reference."""
+        if self.model == "mlp":
+            arch = "mlp " + ("x".join(map(str, self.hidden)) or "linear")
+        else:
+            arch = f"{self.model} " + "-".join(map(str, self.channels))
+        skip = {"model", "hidden", "channels", "seed"}
+        diffs = [f"{f.name}={_jsonable(getattr(self, f.name))}" for f in dataclasses.fields(self)
+                 if f.name not in skip and getattr(self, f.name) != getattr(REFERENCE, f.name)]
+        return " ".join([arch, *diffs, f"seed={self.seed}"])
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+REFERENCE = RunConfig()
+"""The shared reference MLP every chapter varies one factor of."""

@@ -1,0 +1,172 @@
+"""The real Fashion-MNIST, found, decoded, verified and split.
+
+Search order for the four original IDX `.gz` files: an explicit directory (argument or
+`FMNIST_DATA_DIR`), the local cache, Debian's `dataset-fashion-mnist` package, and last a
+torchvision download into the cache. Decoded arrays are checked against known content
+checksums, so a truncated or altered file can never silently become "the dataset".
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+FILES = {
+    "train_images": "train-images-idx3-ubyte.gz",
+    "train_labels": "train-labels-idx1-ubyte.gz",
+    "test_images": "t10k-images-idx3-ubyte.gz",
+    "test_labels": "t10k-labels-idx1-ubyte.gz",
+}
+SHAPES = {"train_images": (60000, 28, 28), "train_labels": (60000,),
+          "test_images": (10000, 28, 28), "test_labels": (10000,)}
+# sha256 of the decoded uint8 content (not of the .gz, which depends on the compressor).
+CONTENT_SHA256 = {
+    "train_images": "2e487a6c89124f78f2d7521542223cafe96f7123c3ca13d447772ac6ecbb3012",
+    "train_labels": "657fbd221bfc9f4198cc14b5619cc33ec57c58dd0e47af4d99d6650759e869a7",
+    "test_images": "c867c93ff95360594e8ec3287995350b824dd110b11595c0e13d5423f621867a",
+    "test_labels": "3d0e6c6ea990b53b6f8f500a41cac93881d981b315f84578b7d915342ade01e9",
+}
+DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "fmnist_lab"
+VAL_PER_CLASS = 1000  # 10k validation images, stratified: 1000 of each class
+SPLIT_SEED = 20240611  # fixed forever: every run sees the same train/validation split
+
+REMEDIES = (
+    "Fix it in one of three ways:\n"
+    "  1. install the Debian package:  apt-get install -y dataset-fashion-mnist\n"
+    "  2. point FMNIST_DATA_DIR at a folder holding the four original .gz files\n"
+    "     (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz)\n"
+    f"  3. on a machine with internet, delete {CACHE_DIR} and let torchvision download it again"
+)
+
+
+class DatasetError(RuntimeError):
+    """The dataset could not be found or failed its integrity check."""
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Decode one gzipped IDX file into a uint8 array, with errors that name the file."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise DatasetError(f"{path} does not exist.\n{REMEDIES}") from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise DatasetError(f"{path} is truncated or not a gzip file ({exc}).\n{REMEDIES}") from None
+    if len(raw) < 8:
+        raise DatasetError(f"{path} is too short to be an IDX file.\n{REMEDIES}")
+    zero, dtype_code, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or dtype_code != 0x08 or ndim not in (1, 3):
+        raise DatasetError(f"{path} is not a uint8 IDX file (bad magic number).\n{REMEDIES}")
+    dims = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
+    body = raw[4 + 4 * ndim:]
+    if len(body) != int(np.prod(dims)):
+        raise DatasetError(f"{path} holds {len(body)} bytes of data, expected {int(np.prod(dims))}; "
+                           f"it is truncated or corrupt.\n{REMEDIES}")
+    return np.frombuffer(body, dtype=np.uint8).reshape(dims)
+
+
+def _verify(name: str, array: np.ndarray, path: Path) -> None:
+    if array.shape != SHAPES[name]:
+        raise DatasetError(f"{path} has shape {array.shape}, expected {SHAPES[name]}.\n{REMEDIES}")
+    digest = hashlib.sha256(array.tobytes()).hexdigest()
+    if digest != CONTENT_SHA256[name]:
+        raise DatasetError(f"{path} decodes but its content checksum does not match Fashion-MNIST "
+                           f"(got {digest[:12]}…, expected {CONTENT_SHA256[name][:12]}…); "
+                           f"the file is corrupt or a different dataset.\n{REMEDIES}")
+
+
+def _has_all(folder: Path) -> bool:
+    return all((folder / f).is_file() for f in FILES.values())
+
+
+def _torchvision_download() -> Path:
+    """Last resort for users with internet: torchvision's mirror list, into our cache."""
+    from torchvision.datasets import FashionMNIST
+
+    try:
+        FashionMNIST(root=str(CACHE_DIR), train=True, download=True)
+        FashionMNIST(root=str(CACHE_DIR), train=False, download=True)
+    except Exception as exc:  # network errors come in many types
+        raise DatasetError(f"Fashion-MNIST was not found locally and the torchvision download failed ({exc}).\n{REMEDIES}") from None
+    return CACHE_DIR / "FashionMNIST" / "raw"
+
+
+def locate(data_dir: str | Path | None = None, allow_download: bool = True) -> Path:
+    """The folder holding the four .gz files, by the documented search order."""
+    explicit = data_dir or os.environ.get("FMNIST_DATA_DIR")
+    if explicit:
+        folder = Path(explicit)
+        missing = [f for f in FILES.values() if not (folder / f).is_file()]
+        if missing:
+            raise DatasetError(f"{folder} (from {'argument' if data_dir else 'FMNIST_DATA_DIR'}) lacks "
+                               f"{', '.join(missing)}.\n{REMEDIES}")
+        return folder
+    for folder in (CACHE_DIR / "FashionMNIST" / "raw", DEBIAN_DIR):
+        if _has_all(folder):
+            return folder
+    if not allow_download:
+        raise DatasetError(f"Fashion-MNIST was not found in {CACHE_DIR} or {DEBIAN_DIR}.\n{REMEDIES}")
+    return _torchvision_download()
+
+
+@dataclass(frozen=True)
+class FashionMNIST:
+    """The whole dataset as uint8 tensors: images (N, 28, 28), labels (N,)."""
+
+    train_images: torch.Tensor  # the 50k training split
+    train_labels: torch.Tensor
+    val_images: torch.Tensor  # the 10k validation split (for model selection)
+    val_labels: torch.Tensor
+    test_images: torch.Tensor  # the official 10k test set (for selected models only)
+    test_labels: torch.Tensor
+    source: str
+
+    @property
+    def pixel_mean(self) -> float:
+        """Mean pixel in [0, 1], computed from the training split only."""
+        return float(self.train_images.double().mean() / 255)
+
+    @property
+    def pixel_std(self) -> float:
+        return float((self.train_images.double() / 255).std())
+
+
+def stratified_split(labels: torch.Tensor, per_class: int, seed: int = SPLIT_SEED) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices (train, val): `per_class` random images of every class go to validation."""
+    generator = torch.Generator().manual_seed(seed)
+    val_parts = []
+    for c in range(int(labels.max()) + 1):
+        members = torch.nonzero(labels == c).flatten()
+        val_parts.append(members[torch.randperm(len(members), generator=generator)[:per_class]])
+    val = torch.cat(val_parts).sort().values
+    mask = torch.ones(len(labels), dtype=torch.bool)
+    mask[val] = False
+    return torch.nonzero(mask).flatten(), val
+
+
+@lru_cache(maxsize=4)
+def load(data_dir: str | None = None, allow_download: bool = True) -> FashionMNIST:
+    """Load, verify and split Fashion-MNIST (cached per process)."""
+    folder = locate(data_dir, allow_download)
+    arrays = {}
+    for name, filename in FILES.items():
+        array = read_idx(folder / filename)
+        _verify(name, array, folder / filename)
+        arrays[name] = torch.from_numpy(array.copy())
+    train_idx, val_idx = stratified_split(arrays["train_labels"], VAL_PER_CLASS)
+    return FashionMNIST(
+        train_images=arrays["train_images"][train_idx], train_labels=arrays["train_labels"][train_idx].long(),
+        val_images=arrays["train_images"][val_idx], val_labels=arrays["train_labels"][val_idx].long(),
+        test_images=arrays["test_images"], test_labels=arrays["test_labels"].long(),
+        source=str(folder),
+    )

@@ -1,0 +1,149 @@
+"""Load-or-train: what chapters call to get results, plus profiles and seed aggregation.
+
+A chapter lists the configurations it needs; `ensure` loads each one from the store
+("found in store, skipping training") and trains only what is missing.
+"""
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+from tqdm.auto import tqdm
+
+from .config import RunConfig
+from .store import Store
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much of the real experiment to run."""
+
+    name: str
+    seeds: tuple[int, ...]
+    max_epochs: int | None  # cap on cfg.epochs (None: as configured)
+    train_size: int | None  # cap on training images (None: all 50k)
+
+
+PROFILES = {
+    "full": Profile("full", seeds=(0, 1, 2), max_epochs=None, train_size=None),
+    # Same code paths, a few seconds per run: for `pytest --nbval` and quick looks.
+    "smoke": Profile("smoke", seeds=(0, 1), max_epochs=2, train_size=2000),
+}
+
+
+def current_profile() -> Profile:
+    name = os.environ.get("FMNIST_PROFILE", "full")
+    if name not in PROFILES:
+        raise ValueError(f"FMNIST_PROFILE={name!r} is not a profile; use one of {', '.join(PROFILES)}")
+    return PROFILES[name]
+
+
+@lru_cache(maxsize=None)
+def _smoke_root() -> str:
+    return tempfile.mkdtemp(prefix="fmnist_lab-smoke-")
+
+
+def current_store() -> Store:
+    """`FMNIST_STORE` if set; else the committed book/results (full) or a fresh temp folder (smoke).
+
+    The smoke store is new in every process, so smoke runs always exercise training.
+    """
+    if os.environ.get("FMNIST_STORE"):
+        return Store(os.environ["FMNIST_STORE"])
+    return Store(_smoke_root()) if current_profile().name == "smoke" else Store()
+
+
+def shrink(cfg: RunConfig, profile: Profile | None = None) -> RunConfig:
+    """`cfg` under a profile: epochs and training images capped."""
+    profile = profile or current_profile()
+    changes: dict[str, Any] = {}
+    if profile.max_epochs is not None and cfg.epochs > profile.max_epochs:
+        changes["epochs"] = profile.max_epochs
+    if profile.train_size is not None and (cfg.train_size or math.inf) > profile.train_size:
+        changes["train_size"] = profile.train_size
+    return cfg.replace(**changes) if changes else cfg
+
+
+def seeded(cfg: RunConfig, profile: Profile | None = None) -> list[RunConfig]:
+    """One config per profile seed, each shrunk to the profile."""
+    profile = profile or current_profile()
+    return [shrink(cfg.replace(seed=s), profile) for s in profile.seeds]
+
+
+def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint: bool = False,
+           force: bool = False, progress: bool | None = None, quiet: bool = False) -> list[dict[str, Any]]:
+    """Results for `cfgs` in order: loaded from the store, trained (and saved) where missing."""
+    from .train import show_progress, train
+
+    store = store or current_store()
+    cfgs = list(cfgs)
+    results: list[dict[str, Any] | None] = []
+    todo = []
+    for i, cfg in enumerate(cfgs):
+        found = None if force else store.load(cfg)
+        if found is not None and checkpoint and not store.checkpoint_path(cfg.key()).exists():
+            found = None
+        results.append(found)
+        if found is None:
+            todo.append(i)
+    progress = show_progress() if progress is None else progress
+    start = time.perf_counter()
+    for i in tqdm(todo, desc="runs", unit="run", disable=not progress or not todo):
+        result, model = train(cfgs[i], progress=progress)
+        store.save(result)
+        if checkpoint:
+            store.save_checkpoint(cfgs[i], model)
+        results[i] = result
+    if not quiet:
+        found = len(cfgs) - len(todo)
+        trained = f"; trained {len(todo)} in {time.perf_counter() - start:.0f} s" if todo else ", skipping training"
+        print(f"{found} of {len(cfgs)} runs found in store{trained}.")
+    return results  # type: ignore[return-value]
+
+
+def mean_std(values: list[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for a single value)."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return math.nan, math.nan
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def ci95(values: list[float]) -> float:
+    """Half-width of the 95 % t-interval of the mean."""
+    n = len(values)
+    if n < 2:
+        return math.nan
+    t = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 8: 2.365, 10: 2.262}.get(n, 1.96)
+    return t * statistics.stdev(values) / math.sqrt(n)
+
+
+def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Seed aggregate of one configuration: means, stds and cost."""
+    val = [r["val"]["acc"] for r in results]
+    test = [r["test"]["acc"] for r in results]
+    train_acc = [r["history"]["train_eval_acc"][r["final_epoch"] - 1] for r in results]
+    val_mean, val_std = mean_std(val)
+    test_mean, test_std = mean_std(test)
+    train_mean, _ = mean_std(train_acc)
+    return {
+        "seeds": len(results),
+        "val_mean": val_mean, "val_std": val_std,
+        "test_mean": test_mean, "test_std": test_std, "test_ci95": ci95(test),
+        "train_mean": train_mean,
+        "epochs": statistics.fmean(r["final_epoch"] for r in results),
+        "params": results[0]["params"],
+        "sec_per_epoch": statistics.fmean(r["seconds_per_epoch"] for r in results),
+        "diverged": sum(r["diverged"] for r in results),
+    }
+
+
+def compute_seconds(results: Iterable[dict[str, Any]]) -> float:
+    """Total wall-clock seconds the given runs cost when they were trained (from provenance)."""
+    return sum(r["provenance"]["wall_seconds"] for r in results)

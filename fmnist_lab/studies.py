@@ -1,0 +1,52 @@
+"""What each chapter needs: named groups of configurations, each over the profile's seeds.
+
+`fmnist-lab status` and `fmnist-lab run` read this registry, so the store can be checked and
+filled without executing a notebook; chapters call the same functions.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from .config import REFERENCE, RunConfig
+from .experiments import seeded
+
+Groups = dict[str, list[RunConfig]]
+
+# Chapter 02's baseline: one hidden layer (seed 001's 784-128-10), otherwise the reference recipe.
+BASELINE = REFERENCE.replace(hidden=(128,))
+# Chapter 01 compares input scalings with Adam and with the plain SGD the NumPy seed reports used.
+NORMALIZATION_OPTIMIZERS = {"adam": dict(optimizer="adam", lr=1e-3), "sgd": dict(optimizer="sgd", lr=0.1)}
+
+
+def normalization_study() -> Groups:
+    """Input scaling (raw bytes, [0, 1], standardized) x optimizer, on the baseline MLP, 15 epochs."""
+    return {f"{norm}/{opt}": seeded(BASELINE.replace(normalization=norm, epochs=15, **kwargs))
+            for opt, kwargs in NORMALIZATION_OPTIMIZERS.items()
+            for norm in ("raw", "unit", "standardize")}
+
+
+def baseline_study() -> Groups:
+    return {"baseline": seeded(BASELINE)}
+
+
+CHAPTERS: dict[str, list[Callable[[], Groups]]] = {
+    "01_dataset": [normalization_study],
+    "02_baseline": [baseline_study],
+}
+CHECKPOINTED = {"02_baseline": [baseline_study]}  # runs whose seed-0 model is saved for `evaluate`
+
+
+def chapter_configs(chapter: str) -> list[RunConfig]:
+    """Every configuration a chapter needs (deduplicated, in order)."""
+    if chapter not in CHAPTERS:
+        raise ValueError(f"unknown chapter {chapter!r}; choose from {', '.join(CHAPTERS)}")
+    seen: dict[str, RunConfig] = {}
+    for study in CHAPTERS[chapter]:
+        for cfgs in study().values():
+            for cfg in cfgs:
+                seen.setdefault(cfg.key(), cfg)
+    return list(seen.values())
+
+
+def checkpointed_configs(chapter: str) -> list[RunConfig]:
+    return [cfgs[0] for study in CHECKPOINTED.get(chapter, []) for cfgs in study().values()]

@@ -1,0 +1,246 @@
+"""The one training loop, shared by every MLP and CNN in the book.
+
+Data lives in memory as tensors on the training device; shuffling is `randperm`; augmentation
+is batched. Each epoch is followed by a validation pass; early stopping keeps the best state
+and restores it at the end. A run whose loss becomes NaN/inf is marked `diverged` and stops
+instead of crashing, so a sweep over learning rates always finishes.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import os
+import platform
+import subprocess
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from . import __version__
+from .augment import augment
+from .config import ENGINE_VERSION, RunConfig
+from .data import FashionMNIST, load
+from .models import build_model, count_parameters
+
+EVAL_BATCH = 4096
+TRAIN_EVAL_SIZE = 10_000  # training images re-scored in eval mode each epoch (the honest train accuracy)
+SUBSET_SEED = 7  # fixes which images a `train_size` subset keeps, independent of the run seed
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def show_progress() -> bool:
+    """Progress bars on a terminal (or with FMNIST_PROGRESS=1), never inside a book build."""
+    flag = os.environ.get("FMNIST_PROGRESS")
+    if flag is not None:
+        return flag not in ("0", "", "false")
+    import sys
+    return sys.stderr.isatty()
+
+
+def input_scaling(cfg: RunConfig, data: FashionMNIST) -> tuple[float, float]:
+    """(shift, scale) so that model input = (pixel_in_[0,1] - shift) / scale."""
+    if cfg.normalization == "standardize":
+        return data.pixel_mean, data.pixel_std
+    if cfg.normalization == "unit":
+        return 0.0, 1.0
+    return 0.0, 1.0 / 255.0  # raw: the 0..255 byte values
+
+
+def training_images(cfg: RunConfig, data: FashionMNIST) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training split, or a fixed random subset of `cfg.train_size` images of it."""
+    x, y = data.train_images, data.train_labels
+    if cfg.train_size is not None and cfg.train_size < len(y):
+        keep = torch.randperm(len(y), generator=torch.Generator().manual_seed(SUBSET_SEED))[:cfg.train_size]
+        x, y = x[keep], y[keep]
+    return x, y
+
+
+def as_unit_float(images: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """uint8 (N, 28, 28) -> float (N, 1, 28, 28) in [0, 1] on `device`."""
+    return images.to(device).unsqueeze(1).float().div_(255)
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, shift: float, scale: float) -> tuple[float, float, torch.Tensor]:
+    """(mean cross-entropy, accuracy, predicted labels) in eval mode."""
+    was_training = model.training
+    model.eval()
+    total_loss, predictions = 0.0, []
+    for start in range(0, len(y), EVAL_BATCH):
+        logits = model((x[start:start + EVAL_BATCH] - shift) / scale)
+        total_loss += F.cross_entropy(logits, y[start:start + EVAL_BATCH], reduction="sum").item()
+        predictions.append(logits.argmax(1))
+    model.train(was_training)
+    predicted = torch.cat(predictions)
+    return total_loss / len(y), (predicted == y).float().mean().item(), predicted.cpu()
+
+
+def make_optimizer(cfg: RunConfig, params) -> torch.optim.Optimizer:
+    o, lr, wd = cfg.optimizer, cfg.lr, cfg.weight_decay
+    if o == "sgd":
+        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
+    if o in ("momentum", "nesterov"):
+        return torch.optim.SGD(params, lr=lr, momentum=cfg.momentum, nesterov=o == "nesterov", weight_decay=wd)
+    if o == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
+    if o == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+    return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+
+
+def make_schedule(cfg: RunConfig, optimizer: torch.optim.Optimizer, steps_per_epoch: int):
+    """A per-step learning-rate schedule over the planned `cfg.epochs`."""
+    total = cfg.epochs * steps_per_epoch
+    if cfg.schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=cfg.lr, total_steps=total)
+    if cfg.schedule == "step":
+        period = cfg.step_epochs * steps_per_epoch
+        factor = lambda step: cfg.step_gamma ** (step // period)  # noqa: E731
+    elif cfg.schedule == "cosine":
+        factor = lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total) / total))  # noqa: E731
+    else:
+        factor = lambda step: 1.0  # noqa: E731
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def _improved(cfg: RunConfig, val_loss: float, val_acc: float, best: float | None) -> tuple[bool, float]:
+    score = val_loss if cfg.early_stopping == "val_loss" else -val_acc  # lower is better
+    return best is None or score < best, score
+
+
+def provenance(device: torch.device) -> dict[str, Any]:
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=5).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo,
+                                    capture_output=True, text=True, timeout=5).stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        commit, dirty = "", False
+    return {
+        "package_version": __version__,
+        "git_commit": commit or None,
+        "git_dirty": dirty,
+        "torch_version": torch.__version__,
+        "python_version": platform.python_version(),
+        "device": device.type,
+        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def encode_predictions(predicted: torch.Tensor) -> str:
+    """One digit per image: 10 000 test predictions in 10 kB of JSON."""
+    return "".join(map(str, predicted.tolist()))
+
+
+def confusion(y_true: torch.Tensor, y_pred: torch.Tensor) -> list[list[int]]:
+    counts = torch.bincount(y_true.cpu() * 10 + y_pred.cpu(), minlength=100).reshape(10, 10)
+    return counts.tolist()
+
+
+def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device | None = None,
+          progress: bool | None = None) -> tuple[dict[str, Any], nn.Module]:
+    """Train one run; return its JSON-ready result and the model in its restored best state."""
+    data = data or load()
+    device = device or default_device()
+    progress = show_progress() if progress is None else progress
+    info = provenance(device)
+    wall_start = time.perf_counter()
+
+    torch.manual_seed(cfg.seed)  # model init and dropout
+    generator = torch.Generator(device=device).manual_seed(cfg.seed)  # shuffling and augmentation
+    model = build_model(cfg).to(device)
+    shift, scale = input_scaling(cfg, data)
+    train_x, train_y = training_images(cfg, data)
+    x, y = as_unit_float(train_x, device), train_y.to(device)
+    val_x, val_y = as_unit_float(data.val_images, device), data.val_labels.to(device)
+    score_x, score_y = x[:TRAIN_EVAL_SIZE], y[:TRAIN_EVAL_SIZE]
+
+    steps_per_epoch = math.ceil(len(y) / cfg.batch_size)
+    optimizer = make_optimizer(cfg, model.parameters())
+    schedule = make_schedule(cfg, optimizer, steps_per_epoch)
+    history: dict[str, list] = {k: [] for k in ("epoch", "lr", "train_loss", "train_acc", "train_eval_acc",
+                                                "val_loss", "val_acc", "seconds")}
+    best_score, best_state, best_epoch, since_best, diverged = None, None, 0, 0, False
+
+    bar = tqdm(range(1, cfg.epochs + 1), desc=cfg.label(), disable=not progress, leave=False, unit="epoch")
+    for epoch in bar:
+        model.train()
+        start = time.perf_counter()
+        lr_now = optimizer.param_groups[0]["lr"]
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device, dtype=torch.long)
+        order = torch.randperm(len(y), generator=generator, device=device)
+        for i in range(0, len(y), cfg.batch_size):
+            idx = order[i:i + cfg.batch_size]
+            xb, yb = x[idx], y[idx]
+            if cfg.augment:
+                xb = augment(xb, cfg.augment, generator)
+            logits = model((xb - shift) / scale)
+            loss = F.cross_entropy(logits, yb, label_smoothing=cfg.label_smoothing)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            loss_sum += loss.detach() * len(idx)
+            correct += (logits.argmax(1) == yb).sum()
+        train_loss = loss_sum.item() / len(y)
+        seconds = time.perf_counter() - start
+        val_loss, val_acc, _ = evaluate(model, val_x, val_y, shift, scale)
+        _, train_eval_acc, _ = evaluate(model, score_x, score_y, shift, scale)
+        for name, value in (("epoch", epoch), ("lr", lr_now), ("train_loss", train_loss),
+                            ("train_acc", correct.item() / len(y)), ("train_eval_acc", train_eval_acc),
+                            ("val_loss", val_loss), ("val_acc", val_acc), ("seconds", seconds)):
+            history[name].append(value if math.isfinite(value) else None)
+        if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
+            diverged = True
+            break
+        improved, score = _improved(cfg, val_loss, val_acc, best_score)
+        if improved:
+            best_score, best_epoch, since_best = score, epoch, 0
+            best_state = copy.deepcopy(model.state_dict())
+        else:
+            since_best += 1
+        bar.set_postfix(val_acc=f"{val_acc:.4f}", best=best_epoch)
+        if cfg.early_stopping != "none" and since_best >= cfg.patience:
+            break
+    bar.close()
+
+    if best_state is not None and cfg.early_stopping != "none":
+        model.load_state_dict(best_state)
+    final_epoch = best_epoch if cfg.early_stopping != "none" else history["epoch"][-1]
+    val_loss, val_acc, val_pred = evaluate(model, val_x, val_y, shift, scale)
+    test_x, test_y = as_unit_float(data.test_images, device), data.test_labels.to(device)
+    test_loss, test_acc, test_pred = evaluate(model, test_x, test_y, shift, scale)
+    info["wall_seconds"] = round(time.perf_counter() - wall_start, 3)
+    epoch_seconds = sorted(history["seconds"])
+    result = {
+        "key": cfg.key(),
+        "engine_version": ENGINE_VERSION,
+        "config": cfg.to_dict(),
+        "provenance": info,
+        "params": count_parameters(model),
+        "epochs_run": len(history["epoch"]),
+        "final_epoch": final_epoch,
+        "diverged": diverged,
+        "seconds_per_epoch": epoch_seconds[len(epoch_seconds) // 2],
+        "history": history,
+        "val": {"loss": _finite(val_loss), "acc": val_acc, "confusion": confusion(val_y, val_pred)},
+        "test": {"loss": _finite(test_loss), "acc": test_acc, "confusion": confusion(test_y, test_pred),
+                 "predictions": encode_predictions(test_pred)},
+    }
+    return result, model
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None

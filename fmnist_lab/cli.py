@@ -15,9 +15,8 @@ def _chapters(selected: list[str] | None) -> list[str]:
 
 
 def _missing(chapter: str, store) -> list:
-    checkpointed = {c.key() for c in studies.checkpointed_configs(chapter)}
-    return [c for c in studies.chapter_configs(chapter)
-            if store.load(c) is None or (c.key() in checkpointed and not store.checkpoint_path(c.key()).exists())]
+    return experiments.missing(studies.chapter_configs(chapter), store,
+                               [c.key() for c in studies.checkpointed_configs(chapter)])
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -39,11 +38,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     store = experiments.current_store()
     for chapter in _chapters(args.chapter):
         print(f"== {chapter}")
-        checkpointed = {c.key() for c in studies.checkpointed_configs(chapter)}
-        cfgs = studies.chapter_configs(chapter)
-        experiments.ensure([c for c in cfgs if c.key() not in checkpointed], store, force=args.force, progress=True)
-        experiments.ensure([c for c in cfgs if c.key() in checkpointed], store, checkpoint=True,
-                           force=args.force, progress=True, quiet=not checkpointed)
+        experiments.ensure(studies.chapter_configs(chapter), store, force=args.force, progress=True,
+                           checkpoint_keys=[c.key() for c in studies.checkpointed_configs(chapter)])
     return 0
 
 

@@ -76,28 +76,39 @@ def seeded(cfg: RunConfig, profile: Profile | None = None) -> list[RunConfig]:
     return [shrink(cfg.replace(seed=s), profile) for s in profile.seeds]
 
 
-def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint: bool = False,
+def _stored(cfg: RunConfig, store: Store, checkpoint_keys: set[str]) -> dict[str, Any] | None:
+    """The usable stored result of `cfg` (with its checkpoint, if one is required), else None."""
+    found = store.load(cfg)
+    if found is not None and cfg.key() in checkpoint_keys and not store.checkpoint_path(cfg.key()).exists():
+        return None
+    return found
+
+
+def missing(cfgs: Iterable[RunConfig], store: Store, checkpoint_keys: Iterable[str] = ()) -> list[RunConfig]:
+    """The configurations `ensure` would have to train."""
+    keys = set(checkpoint_keys)
+    return [cfg for cfg in cfgs if _stored(cfg, store, keys) is None]
+
+
+def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_keys: Iterable[str] = (),
            force: bool = False, progress: bool | None = None, quiet: bool = False) -> list[dict[str, Any]]:
-    """Results for `cfgs` in order: loaded from the store, trained (and saved) where missing."""
+    """Results for `cfgs` in order: loaded from the store, trained (and saved) where missing.
+
+    Runs named in `checkpoint_keys` also need a saved model; one without it counts as missing.
+    """
     from .train import show_progress, train
 
     store = store or current_store()
     cfgs = list(cfgs)
-    results: list[dict[str, Any] | None] = []
-    todo = []
-    for i, cfg in enumerate(cfgs):
-        found = None if force else store.load(cfg)
-        if found is not None and checkpoint and not store.checkpoint_path(cfg.key()).exists():
-            found = None
-        results.append(found)
-        if found is None:
-            todo.append(i)
+    checkpoint_keys = set(checkpoint_keys)
+    results = [None if force else _stored(cfg, store, checkpoint_keys) for cfg in cfgs]
+    todo = [i for i, r in enumerate(results) if r is None]
     progress = show_progress() if progress is None else progress
     start = time.perf_counter()
     for i in tqdm(todo, desc="runs", unit="run", disable=not progress or not todo):
         result, model = train(cfgs[i], progress=progress)
         store.save(result)
-        if checkpoint:
+        if cfgs[i].key() in checkpoint_keys:
             store.save_checkpoint(cfgs[i], model)
         results[i] = result
     if not quiet:

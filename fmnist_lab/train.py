@@ -148,6 +148,29 @@ def confusion(y_true: torch.Tensor, y_pred: torch.Tensor) -> list[list[int]]:
     return counts.tolist()
 
 
+def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg: RunConfig,
+              x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, shift: float, scale: float) -> tuple[float, float]:
+    """One pass over (x, y) in shuffled mini-batches; returns (mean train loss, train accuracy)."""
+    model.train()
+    loss_sum = torch.zeros((), device=x.device)
+    correct = torch.zeros((), device=x.device, dtype=torch.long)
+    order = torch.randperm(len(y), generator=generator, device=x.device)
+    for i in range(0, len(y), cfg.batch_size):
+        idx = order[i:i + cfg.batch_size]
+        xb, yb = x[idx], y[idx]
+        if cfg.augment:
+            xb = augment(xb, cfg.augment, generator)
+        logits = model((xb - shift) / scale)
+        loss = F.cross_entropy(logits, yb, label_smoothing=cfg.label_smoothing)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        loss_sum += loss.detach() * len(idx)
+        correct += (logits.argmax(1) == yb).sum()
+    return loss_sum.item() / len(y), correct.item() / len(y)
+
+
 def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device | None = None,
           progress: bool | None = None) -> tuple[dict[str, Any], nn.Module]:
     """Train one run; return its JSON-ready result and the model in its restored best state."""
@@ -175,31 +198,14 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
 
     bar = tqdm(range(1, cfg.epochs + 1), desc=cfg.label(), disable=not progress, leave=False, unit="epoch")
     for epoch in bar:
-        model.train()
-        start = time.perf_counter()
         lr_now = optimizer.param_groups[0]["lr"]
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device, dtype=torch.long)
-        order = torch.randperm(len(y), generator=generator, device=device)
-        for i in range(0, len(y), cfg.batch_size):
-            idx = order[i:i + cfg.batch_size]
-            xb, yb = x[idx], y[idx]
-            if cfg.augment:
-                xb = augment(xb, cfg.augment, generator)
-            logits = model((xb - shift) / scale)
-            loss = F.cross_entropy(logits, yb, label_smoothing=cfg.label_smoothing)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            loss_sum += loss.detach() * len(idx)
-            correct += (logits.argmax(1) == yb).sum()
-        train_loss = loss_sum.item() / len(y)
+        start = time.perf_counter()
+        train_loss, train_acc = run_epoch(model, optimizer, schedule, cfg, x, y, generator, shift, scale)
         seconds = time.perf_counter() - start
         val_loss, val_acc, _ = evaluate(model, val_x, val_y, shift, scale)
         _, train_eval_acc, _ = evaluate(model, score_x, score_y, shift, scale)
         for name, value in (("epoch", epoch), ("lr", lr_now), ("train_loss", train_loss),
-                            ("train_acc", correct.item() / len(y)), ("train_eval_acc", train_eval_acc),
+                            ("train_acc", train_acc), ("train_eval_acc", train_eval_acc),
                             ("val_loss", val_loss), ("val_acc", val_acc), ("seconds", seconds)):
             history[name].append(value if math.isfinite(value) else None)
         if not (math.isfinite(train_loss) and math.isfinite(val_loss)):

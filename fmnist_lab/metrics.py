@@ -1,0 +1,36 @@
+"""Metrics computed from stored results (predictions, confusion matrices), never from a model."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def predictions(result: dict[str, Any]) -> np.ndarray:
+    """The stored test predictions of a run as an int array (decoded from one digit per image)."""
+    return np.frombuffer(result["test"]["predictions"].encode(), dtype=np.uint8) - ord("0")
+
+
+def per_class_accuracy(confusion: np.ndarray) -> np.ndarray:
+    confusion = np.asarray(confusion, dtype=float)
+    return np.diag(confusion) / confusion.sum(1)
+
+
+def pooled_confusion(results: list[dict[str, Any]], split: str = "test") -> np.ndarray:
+    """Confusion counts summed over seeds."""
+    return np.sum([np.asarray(r[split]["confusion"]) for r in results], axis=0)
+
+
+def per_class_mean_std(results: list[dict[str, Any]], split: str = "test") -> tuple[np.ndarray, np.ndarray]:
+    """Per-class accuracy, mean and std over seeds."""
+    values = np.stack([per_class_accuracy(r[split]["confusion"]) for r in results])
+    return values.mean(0), values.std(0, ddof=1) if len(values) > 1 else np.zeros(10)
+
+
+def top_confusions(confusion: np.ndarray, k: int = 5) -> list[tuple[int, int, float]]:
+    """The k largest off-diagonal rates: (true class, predicted class, fraction of the true class)."""
+    confusion = np.asarray(confusion, dtype=float)
+    rates = confusion / confusion.sum(1, keepdims=True)
+    np.fill_diagonal(rates, 0)
+    flat = np.argsort(rates, axis=None)[::-1][:k]
+    return [(int(i // 10), int(i % 10), float(rates.flat[i])) for i in flat]

@@ -1,0 +1,173 @@
+"""The figure types the book repeats. Each returns a matplotlib Figure; notebooks only call these."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from .data import CLASS_NAMES
+
+plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 110, "axes.spines.top": False, "axes.spines.right": False,
+                     "axes.grid": True, "grid.alpha": 0.3, "font.size": 9})
+PALETTE = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, columns: int = 10,
+               row_labels: Sequence[str] | None = None, cell: float = 0.9, cmap: str = "gray_r") -> plt.Figure:
+    """A grid of 28x28 images with optional titles and row labels."""
+    n = len(images)
+    rows = -(-n // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * cell, rows * cell * (1.25 if titles else 1.0)), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(np.asarray(images[i], dtype=float), cmap=cmap, vmin=None, vmax=None)
+            if titles:
+                ax.set_title(titles[i], fontsize=7)
+    for r, label in enumerate(row_labels or []):
+        axes[r, 0].text(-3, 14, label, ha="right", va="center", fontsize=8)
+    fig.tight_layout(pad=0.2)
+    return fig
+
+
+def class_counts(splits: dict[str, torch.Tensor]) -> plt.Figure:
+    """Images per class in each split (grouped bars)."""
+    fig, ax = plt.subplots(figsize=(8, 3))
+    width = 0.8 / len(splits)
+    for i, (name, labels) in enumerate(splits.items()):
+        counts = torch.bincount(labels, minlength=10).numpy()
+        ax.bar(np.arange(10) + i * width, counts, width, label=f"{name} ({len(labels):,})")
+    ax.set_xticks(np.arange(10) + width * (len(splits) - 1) / 2, CLASS_NAMES, rotation=30, ha="right")
+    ax.set_ylabel("images")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def pixel_statistics(images: torch.Tensor, labels: torch.Tensor) -> plt.Figure:
+    """Left: histogram of all pixel values. Right: mean brightness and ink coverage per class."""
+    pixels = images.float() / 255
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3))
+    left.hist(pixels.flatten().numpy(), bins=51, color=PALETTE[0], log=True)
+    left.set_xlabel("pixel value (scaled to [0, 1])")
+    left.set_ylabel("pixels (log scale)")
+    brightness = [pixels[labels == c].mean().item() for c in range(10)]
+    coverage = [(pixels[labels == c] > 0).float().mean().item() for c in range(10)]
+    x = np.arange(10)
+    right.bar(x - 0.2, brightness, 0.4, label="mean pixel value")
+    right.bar(x + 0.2, coverage, 0.4, label="fraction of non-zero pixels")
+    right.set_xticks(x, CLASS_NAMES, rotation=30, ha="right")
+    right.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def pca_scatter(images: torch.Tensor, labels: torch.Tensor, n: int = 5000, seed: int = 0) -> tuple[plt.Figure, float]:
+    """Images projected on their first two principal components; returns (figure, variance explained)."""
+    pick = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))[:n]
+    x = images[pick].flatten(1).float() / 255
+    x = x - x.mean(0)
+    _, s, v = torch.linalg.svd(x, full_matrices=False)
+    coords = (x @ v[:2].T).numpy()
+    explained = float((s[:2] ** 2).sum() / (s ** 2).sum())
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for c in range(10):
+        mask = (labels[pick] == c).numpy()
+        ax.scatter(coords[mask, 0], coords[mask, 1], s=3, alpha=0.5, color=plt.cm.tab10(c), label=CLASS_NAMES[c])
+    ax.set_xlabel("principal component 1")
+    ax.set_ylabel("principal component 2")
+    ax.legend(markerscale=4, fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1, 0.5))
+    fig.tight_layout()
+    return fig, explained
+
+
+def _history(results: list[dict[str, Any]], metric: str) -> np.ndarray:
+    """Seeds x epochs array of one history column (NaN-padded where runs stopped early)."""
+    length = max(len(r["history"][metric]) for r in results)
+    out = np.full((len(results), length), np.nan)
+    for i, r in enumerate(results):
+        values = [np.nan if v is None else v for v in r["history"][metric]]
+        out[i, :len(values)] = values
+    return out
+
+
+def curves(groups: dict[str, list[dict[str, Any]]], metrics: Sequence[str] = ("train_loss", "val_loss"),
+           ylabel: str = "", ax: plt.Axes | None = None, mark_best: bool = False) -> plt.Figure:
+    """Mean curve over seeds with a min-max band, one colour per group, solid/dashed per metric."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.5))
+    styles = ["-", "--", ":", "-."]
+    for g, (label, results) in enumerate(groups.items()):
+        for m, metric in enumerate(metrics):
+            values = _history(results, metric)
+            epochs = np.arange(1, values.shape[1] + 1)
+            with np.errstate(all="ignore"):
+                mean, low, high = np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
+            name = f"{label}: {metric.replace('_', ' ')}" if len(groups) > 1 else metric.replace("_", " ")
+            ax.plot(epochs, mean, styles[m % 4], color=PALETTE[g % len(PALETTE)], label=name)
+            ax.fill_between(epochs, low, high, color=PALETTE[g % len(PALETTE)], alpha=0.15, linewidth=0)
+        if mark_best:
+            for r in results:
+                ax.axvline(r["final_epoch"], color=PALETTE[g % len(PALETTE)], alpha=0.3, linewidth=0.8)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(counts: np.ndarray, title: str = "") -> plt.Figure:
+    """Row-normalised confusion matrix (rows: true class) with percentages in the cells."""
+    counts = np.asarray(counts, dtype=float)
+    rates = counts / counts.sum(1, keepdims=True)
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    ax.grid(False)
+    for i in range(10):
+        for j in range(10):
+            if rates[i, j] >= 0.005:
+                ax.text(j, i, f"{100 * rates[i, j]:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if rates[i, j] > 0.5 else "black")
+    ax.set_xticks(range(10), CLASS_NAMES, rotation=45, ha="right")
+    ax.set_yticks(range(10), CLASS_NAMES)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def grouped_bars(table: dict[str, dict[str, tuple[float, float]]], ylabel: str, ylim: tuple[float, float] | None = None) -> plt.Figure:
+    """{group: {bar: (mean, std)}} as grouped bars with error bars."""
+    groups = list(table)
+    bars = list(dict.fromkeys(b for g in groups for b in table[g]))
+    fig, ax = plt.subplots(figsize=(max(5, 1.4 * len(groups) * len(bars) / 2), 3.2))
+    width = 0.8 / len(bars)
+    for i, bar in enumerate(bars):
+        means = [table[g].get(bar, (np.nan, np.nan))[0] for g in groups]
+        stds = [table[g].get(bar, (np.nan, np.nan))[1] for g in groups]
+        ax.bar(np.arange(len(groups)) + i * width, means, width, yerr=stds, capsize=3, label=bar)
+    ax.set_xticks(np.arange(len(groups)) + width * (len(bars) - 1) / 2, groups)
+    ax.set_ylabel(ylabel)
+    if ylim:
+        ax.set_ylim(*ylim)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def per_class_bars(accuracies: dict[str, tuple[np.ndarray, np.ndarray]]) -> plt.Figure:
+    """{model: (mean per-class accuracy, std)} as horizontal grouped bars, one row per class."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    height = 0.8 / len(accuracies)
+    for i, (name, (mean, std)) in enumerate(accuracies.items()):
+        ax.barh(np.arange(10) + i * height, mean, height, xerr=std, capsize=2, label=name)
+    ax.set_yticks(np.arange(10) + height * (len(accuracies) - 1) / 2, CLASS_NAMES)
+    ax.invert_yaxis()
+    ax.set_xlabel("test accuracy")
+    ax.set_xlim(0.5, 1.0)
+    if len(accuracies) > 1:
+        ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig

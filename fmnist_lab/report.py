@@ -1,0 +1,82 @@
+"""Glue between results and the book: tables, number formatting and myst-nb glue calls."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from .experiments import compute_seconds, summarize
+
+
+def pct(value: float, digits: int = 2) -> str:
+    return "–" if value is None or math.isnan(value) else f"{100 * value:.{digits}f}"
+
+
+def pm(mean: float, std: float, digits: int = 2) -> str:
+    """'88.32 ± 0.15' (percent)."""
+    return "–" if math.isnan(mean) else f"{pct(mean, digits)} ± {pct(std, digits)}"
+
+
+def summary_table(groups: dict[str, list[dict[str, Any]]], label: str = "configuration",
+                  test: bool = False) -> pd.DataFrame:
+    """One row per configuration: seeds, parameters, s/epoch, epochs, val (and test) accuracy in %."""
+    rows = []
+    for name, results in groups.items():
+        s = summarize(results)
+        row = {label: name, "params": f"{s['params']:,}", "s/epoch": f"{s['sec_per_epoch']:.2f}",
+               "best epoch": f"{s['epochs']:.1f}", "seeds": s["seeds"],
+               "train acc %": pct(s["train_mean"]), "val acc %": pm(s["val_mean"], s["val_std"])}
+        if test:
+            row["test acc %"] = pm(s["test_mean"], s["test_std"])
+        if s["diverged"]:
+            row["val acc %"] = f"diverged ({s['diverged']}/{s['seeds']})"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A pipe table (no extra dependency), right-aligned numbers."""
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    align = "|" + "|".join(":--" if i == 0 else "--:" for i in range(len(frame.columns))) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, align, *body])
+
+
+def glue_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Glue a table as Markdown (for a numbered `{table}` in the text) and return it."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    glue(name, Markdown(markdown_table(frame)), display=False)
+    return frame
+
+
+def glue_numbers(**values: float) -> None:
+    """Glue plain numbers; the text formats them, e.g. {glue:text}`name:.2%`."""
+    from myst_nb import glue
+
+    for name, value in values.items():
+        glue(name, value.item() if hasattr(value, "item") else value, display=False)  # numpy -> Python, for format specs
+
+
+def glue_summary(prefix: str, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Glue `<prefix>_val`, `_val_std`, `_test`, `_test_std`, `_test_ci`, `_epochs`, `_params`, `_sec`."""
+    s = summarize(results)
+    glue_numbers(**{f"{prefix}_val": s["val_mean"], f"{prefix}_val_std": s["val_std"],
+                    f"{prefix}_test": s["test_mean"], f"{prefix}_test_std": s["test_std"],
+                    f"{prefix}_test_ci": s["test_ci95"], f"{prefix}_epochs": s["epochs"],
+                    f"{prefix}_params": s["params"], f"{prefix}_sec": s["sec_per_epoch"]})
+    return s
+
+
+def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
+    """Glue what a set of runs cost when trained (from provenance): `<prefix>_runs`,
+    `<prefix>_minutes` (numbers) and `<prefix>_devices` (Markdown, for {glue:md})."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    devices = sorted({f"{r['provenance']['device']} ({r['provenance']['device_name']}, "
+                      f"{r['provenance']['threads']} threads)" for r in results})
+    glue_numbers(**{f"{prefix}_runs": len(results), f"{prefix}_minutes": compute_seconds(results) / 60})
+    glue(f"{prefix}_devices", Markdown(", ".join(devices)), display=False)

@@ -9,6 +9,7 @@ from typing import Callable
 
 from .config import REFERENCE, RunConfig
 from .experiments import seeded
+from .models import widths_for_budget
 
 Groups = dict[str, list[RunConfig]]
 
@@ -29,9 +30,31 @@ def baseline_study() -> Groups:
     return {"baseline": seeded(BASELINE)}
 
 
+DEPTHS = (0, 1, 2, 3, 4, 6)
+WIDTHS = (32, 64, 128, 256, 512, 1024)
+BUDGET = 200_000
+BUDGET_DEPTHS = (1, 2, 3, 4)
+
+
+def depth_study() -> Groups:
+    """0 (softmax regression) to 6 hidden layers of 256 units."""
+    return {str(d): seeded(REFERENCE.replace(hidden=(256,) * d)) for d in DEPTHS}
+
+
+def width_study() -> Groups:
+    """Two hidden layers of 32 to 1024 units."""
+    return {str(w): seeded(REFERENCE.replace(hidden=(w, w))) for w in WIDTHS}
+
+
+def budget_study() -> Groups:
+    """About 200 k parameters spent on 1 to 4 equal hidden layers."""
+    return {str(d): seeded(REFERENCE.replace(hidden=(widths_for_budget(d, BUDGET),) * d)) for d in BUDGET_DEPTHS}
+
+
 CHAPTERS: dict[str, list[Callable[[], Groups]]] = {
     "01_dataset": [normalization_study],
     "02_baseline": [baseline_study],
+    "03_depth_width": [depth_study, width_study, budget_study],
 }
 CHECKPOINTED = {"02_baseline": [baseline_study]}  # runs whose seed-0 model is saved for `evaluate`
 

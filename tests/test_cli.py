@@ -1,0 +1,40 @@
+import pytest
+
+from fmnist_lab import cli, studies
+from fmnist_lab.config import RunConfig
+from fmnist_lab.store import Store
+from fmnist_lab.train import train
+
+
+def test_status_reports_missing_runs_and_fails(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    assert cli.main(["status", "--chapter", "02_baseline"]) == 1
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "missing runs: 3"
+
+
+def test_run_then_status_is_complete(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    monkeypatch.setenv("FMNIST_PROGRESS", "0")
+    assert cli.main(["run", "--profile", "smoke", "--chapter", "02_baseline"]) == 0
+    assert cli.main(["status", "--profile", "smoke", "--chapter", "02_baseline"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "missing runs: 0"
+    checkpoint = Store(tmp_path).checkpoint_path(studies.checkpointed_configs("02_baseline")[0].key())
+    assert checkpoint.exists()
+
+
+def test_evaluate_reproduces_the_stored_accuracy(tmp_path, capsys):
+    cfg = RunConfig(hidden=(32,), train_size=1000, epochs=1)
+    result, model = train(cfg, progress=False)
+    path = Store(tmp_path).save_checkpoint(cfg, model)
+    assert cli.main(["evaluate", str(path)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"test accuracy: {result['test']['acc']:.4f}"
+
+
+def test_evaluate_missing_checkpoint_says_where_they_come_from(tmp_path):
+    with pytest.raises(FileNotFoundError, match="fmnist-lab run"):
+        cli.main(["evaluate", str(tmp_path / "nope.pt")])
+
+
+def test_unknown_chapter_is_a_clear_error():
+    with pytest.raises(SystemExit, match="unknown chapter '99_x'"):
+        cli.main(["status", "--chapter", "99_x"])

@@ -1,0 +1,44 @@
+import pytest
+
+from fmnist_lab.config import REFERENCE, RunConfig
+
+
+@pytest.mark.parametrize("field, value, fragment", [
+    ("optimizer", "adamax", "optimizer='adamax'"),
+    ("lr", -1e-3, "positive number"),
+    ("lr", 0, "positive number"),
+    ("dropout", 1.0, "[0, 1)"),
+    ("hidden", (256, 0), "positive integer"),
+    ("batch_size", 12.5, "positive integer"),
+    ("augment", ("hflip", "mixup"), "augment='mixup'"),
+    ("seed", True, "seed"),
+    ("normalization", "minmax", "normalization"),
+    ("weight_decay", -0.1, "weight_decay"),
+])
+def test_invalid_values_raise_clear_value_errors(field, value, fragment):
+    with pytest.raises(ValueError) as err:
+        REFERENCE.replace(**{field: value})
+    assert fragment in str(err.value) and field in str(err.value)
+
+
+def test_key_is_stable_and_independent_of_input_form():
+    # A changed value here means every stored result silently stops matching: bump ENGINE_VERSION
+    # on purpose and retrain, never by accident.
+    assert REFERENCE.key() == "af3e3bc92e20ec5b"
+    assert RunConfig.from_dict(REFERENCE.to_dict()) == REFERENCE
+    assert RunConfig(hidden=[256, 256]).key() == REFERENCE.key()
+
+
+def test_key_changes_with_any_field_and_seed():
+    keys = {REFERENCE.key(), REFERENCE.replace(seed=1).key(), REFERENCE.replace(lr=2e-3).key(),
+            REFERENCE.replace(augment=("hflip",)).key()}
+    assert len(keys) == 4
+
+
+def test_unknown_fields_are_rejected():
+    with pytest.raises(ValueError, match="unknown RunConfig fields: colour"):
+        RunConfig.from_dict({**REFERENCE.to_dict(), "colour": "red"})
+
+
+def test_label_names_what_differs_from_reference():
+    assert REFERENCE.replace(lr=0.1, seed=2).label() == "mlp 256x256 lr=0.1 seed=2"

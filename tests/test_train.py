@@ -1,0 +1,103 @@
+import math
+
+import pytest
+import torch
+
+from fmnist_lab import models
+from fmnist_lab.config import RunConfig
+from fmnist_lab.store import Store
+from fmnist_lab.train import train
+
+
+def test_two_identical_runs_are_identical(tiny):
+    a, _ = train(tiny, progress=False)
+    b, _ = train(tiny, progress=False)
+    for column in ("train_loss", "val_loss", "val_acc", "train_eval_acc"):
+        assert a["history"][column] == b["history"][column]
+    assert a["test"]["predictions"] == b["test"]["predictions"]
+
+
+def test_different_seeds_differ(tiny):
+    a, _ = train(tiny, progress=False)
+    b, _ = train(tiny.replace(seed=1), progress=False)
+    assert a["history"]["train_loss"] != b["history"]["train_loss"]
+
+
+def test_loss_decreases_and_learns_on_real_subset(tiny):
+    result, _ = train(tiny.replace(epochs=4), progress=False)
+    losses = result["history"]["train_loss"]
+    assert losses[-1] < losses[0] * 0.8
+    assert result["val"]["acc"] > 0.70  # chance is 0.10
+
+
+def test_early_stopping_restores_best_state(tiny):
+    # The learning rate is multiplied by 1000 after epoch 1, wrecking the model: the best state
+    # is epoch 1, and the returned model and metrics must be those of epoch 1, not the last one.
+    cfg = tiny.replace(optimizer="sgd", lr=0.05, schedule="step", step_epochs=1, step_gamma=1000.0,
+                       epochs=6, patience=2)
+    result, _ = train(cfg, progress=False)
+    history = result["history"]
+    best = max(range(len(history["val_acc"])), key=lambda i: history["val_acc"][i] or -1)
+    assert result["final_epoch"] == best + 1 == 1
+    assert history["val_acc"][-1] is None or history["val_acc"][-1] < history["val_acc"][best]
+    assert result["val"]["acc"] == pytest.approx(history["val_acc"][best], abs=1e-6)
+
+
+def test_no_early_stopping_keeps_last_epoch(tiny):
+    result, _ = train(tiny.replace(early_stopping="none", epochs=3), progress=False)
+    assert result["final_epoch"] == result["epochs_run"] == 3
+    assert result["val"]["acc"] == pytest.approx(result["history"]["val_acc"][-1], abs=1e-6)
+
+
+def test_divergence_is_marked_not_raised(tiny, tmp_path):
+    result, _ = train(tiny.replace(optimizer="momentum", lr=1e8, normalization="raw"), progress=False)
+    assert result["diverged"] is True
+    assert result["epochs_run"] == 1
+    Store(tmp_path).save(result)  # a diverged run is still a valid, storable result
+
+
+@pytest.mark.parametrize("schedule", ["step", "cosine", "onecycle"])
+@pytest.mark.parametrize("optimizer", ["sgd", "nesterov", "rmsprop", "adamw"])
+def test_every_optimizer_and_schedule_trains(tiny, optimizer, schedule):
+    lr = 0.05 if optimizer in ("sgd", "nesterov") else 1e-3
+    cfg = tiny.replace(optimizer=optimizer, lr=lr, schedule=schedule, epochs=1, train_size=512, weight_decay=1e-4)
+    result, _ = train(cfg, progress=False)
+    assert not result["diverged"] and result["val"]["acc"] > 0.3
+
+
+def test_cosine_schedule_decays_to_zero(tiny):
+    result, _ = train(tiny.replace(schedule="cosine", epochs=3), progress=False)
+    lrs = result["history"]["lr"]
+    assert lrs[0] == pytest.approx(1e-3) and lrs[0] > lrs[1] > lrs[2] > 0
+
+
+@pytest.mark.parametrize("cfg, params", [
+    (RunConfig(hidden=(256, 256)), 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10),
+    (RunConfig(hidden=()), 7850),
+    (RunConfig(hidden=(100,), batchnorm=True), 784 * 100 + 2 * 100 + 100 * 10 + 10),
+])
+def test_parameter_counts(cfg, params):
+    assert models.count_parameters(models.build_model(cfg)) == params
+
+
+@pytest.mark.parametrize("model", ["lenet", "cnn"])
+def test_cnns_share_the_loop(tiny, model):
+    result, net = train(tiny.replace(model=model, channels=(8, 16), epochs=1, train_size=512), progress=False)
+    assert net(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+    assert result["val"]["acc"] > 0.2
+
+
+def test_budget_widths_match_the_budget():
+    for depth in (1, 2, 3, 4):
+        width = models.widths_for_budget(depth, 200_000)
+        params = models.count_parameters(models.build_model(RunConfig(hidden=(width,) * depth)))
+        assert math.isclose(params, 200_000, rel_tol=0.01)
+
+
+@pytest.mark.parametrize("init", ["normal1", "normal001", "xavier", "kaiming"])
+def test_init_schemes_set_the_intended_scale(init):
+    torch.manual_seed(0)
+    first = models.build_model(RunConfig(hidden=(512,), init=init))[1].weight
+    expected = {"normal1": 1.0, "normal001": 0.01, "xavier": math.sqrt(2 / (784 + 512)),
+                "kaiming": math.sqrt(2 / 784)}[init]
+    assert first.std().item() == pytest.approx(expected, rel=0.05)

@@ -1,0 +1,28 @@
+# Every target sets up first (idempotent, fast when nothing changed); see README.md.
+SHELL := /bin/bash
+VENV := .venv/bin
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+
+.PHONY: setup book test status results bench clean
+
+setup:
+	@bash .ci/setup.sh
+
+book: setup  ## HTML book from the committed results -> book/_build/html/index.html
+	@fmnist-lab status >/dev/null || echo "note: some runs are missing from the store; the build will train them (slow)"
+	jupyter-book build book
+
+test: setup  ## unit tests + every chapter executed in the smoke profile
+	pytest --nbval
+
+status: setup
+	fmnist-lab status
+
+results: setup  ## train whatever the book needs and the store lacks (full profile)
+	fmnist-lab run
+
+bench: setup
+	fmnist-lab bench --augmented
+
+clean:
+	jupyter-book clean --all book

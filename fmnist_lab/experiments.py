@@ -155,6 +155,11 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def select(groups: dict[str, list[dict[str, Any]]]) -> str:
+    """The configuration with the highest mean validation accuracy (never the test set)."""
+    return max(groups, key=lambda name: summarize(groups[name])["val_mean"])
+
+
 def compute_seconds(results: Iterable[dict[str, Any]]) -> float:
     """Total wall-clock seconds the given runs cost when they were trained (from provenance)."""
     return sum(r["provenance"]["wall_seconds"] for r in results)

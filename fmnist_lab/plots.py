@@ -171,3 +171,25 @@ def per_class_bars(accuracies: dict[str, tuple[np.ndarray, np.ndarray]]) -> plt.
         ax.legend(frameon=False)
     fig.tight_layout()
     return fig
+
+
+def sweep(x: Sequence[float], summaries: Sequence[dict[str, Any]], xlabel: str, logx: bool = False,
+          ax: plt.Axes | None = None, label: str = "") -> plt.Figure:
+    """Validation accuracy (mean ± std over seeds, solid) and training accuracy (dashed) against one factor."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5, 3.3))
+    val = np.array([s["val_mean"] for s in summaries])
+    err = np.array([s["val_std"] for s in summaries])
+    train = np.array([s["train_mean"] for s in summaries])
+    prefix = f"{label}: " if label else ""
+    line = ax.errorbar(x, val, yerr=err, marker="o", capsize=3, label=f"{prefix}validation")
+    ax.plot(x, train, "--", marker=".", color=line[0].get_color(), alpha=0.7, label=f"{prefix}training")
+    if logx:
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(x, [str(v) for v in x])
+    else:
+        ax.set_xticks(x)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("accuracy at the selected epoch")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -51,12 +51,39 @@ def budget_study() -> Groups:
     return {str(d): seeded(REFERENCE.replace(hidden=(widths_for_budget(d, BUDGET),) * d)) for d in BUDGET_DEPTHS}
 
 
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu")
+DEEP = (256,) * 6  # six hidden layers: deep enough for vanishing gradients and bad inits to show
+INITS = ("normal1", "normal001", "xavier", "kaiming", "default")
+
+
+def activation_study() -> Groups:
+    """Seven activations on the reference MLP ("2/...") and on six hidden layers ("6/...")."""
+    return {f"{len(hidden)}/{act}": seeded(REFERENCE.replace(hidden=hidden, activation=act))
+            for hidden in (REFERENCE.hidden, DEEP) for act in ACTIVATIONS}
+
+
+def init_study() -> Groups:
+    """Five initializations x with/without batch norm, at depth 2 and 6: "6/xavier/bn"."""
+    return {f"{len(hidden)}/{init}/{'bn' if bn else 'plain'}": seeded(REFERENCE.replace(hidden=hidden, init=init, batchnorm=bn))
+            for hidden in (REFERENCE.hidden, DEEP) for bn in (False, True) for init in INITS}
+
+
 CHAPTERS: dict[str, list[Callable[[], Groups]]] = {
     "01_dataset": [normalization_study],
     "02_baseline": [baseline_study],
     "03_depth_width": [depth_study, width_study, budget_study],
+    "05_activations": [activation_study],
+    "06_init_batchnorm": [init_study],
 }
-CHECKPOINTED = {"02_baseline": [baseline_study]}  # runs whose seed-0 model is saved for `evaluate`
+
+
+def relu_models() -> Groups:
+    """The ReLU runs of the activation study, whose trained units are checked for death."""
+    return {k: v for k, v in activation_study().items() if k.endswith("/relu")}
+
+
+# Runs whose seed-0 model is saved: for `fmnist-lab evaluate` and for looking inside trained nets.
+CHECKPOINTED = {"02_baseline": [baseline_study], "05_activations": [relu_models]}
 
 
 def chapter_configs(chapter: str) -> list[RunConfig]:

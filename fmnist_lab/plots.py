@@ -193,3 +193,37 @@ def sweep(x: Sequence[float], summaries: Sequence[dict[str, Any]], xlabel: str, 
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def per_layer(values: dict[str, Sequence[float]], ylabel: str, logy: bool = True, ax: plt.Axes | None = None,
+              title: str = "") -> plt.Figure:
+    """One line per configuration of a per-layer quantity (layer 1 = closest to the input)."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.3))
+    for i, (label, ys) in enumerate(values.items()):
+        ax.plot(np.arange(1, len(ys) + 1), ys, marker="o", color=plt.cm.tab10(i % 10), label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("layer")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def layer_histograms(activations: dict[str, Sequence[torch.Tensor]], bins: int = 60) -> plt.Figure:
+    """Rows: configurations; columns: hidden layers; each panel a histogram of that layer's outputs."""
+    rows, cols = len(activations), max(len(v) for v in activations.values())
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.2 * rows), squeeze=False, sharey="row")
+    for r, (label, layers) in enumerate(activations.items()):
+        for c, a in enumerate(layers):
+            ax = axes[r, c]
+            ax.hist(a.flatten().numpy(), bins=bins, color=plt.cm.tab10(r % 10), density=True)
+            ax.set_yticks([])
+            ax.tick_params(labelsize=6)
+            ax.grid(False)
+            if r == 0:
+                ax.set_title(f"layer {c + 1}", fontsize=8)
+        axes[r, 0].set_ylabel(label, fontsize=8)
+    fig.tight_layout(pad=0.3)
+    return fig

@@ -1,0 +1,45 @@
+import torch
+
+from fmnist_lab import diagnostics
+from fmnist_lab.config import RunConfig
+from fmnist_lab.data import load
+
+DEEP = RunConfig(hidden=(256,) * 6)
+
+
+def probe():
+    return diagnostics.probe_batch(load(), DEEP, n=256)
+
+
+def test_activation_scale_follows_the_initialization():
+    x, _ = probe()
+    big = diagnostics.activation_std(DEEP.replace(init="normal1"), x)
+    small = diagnostics.activation_std(DEEP.replace(init="normal001"), x)
+    kaiming = diagnostics.activation_std(DEEP.replace(init="kaiming"), x)
+    assert len(big) == len(small) == len(kaiming) == 6
+    assert big[-1] > 100 * big[0]  # grows ~11x per layer
+    assert small[-1] < small[0] / 1000  # shrinks ~11x per layer
+    assert 0.3 < kaiming[-1] / kaiming[0] < 3  # variance preserved
+
+
+def test_batchnorm_equalises_the_scale():
+    x, _ = probe()
+    std = diagnostics.activation_std(DEEP.replace(init="normal1", batchnorm=True), x)
+    assert max(std) / min(std) < 2
+
+
+def test_sigmoid_gradients_vanish_towards_the_input():
+    x, y = probe()
+    sigmoid = diagnostics.gradient_norms(DEEP.replace(activation="sigmoid"), x, y)
+    relu = diagnostics.gradient_norms(DEEP, x, y)
+    assert len(sigmoid) == 7
+    assert sigmoid[0] / sigmoid[-1] < 0.1 * relu[0] / relu[-1]
+
+
+def test_dead_fraction_counts_units_silent_on_every_input():
+    x, _ = probe()
+    model = diagnostics.fresh_model(RunConfig(hidden=(64, 64)))
+    with torch.no_grad():
+        model[1].bias[:16] = -1e6  # first 16 units of layer 1 can never fire
+    dead = diagnostics.dead_fraction(model, x)
+    assert dead[0] == 16 / 64

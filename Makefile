@@ -1,9 +1,8 @@
 # Every target sets up first (idempotent, fast when nothing changed); see README.md.
 SHELL := /bin/bash
-VENV := .venv/bin
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: setup book test status results bench clean
+.PHONY: setup book pdf test status results bench clean
 
 setup:
 	@bash .ci/setup.sh
@@ -11,6 +10,10 @@ setup:
 book: setup  ## HTML book from the committed results -> book/_build/html/index.html
 	@fmnist-lab status >/dev/null || echo "note: some runs are missing from the store; the build will train them (slow)"
 	jupyter-book build book
+
+pdf:  ## PDF via pdflatex (installs the TeX packages it needs) -> book/_build/latex/book.pdf
+	@FMNIST_PDF=1 bash .ci/setup.sh
+	jupyter-book build book --builder pdflatex
 
 test: setup  ## unit tests + every chapter executed in the smoke profile
 	pytest --nbval

@@ -2,19 +2,30 @@
 
 nbval collects only .ipynb files; here each chapter is converted in memory with jupytext and
 handed to nbval's collector, so there is one source file per chapter and nothing on disk.
-Notebooks run in the smoke profile unless FMNIST_PROFILE says otherwise.
+Notebooks run in the smoke profile unless FMNIST_PROFILE says otherwise, sharing one fresh
+temporary results store for the session.
 """
 import os
+import tempfile
 from pathlib import Path
 
 import jupytext
 import pytest
 
-BOOK = Path(__file__).parent / "book"
+import yaml
+
+ROOT = Path(__file__).parent
+BOOK = ROOT / "book"
+
+
+def _toc_files() -> set[str]:
+    """The pages listed in _toc.yml: only chapters that are in the book are tested."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return {toc["root"], *(entry["file"] for entry in toc.get("chapters", []))}
 
 
 def _is_chapter(path: Path) -> bool:
-    if path.suffix != ".md" or path.parent != BOOK:
+    if path.suffix != ".md" or path.parent != BOOK or path.stem not in _toc_files():
         return False
     head = path.read_text(encoding="utf-8")[:400]
     return head.startswith("---") and "format_name: myst" in head
@@ -24,6 +35,10 @@ def pytest_configure(config):
     if getattr(config.option, "nbval", False) or getattr(config.option, "nbval_lax", False):
         os.environ.setdefault("FMNIST_PROFILE", "smoke")
         os.environ.setdefault("MPLBACKEND", "Agg")
+        if os.environ["FMNIST_PROFILE"] == "smoke":
+            # One fresh store for the whole session: every run is trained once (so training is
+            # really exercised), and later chapters and the appendix reuse it.
+            os.environ.setdefault("FMNIST_STORE", tempfile.mkdtemp(prefix="fmnist_lab-nbval-"))
 
 
 def pytest_collect_file(file_path, parent):

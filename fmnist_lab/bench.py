@@ -22,20 +22,25 @@ from .config import REFERENCE
 from .data import FILES, load, locate
 from .models import build_model
 from .store import DEFAULT_ROOT, _atomic_write
-from .train import as_unit_float, default_device, input_scaling, make_optimizer, make_schedule, provenance, run_epoch
+from .train import (as_unit_float, batch_preparer, default_device, input_scaling, make_optimizer, make_schedule,
+                    provenance, run_epoch, training_inputs)
 
 BENCH_CONFIG = REFERENCE.replace(epochs=1)
 AUGMENTED_CONFIG = BENCH_CONFIG.replace(augment=("rotate", "hflip"))
 RESULT_PATH = DEFAULT_ROOT / "bench.json"
 
 
-def _median_seconds(fn, repeats: int) -> float:
-    times = []
+def _interleaved_medians(epochs: dict[str, object], repeats: int, warm_up: tuple[str, ...]) -> dict[str, float]:
+    """Median seconds of each epoch function, timed in turns so that drift hits all alike."""
+    for name in warm_up:
+        epochs[name]()
+    times: dict[str, list[float]] = {name: [] for name in epochs}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, epoch in epochs.items():
+            start = time.perf_counter()
+            epoch()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def _torchvision_root() -> Path:
@@ -76,13 +81,14 @@ def _classic_epoch(root: Path, augmented: bool, device: torch.device):
 
 def _engine_epoch(cfg, device: torch.device):
     data = load()
-    x, y = as_unit_float(data.train_images, device), data.train_labels.to(device)
     shift, scale = input_scaling(cfg, data)
+    x, y = training_inputs(cfg, as_unit_float(data.train_images, device), shift, scale), data.train_labels.to(device)
     model = build_model(cfg).to(device)
     optimizer = make_optimizer(cfg, model.parameters())
     schedule = make_schedule(cfg, optimizer, steps_per_epoch=len(y) // cfg.batch_size + 1)
     generator = torch.Generator(device=device).manual_seed(0)
-    return lambda: run_epoch(model, optimizer, schedule, cfg, x, y, generator, shift, scale)
+    prepare = batch_preparer(cfg, generator, shift, scale)
+    return lambda: run_epoch(model, optimizer, schedule, cfg, x, y, generator, prepare)
 
 
 def _compute_epoch(device: torch.device):
@@ -108,16 +114,18 @@ def run_bench(repeats: int = 3, augmented: bool = False, save: bool = True) -> d
     device = default_device()
     torch.manual_seed(0)
     root = _torchvision_root()
-    rows = {}
     try:
-        cases = [("plain", BENCH_CONFIG, False)] + ([("augmented", AUGMENTED_CONFIG, True)] if augmented else [])
-        for name, cfg, aug in cases:
-            engine = _median_seconds(_engine_epoch(cfg, device), repeats)
-            classic = _median_seconds(_classic_epoch(root, aug, device), repeats)
-            rows[name] = {"engine_s": engine, "dataloader_s": classic}
-        compute = _median_seconds(_compute_epoch(device), repeats)
+        epochs = {"plain/engine": _engine_epoch(BENCH_CONFIG, device), "compute": _compute_epoch(device),
+                  "plain/dataloader": _classic_epoch(root, False, device)}
+        if augmented:
+            epochs["augmented/engine"] = _engine_epoch(AUGMENTED_CONFIG, device)
+            epochs["augmented/dataloader"] = _classic_epoch(root, True, device)
+        medians = _interleaved_medians(epochs, repeats, warm_up=("plain/engine", "compute"))
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    compute = medians.pop("compute")
+    rows = {case: {"engine_s": medians[f"{case}/engine"], "dataloader_s": medians[f"{case}/dataloader"]}
+            for case in ("plain", "augmented") if f"{case}/engine" in medians}
     result = {"config": BENCH_CONFIG.to_dict(), "repeats": repeats, "provenance": provenance(device),
               "compute_bound_s": compute, "rows": rows}
     print(f"one epoch of {BENCH_CONFIG.label()} (50k images), median of {repeats}, {torch.get_num_threads()} threads, {device}")

@@ -8,10 +8,11 @@ from . import experiments, studies
 
 
 def _chapters(selected: list[str] | None) -> list[str]:
+    """The named chapters, or by default those the book publishes (drafts only when named)."""
     for name in selected or []:
         if name not in studies.CHAPTERS:
             sys.exit(f"unknown chapter {name!r}; choose from {', '.join(studies.CHAPTERS)}")
-    return selected or list(studies.CHAPTERS)
+    return selected or studies.book_chapters()
 
 
 def _missing(chapter: str, store) -> list:
@@ -30,6 +31,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{chapter:<16} {len(needed) - len(missing):>4} / {len(needed):<4} stored")
         for cfg in missing if args.verbose else []:
             print(f"    missing {cfg.key()}  {cfg.label()}")
+    if not args.chapter:
+        for chapter in sorted(set(studies.CHAPTERS) - set(studies.book_chapters())):
+            done = len(studies.chapter_configs(chapter)) - len(_missing(chapter, store))
+            print(f"{chapter:<16} {done:>4} / {len(studies.chapter_configs(chapter)):<4} stored   (draft, not in _toc.yml: not counted)")
     print(f"missing runs: {total}")
     return 1 if total else 0
 
@@ -62,11 +67,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fmnist-lab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("status", help="what the book needs vs what is stored (exit 1 if runs are missing)")
+    p = sub.add_parser("status", help="what the book's chapters need vs what is stored (exit 1 if runs are missing)")
     p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="list the missing runs")
     p.set_defaults(func=cmd_status)
-    p = sub.add_parser("run", help="train what the book needs and is not stored yet")
+    p = sub.add_parser("run", help="train what the book needs and is not stored yet (drafts: name them with --chapter)")
     p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
     p.add_argument("--profile", choices=sorted(experiments.PROFILES), help="full (default) or smoke")
     p.add_argument("--force", action="store_true", help="retrain even runs found in the store")
@@ -85,7 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         import os
         os.environ["FMNIST_PROFILE"] = args.profile
-    return args.func(args)
+    from .data import DatasetError
+
+    try:
+        return args.func(args)
+    except DatasetError as exc:  # a data problem is the user's to fix: the message, not a traceback
+        print(f"fmnist-lab: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

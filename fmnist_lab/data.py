@@ -154,10 +154,14 @@ def stratified_split(labels: torch.Tensor, per_class: int, seed: int = SPLIT_SEE
     return torch.nonzero(mask).flatten(), val
 
 
-@lru_cache(maxsize=4)
 def load(data_dir: str | None = None, allow_download: bool = True) -> FashionMNIST:
-    """Load, verify and split Fashion-MNIST (cached per process)."""
-    folder = locate(data_dir, allow_download)
+    """Load, verify and split Fashion-MNIST (cached per process and folder)."""
+    return _load_folder(str(locate(data_dir, allow_download)))
+
+
+@lru_cache(maxsize=4)
+def _load_folder(folder_name: str) -> FashionMNIST:
+    folder = Path(folder_name)
     arrays = {}
     for name, filename in FILES.items():
         array = read_idx(folder / filename)

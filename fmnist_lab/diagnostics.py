@@ -21,13 +21,17 @@ def probe_batch(data: FashionMNIST, cfg: RunConfig, n: int = 1000) -> tuple[torc
     return (as_unit_float(data.val_images[:n], torch.device("cpu")) - shift) / scale, data.val_labels[:n]
 
 
-def hidden_activations(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
-    """The output of every hidden activation layer (after the nonlinearity), in eval mode."""
+def hidden_activations(model: nn.Module, x: torch.Tensor, training: bool = False) -> list[torch.Tensor]:
+    """The output of every hidden activation layer (after the nonlinearity).
+
+    `training=True` runs batch norm on the batch's own statistics, as in a training step (what
+    matters at initialization); the default is inference mode (what a trained model does).
+    """
     outputs: list[torch.Tensor] = []
     hooks = [m.register_forward_hook(lambda _m, _i, out: outputs.append(out.detach()))
              for m in model.modules() if isinstance(m, tuple(ACTIVATION_LAYERS.values()))]
     was_training = model.training
-    model.eval()
+    model.train(training)
     with torch.no_grad():
         model(x)
     model.train(was_training)
@@ -42,8 +46,8 @@ def fresh_model(cfg: RunConfig) -> nn.Module:
 
 
 def activation_std(cfg: RunConfig, x: torch.Tensor) -> list[float]:
-    """Standard deviation of each hidden layer's output at initialization."""
-    return [a.std().item() for a in hidden_activations(fresh_model(cfg), x)]
+    """Standard deviation of each hidden layer's output at initialization (as in a training step)."""
+    return [a.std().item() for a in hidden_activations(fresh_model(cfg), x, training=True)]
 
 
 def gradient_norms(cfg: RunConfig, x: torch.Tensor, y: torch.Tensor) -> list[float]:

@@ -59,7 +59,8 @@ def pixel_statistics(images: torch.Tensor, labels: torch.Tensor) -> plt.Figure:
     right.bar(x - 0.2, brightness, 0.4, label="mean pixel value")
     right.bar(x + 0.2, coverage, 0.4, label="fraction of non-zero pixels")
     right.set_xticks(x, CLASS_NAMES, rotation=30, ha="right")
-    right.legend(frameon=False)
+    right.set_ylim(0, 1)
+    right.legend(frameon=False, loc="upper center", ncol=2)
     fig.tight_layout()
     return fig
 

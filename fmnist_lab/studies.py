@@ -5,7 +5,10 @@ filled without executing a notebook; chapters call the same functions.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
+
+import yaml
 
 from .config import REFERENCE, RunConfig
 from .experiments import seeded
@@ -84,6 +87,18 @@ def relu_models() -> Groups:
 
 # Runs whose seed-0 model is saved: for `fmnist-lab evaluate` and for looking inside trained nets.
 CHECKPOINTED = {"02_baseline": [baseline_study], "05_activations": [relu_models]}
+
+
+TOC = Path(__file__).resolve().parent.parent / "_toc.yml"
+
+
+def book_chapters() -> list[str]:
+    """The chapters the book publishes (listed in _toc.yml); the others are drafts in progress."""
+    if not TOC.exists():
+        return list(CHAPTERS)
+    toc = yaml.safe_load(TOC.read_text())
+    listed = {entry["file"] for entry in toc.get("chapters", [])}
+    return [chapter for chapter in CHAPTERS if chapter in listed]
 
 
 def chapter_configs(chapter: str) -> list[RunConfig]:

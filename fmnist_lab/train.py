@@ -98,17 +98,17 @@ def make_optimizer(cfg: RunConfig, params) -> torch.optim.Optimizer:
 
 
 def make_schedule(cfg: RunConfig, optimizer: torch.optim.Optimizer, steps_per_epoch: int):
-    """A per-step learning-rate schedule over the planned `cfg.epochs`."""
+    """A per-step learning-rate schedule over the planned `cfg.epochs` (None for a constant rate)."""
     total = cfg.epochs * steps_per_epoch
+    if cfg.schedule == "constant":
+        return None
     if cfg.schedule == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=cfg.lr, total_steps=total)
     if cfg.schedule == "step":
         period = cfg.step_epochs * steps_per_epoch
         factor = lambda step: cfg.step_gamma ** (step // period)  # noqa: E731
-    elif cfg.schedule == "cosine":
+    else:  # cosine
         factor = lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total) / total))  # noqa: E731
-    else:
-        factor = lambda step: 1.0  # noqa: E731
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
@@ -148,8 +148,19 @@ def confusion(y_true: torch.Tensor, y_pred: torch.Tensor) -> list[list[int]]:
     return counts.tolist()
 
 
+def batch_preparer(cfg: RunConfig, generator: torch.Generator, shift: float, scale: float):
+    """What happens to a mini-batch between slicing and the model: augmentation, then scaling.
+
+    Without augmentation the whole training tensor is scaled once up front (see `train`), so
+    batches go to the model untouched.
+    """
+    if not cfg.augment:
+        return lambda xb: xb
+    return lambda xb: (augment(xb, cfg.augment, generator) - shift) / scale
+
+
 def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg: RunConfig,
-              x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, shift: float, scale: float) -> tuple[float, float]:
+              x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, prepare) -> tuple[float, float]:
     """One pass over (x, y) in shuffled mini-batches; returns (mean train loss, train accuracy)."""
     model.train()
     loss_sum = torch.zeros((), device=x.device)
@@ -157,18 +168,22 @@ def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg:
     order = torch.randperm(len(y), generator=generator, device=x.device)
     for i in range(0, len(y), cfg.batch_size):
         idx = order[i:i + cfg.batch_size]
-        xb, yb = x[idx], y[idx]
-        if cfg.augment:
-            xb = augment(xb, cfg.augment, generator)
-        logits = model((xb - shift) / scale)
+        yb = y[idx]
+        logits = model(prepare(x[idx]))
         loss = F.cross_entropy(logits, yb, label_smoothing=cfg.label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        schedule.step()
+        if schedule is not None:
+            schedule.step()
         loss_sum += loss.detach() * len(idx)
         correct += (logits.argmax(1) == yb).sum()
     return loss_sum.item() / len(y), correct.item() / len(y)
+
+
+def training_inputs(cfg: RunConfig, x_unit: torch.Tensor, shift: float, scale: float) -> torch.Tensor:
+    """The tensor batches are sliced from: scaled once here unless augmentation must see raw pixels."""
+    return x_unit if cfg.augment else (x_unit - shift) / scale
 
 
 def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device | None = None,
@@ -185,13 +200,15 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     model = build_model(cfg).to(device)
     shift, scale = input_scaling(cfg, data)
     train_x, train_y = training_images(cfg, data)
-    x, y = as_unit_float(train_x, device), train_y.to(device)
+    x_unit, y = as_unit_float(train_x, device), train_y.to(device)
+    x = training_inputs(cfg, x_unit, shift, scale)
     val_x, val_y = as_unit_float(data.val_images, device), data.val_labels.to(device)
-    score_x, score_y = x[:TRAIN_EVAL_SIZE], y[:TRAIN_EVAL_SIZE]
+    score_x, score_y = x_unit[:TRAIN_EVAL_SIZE], y[:TRAIN_EVAL_SIZE]
 
     steps_per_epoch = math.ceil(len(y) / cfg.batch_size)
     optimizer = make_optimizer(cfg, model.parameters())
     schedule = make_schedule(cfg, optimizer, steps_per_epoch)
+    prepare = batch_preparer(cfg, generator, shift, scale)
     history: dict[str, list] = {k: [] for k in ("epoch", "lr", "train_loss", "train_acc", "train_eval_acc",
                                                 "val_loss", "val_acc", "seconds")}
     best_score, best_state, best_epoch, since_best, diverged = None, None, 0, 0, False
@@ -200,7 +217,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     for epoch in bar:
         lr_now = optimizer.param_groups[0]["lr"]
         start = time.perf_counter()
-        train_loss, train_acc = run_epoch(model, optimizer, schedule, cfg, x, y, generator, shift, scale)
+        train_loss, train_acc = run_epoch(model, optimizer, schedule, cfg, x, y, generator, prepare)
         seconds = time.perf_counter() - start
         val_loss, val_acc, _ = evaluate(model, val_x, val_y, shift, scale)
         _, train_eval_acc, _ = evaluate(model, score_x, score_y, shift, scale)

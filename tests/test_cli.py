@@ -8,8 +8,9 @@ from fmnist_lab.train import train
 
 def test_status_reports_missing_runs_and_fails(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    needed = len(studies.chapter_configs("02_baseline"))  # seeds of the active profile
     assert cli.main(["status", "--chapter", "02_baseline"]) == 1
-    assert capsys.readouterr().out.strip().splitlines()[-1] == "missing runs: 3"
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"missing runs: {needed}"
 
 
 def test_run_then_status_is_complete(tmp_path, monkeypatch, capsys):
@@ -38,3 +39,24 @@ def test_evaluate_missing_checkpoint_says_where_they_come_from(tmp_path):
 def test_unknown_chapter_is_a_clear_error():
     with pytest.raises(SystemExit, match="unknown chapter '99_x'"):
         cli.main(["status", "--chapter", "99_x"])
+
+
+def test_missing_dataset_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FMNIST_DATA_DIR", str(tmp_path))  # an empty folder
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path / "store"))
+    monkeypatch.setattr(studies, "chapter_configs", lambda chapter: [RunConfig(hidden=(8,), train_size=100, epochs=1)])
+    assert cli.main(["run", "--chapter", "02_baseline"]) == 2
+    err = capsys.readouterr().err
+    assert "lacks train-images-idx3-ubyte.gz" in err and "apt-get install -y dataset-fashion-mnist" in err
+
+
+def test_chapters_missing_from_the_toc_are_drafts(tmp_path, monkeypatch, capsys):
+    toc = tmp_path / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: intro\nchapters:\n  - file: 02_baseline\n")
+    monkeypatch.setattr(studies, "TOC", toc)
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path / "store"))
+    assert studies.book_chapters() == ["02_baseline"]
+    cli.main(["status"])
+    out = capsys.readouterr().out
+    assert f"missing runs: {len(studies.chapter_configs('02_baseline'))}" in out
+    assert "01_dataset" in out and "draft" in out

@@ -82,3 +82,14 @@ def test_smoke_profile_shrinks_configs(monkeypatch):
     monkeypatch.setenv("FMNIST_PROFILE", "huge")
     with pytest.raises(ValueError, match="FMNIST_PROFILE='huge'"):
         experiments.current_profile()
+
+
+def test_corrupt_result_is_retrained_and_replaced(tmp_path, result):
+    store = Store(tmp_path)
+    path = store.save(result)
+    path.write_text(path.read_text()[:-40])  # truncated mid-write by some other tool
+    cfg = RunConfig.from_dict(result["config"])
+    with pytest.warns(UserWarning, match="will be trained again"):
+        (fresh,) = experiments.ensure([cfg], store, progress=False, quiet=True)
+    assert fresh["history"] == result["history"]  # retrained, deterministically the same
+    assert store.load(cfg) is not None  # and the file is whole again

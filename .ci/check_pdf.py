@@ -20,7 +20,7 @@ for page in pages:
         missing.append(title)
 
 listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
-images = len(listing) - 2
+images = sum(1 for row in listing[2:] if row.split()[2] == "image")  # not the soft masks of transparent PNGs
 figures = sum(len(re.findall(r"<figure\b", (html / f"{page}.html").read_text())) for page in pages)
 print(f"pdf: {pdf.stat().st_size / 1e6:.1f} MB, {images} images; html: {figures} figures; chapter titles missing: {missing or 'none'}")
 if missing or images < figures:

@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
 need_apt=()
-command -v "$PYTHON" >/dev/null || need_apt+=(python3)
 command -v git >/dev/null || need_apt+=(git)
-if command -v "$PYTHON" >/dev/null && ! "$PYTHON" -c "import venv, ensurepip" 2>/dev/null; then
+if ! command -v "$PYTHON" >/dev/null; then
+  need_apt+=(python3 python3-venv)
+elif ! "$PYTHON" -c "import venv, ensurepip" 2>/dev/null; then
   need_apt+=(python3-venv)
 fi
 data_dir=${FMNIST_DATA_DIR:-/usr/share/datasets/fashion-mnist}

@@ -71,12 +71,67 @@ def init_study() -> Groups:
             for hidden in (REFERENCE.hidden, DEEP) for bn in (False, True) for init in INITS}
 
 
+# Chapter 04: a wider net trained for a fixed length without early stopping, so it overfits visibly
+# and the curves run to the end; the reported model is the last epoch's.
+OVERFIT = REFERENCE.replace(hidden=(512, 512), epochs=20, early_stopping="none")
+L2_LAMBDAS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2)
+ADAMW_EXTRA = 1e-1  # decoupled decay is multiplied by lr, so AdamW's useful range sits higher
+DROPOUTS = (0.0, 0.1, 0.2, 0.3, 0.5)
+SMOOTHINGS = (0.0, 0.1)
+
+
+def l2_study() -> Groups:
+    """Coupled L2 (Adam's weight_decay, i.e. lambda*w added to the gradient) vs decoupled AdamW: "adamw/0.001"."""
+    groups = {f"adam/{lam:g}": seeded(OVERFIT.replace(weight_decay=lam)) for lam in L2_LAMBDAS}
+    for lam in (*L2_LAMBDAS, ADAMW_EXTRA):
+        # AdamW without decay is Adam: share those runs instead of training them twice.
+        groups[f"adamw/{lam:g}"] = groups["adam/0"] if lam == 0 else seeded(OVERFIT.replace(optimizer="adamw", weight_decay=lam))
+    return groups
+
+
+def dropout_study() -> Groups:
+    return {f"{p:g}": seeded(OVERFIT.replace(dropout=p)) for p in DROPOUTS}
+
+
+def smoothing_study() -> Groups:
+    return {f"{s:g}": seeded(OVERFIT.replace(label_smoothing=s)) for s in SMOOTHINGS}
+
+
+# Chapter 07: optimizers on the reference MLP (early stopping as everywhere else).
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+OPTIMIZER_LRS = (1e-4, 1e-3, 1e-2, 1e-1)
+SCHEDULES = ("constant", "step", "cosine", "onecycle")
+# Schedules need the whole planned length to anneal: 20 epochs, no early stop, best epoch restored.
+SCHEDULE_BASE = REFERENCE.replace(epochs=20, patience=20)
+BATCH_SIZES = (32, 128, 512)
+MOMENTUM_LRS = (1e-2, 3e-2, 1e-1, 3e-1)
+
+
+def optimizer_study() -> Groups:
+    """Six optimizers x four learning rates: "momentum/0.01"."""
+    return {f"{opt}/{lr:g}": seeded(REFERENCE.replace(optimizer=opt, lr=lr))
+            for opt in OPTIMIZERS for lr in OPTIMIZER_LRS}
+
+
+def schedule_study() -> Groups:
+    """Adam at 1e-3 (the reference) under four learning-rate schedules over 20 epochs."""
+    return {s: seeded(SCHEDULE_BASE.replace(schedule=s)) for s in SCHEDULES}
+
+
+def batch_lr_study() -> Groups:
+    """SGD + momentum 0.9: batch size x learning rate, "128/0.03"."""
+    return {f"{b}/{lr:g}": seeded(REFERENCE.replace(optimizer="momentum", batch_size=b, lr=lr))
+            for b in BATCH_SIZES for lr in MOMENTUM_LRS}
+
+
 CHAPTERS: dict[str, list[Callable[[], Groups]]] = {
     "01_dataset": [normalization_study],
     "02_baseline": [baseline_study],
     "03_depth_width": [depth_study, width_study, budget_study],
+    "04_regularization": [l2_study, dropout_study, smoothing_study],
     "05_activations": [activation_study],
     "06_init_batchnorm": [init_study],
+    "07_optimizers": [optimizer_study, schedule_study, batch_lr_study],
 }
 
 

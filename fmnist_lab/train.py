@@ -117,6 +117,17 @@ def _improved(cfg: RunConfig, val_loss: float, val_acc: float, best: float | Non
     return best is None or score < best, score
 
 
+def cpu_name() -> str:
+    """The CPU model from /proc/cpuinfo (Linux), else what `platform` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def provenance(device: torch.device) -> dict[str, Any]:
     repo = Path(__file__).resolve().parent.parent
     try:
@@ -132,7 +143,7 @@ def provenance(device: torch.device) -> dict[str, Any]:
         "torch_version": torch.__version__,
         "python_version": platform.python_version(),
         "device": device.type,
-        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine(),
+        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_name(),
         "threads": torch.get_num_threads(),
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }

@@ -107,9 +107,12 @@ BATCH_SIZES = (32, 128, 512)
 MOMENTUM_LRS = (1e-2, 3e-2, 1e-1, 3e-1)
 
 
+ADAMW_DECAY = 1e-2  # PyTorch's default for AdamW; at 0 AdamW would be Adam
+
+
 def optimizer_study() -> Groups:
     """Six optimizers x four learning rates: "momentum/0.01"."""
-    return {f"{opt}/{lr:g}": seeded(REFERENCE.replace(optimizer=opt, lr=lr))
+    return {f"{opt}/{lr:g}": seeded(REFERENCE.replace(optimizer=opt, lr=lr, weight_decay=ADAMW_DECAY if opt == "adamw" else 0.0))
             for opt in OPTIMIZERS for lr in OPTIMIZER_LRS}
 
 

@@ -143,11 +143,15 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
     val_mean, val_std = mean_std(val)
     test_mean, test_std = mean_std(test)
     train_mean, _ = mean_std(train_acc)
+    peak = [max((v for v in r["history"]["val_acc"] if v is not None), default=math.nan) for r in results]
+    peak_mean, peak_std = mean_std(peak)
     return {
         "seeds": len(results),
         "val_mean": val_mean, "val_std": val_std,
         "test_mean": test_mean, "test_std": test_std, "test_ci95": ci95(test),
         "train_mean": train_mean,
+        "gap": train_mean - val_mean,  # train (eval mode) minus validation accuracy at the reported epoch
+        "peak_val_mean": peak_mean, "peak_val_std": peak_std,  # best epoch in hindsight (chosen on val)
         "epochs": statistics.fmean(r["final_epoch"] for r in results),
         "params": results[0]["params"],
         "sec_per_epoch": statistics.fmean(r["seconds_per_epoch"] for r in results),

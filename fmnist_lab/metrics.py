@@ -34,3 +34,23 @@ def top_confusions(confusion: np.ndarray, k: int = 5) -> list[tuple[int, int, fl
     np.fill_diagonal(rates, 0)
     flat = np.argsort(rates, axis=None)[::-1][:k]
     return [(int(i // 10), int(i % 10), float(rates.flat[i])) for i in flat]
+
+
+def stopping_epochs(result: dict[str, Any]) -> dict[str, float]:
+    """Where early stopping would have stopped a run, read off its full history (1-based epochs).
+
+    `acc_epoch`: highest validation accuracy; `loss_epoch`: lowest validation loss; and the
+    validation accuracy at each. Ties go to the earlier epoch, as a patience rule would choose.
+    """
+    acc = np.array([np.nan if v is None else v for v in result["history"]["val_acc"]])
+    loss = np.array([np.nan if v is None else v for v in result["history"]["val_loss"]])
+    acc_epoch, loss_epoch = int(np.nanargmax(acc)), int(np.nanargmin(loss))
+    return {"acc_epoch": acc_epoch + 1, "loss_epoch": loss_epoch + 1,
+            "val_acc_at_acc": float(acc[acc_epoch]), "val_acc_at_loss": float(acc[loss_epoch])}
+
+
+def roughness(result: dict[str, Any], metric: str = "val_loss", skip: int = 3) -> float:
+    """Mean absolute epoch-to-epoch change of a history column after the first `skip` epochs:
+    how much a curve jitters once the initial descent is over."""
+    values = np.array([np.nan if v is None else v for v in result["history"][metric]][skip:])
+    return float(np.nanmean(np.abs(np.diff(values)))) if len(values) > 1 else float("nan")

@@ -228,3 +228,66 @@ def layer_histograms(activations: dict[str, Sequence[torch.Tensor]], bins: int =
         axes[r, 0].set_ylabel(label, fontsize=8)
     fig.tight_layout(pad=0.3)
     return fig
+
+
+def series(lines: dict[str, tuple[Sequence[float], Sequence[float], Sequence[float]]], xlabel: str, ylabel: str,
+           logx: bool = False, ax: plt.Axes | None = None, reference: tuple[str, float] | None = None) -> plt.Figure:
+    """Lines {label: (x, means, stds)} against one factor, with error bars; `reference` adds a
+    labelled horizontal line (e.g. the value at lambda = 0, which a log axis cannot show)."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5, 3.3))
+    for i, (label, (x, means, stds)) in enumerate(lines.items()):
+        ax.errorbar(x, means, yerr=stds, marker="o", capsize=3, color=PALETTE[i % len(PALETTE)], label=label)
+    if reference is not None:
+        ax.axhline(reference[1], color="grey", linestyle=":", label=reference[0])
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(values: np.ndarray, rows: Sequence[str], cols: Sequence[str], text: Sequence[Sequence[str]],
+            xlabel: str, ylabel: str, vmin: float | None = None, vmax: float | None = None,
+            ax: plt.Axes | None = None, colorbar: str = "validation accuracy") -> plt.Figure:
+    """A grid of values (e.g. mean validation accuracy) with each cell's own text written in it;
+    values below `vmin` are clipped to the darkest colour so the good region keeps its contrast."""
+    values = np.asarray(values, dtype=float)
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(1.2 * len(cols) + 2, 0.5 * len(rows) + 1.2))
+    image = ax.imshow(values, cmap="viridis", vmin=vmin, vmax=vmax, aspect="auto")
+    ax.grid(False)
+    low, high = image.get_clim()
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            bright = (values[i, j] - low) / (high - low) > 0.6 if high > low else False
+            ax.text(j, i, text[i][j], ha="center", va="center", fontsize=8, color="black" if bright else "white")
+    ax.set_xticks(range(len(cols)), cols)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.colorbar(image, ax=ax, label=colorbar, fraction=0.05)
+    fig.tight_layout()
+    return fig
+
+
+def stopping_points(results: list[dict[str, Any]], stops: list[dict[str, float]]) -> plt.Figure:
+    """Validation loss and accuracy of one configuration (mean over seeds, min-max band), with each
+    seed's stopping epoch under the val-loss criterion (triangles) and the val-acc criterion (circles)."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    for ax, metric, label in ((axes[0], "val_loss", "validation loss"), (axes[1], "val_acc", "validation accuracy")):
+        values = _history(results, metric)
+        epochs = np.arange(1, values.shape[1] + 1)
+        ax.plot(epochs, np.nanmean(values, 0), color=PALETTE[0])
+        ax.fill_between(epochs, np.nanmin(values, 0), np.nanmax(values, 0), color=PALETTE[0], alpha=0.15, linewidth=0)
+        for i, stop in enumerate(stops):
+            for key, marker, color, name in (("loss_epoch", "v", PALETTE[3], "lowest val loss"),
+                                             ("acc_epoch", "o", PALETTE[2], "highest val accuracy")):
+                epoch = int(stop[key])
+                ax.plot(epoch, values[i, epoch - 1], marker, color=color, markersize=7,
+                        label=name if i == 0 else None)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+    axes[1].legend(frameon=False, fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig

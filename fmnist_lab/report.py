@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import math
+import statistics
 from typing import Any
 
 import pandas as pd
 
 from .experiments import compute_seconds, summarize
+from .metrics import stopping_epochs
 
 
 def pct(value: float, digits: int = 2) -> str:
@@ -19,18 +21,26 @@ def pm(mean: float, std: float, digits: int = 2) -> str:
 
 
 def summary_table(groups: dict[str, list[dict[str, Any]]], label: str = "configuration",
-                  test: bool = False) -> pd.DataFrame:
-    """One row per configuration: seeds, parameters, s/epoch, epochs, val (and test) accuracy in %."""
+                  test: bool = False, gap: bool = False) -> pd.DataFrame:
+    """One row per configuration: seeds, parameters, s/epoch, epochs, val (and test) accuracy in %.
+
+    `gap` adds the train - val gap (points) and the best validation accuracy of any epoch, for
+    runs reported at their last epoch (no early stopping)."""
     rows = []
     for name, results in groups.items():
         s = summarize(results)
         row = {label: name, "params": f"{s['params']:,}", "s/epoch": f"{s['sec_per_epoch']:.2f}",
                "best epoch": f"{s['epochs']:.1f}", "seeds": s["seeds"],
                "train acc %": pct(s["train_mean"]), "val acc %": pm(s["val_mean"], s["val_std"])}
+        if gap:
+            del row["best epoch"]  # reported at the last epoch; show where validation peaked instead
+            row["peak val acc %"] = pct(s["peak_val_mean"])
+            row["peak epoch"] = f"{statistics.fmean(stopping_epochs(r)['acc_epoch'] for r in results):.1f}"
+            row["gap (points)"] = f"{100 * s['gap']:.2f}"
         if test:
             row["test acc %"] = pm(s["test_mean"], s["test_std"])
         if s["diverged"]:
-            row["val acc %"] = f"diverged ({s['diverged']}/{s['seeds']})"
+            row["val acc %"] += f" (diverged {s['diverged']}/{s['seeds']})"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -60,6 +70,15 @@ def glue_numbers(**values: float) -> None:
         glue(name, value.item() if hasattr(value, "item") else value, display=False)  # numpy -> Python, for format specs
 
 
+def glue_markdown(**texts: str) -> None:
+    """Glue short texts (names, labels) for {glue:md}`name`; plain glue would print them quoted."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    for name, text in texts.items():
+        glue(name, Markdown(text), display=False)
+
+
 def glue_summary(prefix: str, results: list[dict[str, Any]]) -> dict[str, Any]:
     """Glue `<prefix>_val`, `_val_std`, `_test`, `_test_std`, `_test_ci`, `_epochs`, `_params`, `_sec`."""
     s = summarize(results)
@@ -73,10 +92,7 @@ def glue_summary(prefix: str, results: list[dict[str, Any]]) -> dict[str, Any]:
 def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
     """Glue what a set of runs cost when trained (from provenance): `<prefix>_runs`,
     `<prefix>_minutes` (numbers) and `<prefix>_devices` (Markdown, for {glue:md})."""
-    from IPython.display import Markdown
-    from myst_nb import glue
-
     devices = sorted({f"{r['provenance']['device']} ({r['provenance']['device_name']}, "
                       f"{r['provenance']['threads']} threads)" for r in results})
     glue_numbers(**{f"{prefix}_runs": len(results), f"{prefix}_minutes": compute_seconds(results) / 60})
-    glue(f"{prefix}_devices", Markdown(", ".join(devices)), display=False)
+    glue_markdown(**{f"{prefix}_devices": ", ".join(devices)})

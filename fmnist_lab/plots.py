@@ -281,11 +281,11 @@ def stopping_points(results: list[dict[str, Any]], stops: list[dict[str, float]]
         ax.plot(epochs, np.nanmean(values, 0), color=PALETTE[0])
         ax.fill_between(epochs, np.nanmin(values, 0), np.nanmax(values, 0), color=PALETTE[0], alpha=0.15, linewidth=0)
         for i, stop in enumerate(stops):
-            for key, marker, color, name in (("loss_epoch", "v", PALETTE[3], "lowest val loss"),
-                                             ("acc_epoch", "o", PALETTE[2], "highest val accuracy")):
-                epoch = int(stop[key])
-                ax.plot(epoch, values[i, epoch - 1], marker, color=color, markersize=7,
-                        label=name if i == 0 else None)
+            for key, marker, size, name in (("loss_epoch", "v", 6, "lowest val loss"),
+                                            ("acc_epoch", "o", 10, "highest val accuracy")):
+                epoch = int(stop[key])  # hollow circles, so a shared epoch shows both marks
+                ax.plot(epoch, values[i, epoch - 1], marker, markersize=size, label=name if i == 0 else None,
+                        color=PALETTE[3] if marker == "v" else PALETTE[2], markerfacecolor="none" if marker == "o" else None)
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
     axes[1].legend(frameon=False, fontsize=8, loc="lower right")

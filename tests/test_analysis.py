@@ -1,0 +1,67 @@
+"""Helpers that turn stored histories into the numbers chapters 04 and 07 report."""
+import pytest
+
+from fmnist_lab import experiments, metrics, report, studies
+from fmnist_lab.config import REFERENCE
+
+
+def fake_run(val_acc, val_loss, train_eval_acc=None, seed=0, diverged=False):
+    """A stored-result-shaped dict with just the fields the helpers read."""
+    n = len(val_acc)
+    train_eval_acc = train_eval_acc or [a + 0.05 for a in val_acc]
+    return {"key": f"k{seed}", "params": 1000, "seconds_per_epoch": 1.0, "diverged": diverged,
+            "final_epoch": n, "val": {"acc": val_acc[-1]}, "test": {"acc": val_acc[-1] - 0.01},
+            "history": {"val_acc": val_acc, "val_loss": val_loss, "train_eval_acc": train_eval_acc}}
+
+
+def test_stopping_epochs_pick_each_criterion_and_prefer_the_earlier_tie():
+    run = fake_run(val_acc=[0.80, 0.85, 0.87, 0.86, 0.87], val_loss=[0.6, 0.4, 0.45, 0.5, 0.55])
+    stop = metrics.stopping_epochs(run)
+    assert stop == {"acc_epoch": 3, "loss_epoch": 2, "val_acc_at_acc": 0.87, "val_acc_at_loss": 0.85}
+
+
+def test_stopping_epochs_skip_epochs_lost_to_divergence():
+    run = fake_run(val_acc=[0.5, 0.7, None], val_loss=[1.0, 0.8, None], train_eval_acc=[0.5, 0.7, None])
+    assert metrics.stopping_epochs(run)["acc_epoch"] == 2
+    assert metrics.stopping_epochs(run)["loss_epoch"] == 2
+
+
+def test_roughness_measures_jitter_after_the_descent():
+    smooth = fake_run(val_acc=[0.8] * 6, val_loss=[2.0, 1.0, 0.5, 0.40, 0.40, 0.40])
+    jumpy = fake_run(val_acc=[0.8] * 6, val_loss=[2.0, 1.0, 0.5, 0.40, 0.50, 0.40])
+    assert metrics.roughness(smooth) == 0.0
+    assert metrics.roughness(jumpy) == pytest.approx(0.1)
+
+
+def test_summary_reports_gap_and_peak_over_seeds():
+    runs = [fake_run([0.80, 0.90, 0.85], [0.5, 0.3, 0.4], train_eval_acc=[0.8, 0.9, 0.95], seed=s) for s in (0, 1)]
+    s = experiments.summarize(runs)
+    assert s["peak_val_mean"] == pytest.approx(0.90)
+    assert s["gap"] == pytest.approx(0.95 - 0.85)  # at the reported (last) epoch, not the peak
+
+
+def test_gap_table_shows_peak_epoch_instead_of_best_epoch_and_flags_divergence():
+    runs = [fake_run([0.80, 0.90, 0.85], [0.5, 0.3, 0.4], seed=0),
+            fake_run([0.80, 0.90, 0.85], [0.5, 0.3, 0.4], seed=1, diverged=True)]
+    row = report.summary_table({"x": runs}, gap=True).iloc[0]
+    assert row["peak epoch"] == "2.0" and "best epoch" not in row.index
+    assert row["gap (points)"] == "5.00"
+    assert "diverged 1/2" in row["val acc %"] and row["val acc %"].startswith("85.00 ± 0.00")
+
+
+def test_regularization_study_varies_one_factor_and_trains_adam_without_decay_once():
+    groups = studies.l2_study()
+    assert groups["adamw/0"] == groups["adam/0"]
+    base = groups["adam/0"][0]
+    assert base.hidden == (512, 512) and base.early_stopping == "none"
+    assert base.replace(weight_decay=1e-3) == groups["adam/0.001"][0]
+    assert groups["adamw/0.1"][0].optimizer == "adamw"
+    assert len(studies.chapter_configs("04_regularization")) == 15 * len(experiments.current_profile().seeds)
+
+
+def test_optimizer_grid_gives_adamw_a_decay_so_it_is_not_adam():
+    groups = studies.optimizer_study()
+    assert groups["adamw/0.001"][0].weight_decay > 0
+    assert groups["sgd/0.001"][0].weight_decay == 0
+    # the Adam 1e-3 cell is the very reference run the other chapters use
+    assert groups["adam/0.001"][0] == experiments.shrink(REFERENCE.replace(seed=groups["adam/0.001"][0].seed))

@@ -42,8 +42,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     store = experiments.current_store()
     for chapter in _chapters(args.chapter):
+        cfgs = studies.chapter_configs(chapter)
+        if args.key:  # e.g. retrain runs whose timings were disturbed, without touching the rest
+            cfgs = [cfg for cfg in cfgs if cfg.key() in args.key]
         print(f"== {chapter}")
-        experiments.ensure(studies.chapter_configs(chapter), store, force=args.force, progress=True,
+        experiments.ensure(cfgs, store, force=args.force, progress=True,
                            checkpoint_keys=[c.key() for c in studies.checkpointed_configs(chapter)])
     return 0
 
@@ -75,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
     p.add_argument("--profile", choices=sorted(experiments.PROFILES), help="full (default) or smoke")
     p.add_argument("--force", action="store_true", help="retrain even runs found in the store")
+    p.add_argument("--key", action="append", help="only the run with this key (repeatable; see `status -v` or the file names)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("evaluate", help="test accuracy of a saved checkpoint")
     p.add_argument("checkpoint")

@@ -60,3 +60,12 @@ def test_chapters_missing_from_the_toc_are_drafts(tmp_path, monkeypatch, capsys)
     out = capsys.readouterr().out
     assert f"missing runs: {len(studies.chapter_configs('02_baseline'))}" in out
     assert "01_dataset" in out and "draft" in out
+
+
+def test_run_with_key_trains_only_that_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    monkeypatch.setenv("FMNIST_PROFILE", "smoke")
+    monkeypatch.setenv("FMNIST_PROGRESS", "0")
+    needed = studies.chapter_configs("02_baseline")
+    assert cli.main(["run", "--chapter", "02_baseline", "--key", needed[1].key()]) == 0
+    assert [p.stem for p in (tmp_path / "runs").glob("*.json")] == [needed[1].key()]

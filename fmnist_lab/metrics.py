@@ -50,7 +50,7 @@ def stopping_epochs(result: dict[str, Any]) -> dict[str, float]:
 
 
 def roughness(result: dict[str, Any], metric: str = "val_loss", skip: int = 3) -> float:
-    """Mean absolute epoch-to-epoch change of a history column after the first `skip` epochs:
-    how much a curve jitters once the initial descent is over."""
+    """How much a curve jitters after the first `skip` epochs: the mean absolute second difference
+    |v[t+1] - 2 v[t] + v[t-1]|, which is zero for any straight trend, rising or falling."""
     values = np.array([np.nan if v is None else v for v in result["history"][metric]][skip:])
-    return float(np.nanmean(np.abs(np.diff(values)))) if len(values) > 1 else float("nan")
+    return float(np.nanmean(np.abs(np.diff(values, n=2)))) if len(values) > 2 else float("nan")

@@ -127,6 +127,20 @@ def batch_lr_study() -> Groups:
             for b in BATCH_SIZES for lr in MOMENTUM_LRS}
 
 
+# Chapter 08 (draft): seed 000 found augmentation hurt an MLP at a fixed number of epochs. Train
+# every set for 20 and for 60 epochs (all epochs run, best validation epoch restored) to see
+# whether that is a training-length effect.
+AUGMENTATION_LENGTHS = (20, 60)
+AUGMENTATION_SETS = {"none": (), "flip": ("hflip",), "rotate": ("rotate",), "flip+rotate": ("hflip", "rotate"),
+                     "shift": ("shift",), "erase": ("erase",)}
+
+
+def augmentation_study() -> Groups:
+    """The reference MLP under each augmentation set and training length: "60/flip+rotate"."""
+    return {f"{n}/{name}": seeded(REFERENCE.replace(augment=augs, epochs=n, patience=n))
+            for n in AUGMENTATION_LENGTHS for name, augs in AUGMENTATION_SETS.items()}
+
+
 CHAPTERS: dict[str, list[Callable[[], Groups]]] = {
     "01_dataset": [normalization_study],
     "02_baseline": [baseline_study],
@@ -135,6 +149,7 @@ CHAPTERS: dict[str, list[Callable[[], Groups]]] = {
     "05_activations": [activation_study],
     "06_init_batchnorm": [init_study],
     "07_optimizers": [optimizer_study, schedule_study, batch_lr_study],
+    "08_augmentation": [augmentation_study],
 }
 
 

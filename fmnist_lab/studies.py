@@ -141,6 +141,43 @@ def augmentation_study() -> Groups:
             for n in AUGMENTATION_LENGTHS for name, augs in AUGMENTATION_SETS.items()}
 
 
+# Chapter 09: two CNNs through the same loop and recipe as the reference MLP (Adam 1e-3, batch
+# 128), trained for a fixed 12 epochs with the best validation epoch restored: a CNN epoch costs
+# 10-20x an MLP epoch on 2 CPU cores, so the CNNs get fewer epochs than the MLPs, not more.
+CNN_EPOCHS = 12
+LENET = REFERENCE.replace(model="lenet", channels=(6, 16), epochs=CNN_EPOCHS, patience=CNN_EPOCHS)
+SMALL_CNN = REFERENCE.replace(model="cnn", channels=(16, 32, 64), epochs=CNN_EPOCHS, patience=CNN_EPOCHS)
+CNN_DROPOUTS = (0.0, 0.25, 0.5)
+
+
+def cnn_study() -> Groups:
+    """LeNet-style ("lenet") and the small modern CNN under three dropout rates ("cnn/0.25")."""
+    return {"lenet": seeded(LENET), **{f"cnn/{p:g}": seeded(SMALL_CNN.replace(dropout=p)) for p in CNN_DROPOUTS}}
+
+
+# Chapter 08, CNN part: the small CNN without augmentation (shared with chapter 09) and with the
+# classic image recipe -- flip, shift, erasing -- which chapter 10's CNN also uses.
+CNN_AUGMENTATION = ("hflip", "shift", "erase")
+
+
+def cnn_augmentation_study() -> Groups:
+    return {"none": seeded(SMALL_CNN), "flip+shift+erase": seeded(SMALL_CNN.replace(augment=CNN_AUGMENTATION))}
+
+
+# Chapter 10: the chapters' findings stacked. MLP: wide (ch 03), batch norm (ch 06), dropout and
+# label smoothing (ch 04), AdamW + one-cycle (ch 07), erasing and flips over a long run (ch 08).
+BEST_MLP = REFERENCE.replace(hidden=(1024, 1024), batchnorm=True, dropout=0.3, optimizer="adamw", weight_decay=0.05,
+                             schedule="onecycle", label_smoothing=0.1, augment=("hflip", "erase"), epochs=60, patience=60)
+# CNN: three conv-BN blocks, the same optimizer/schedule/smoothing, the full image augmentation;
+# sized to stay within 30 CPU-minutes per seed on 2 cores.
+BEST_CNN = SMALL_CNN.replace(channels=(24, 48, 96), dropout=0.25, optimizer="adamw", weight_decay=0.05, lr=2e-3,
+                             schedule="onecycle", label_smoothing=0.1, augment=CNN_AUGMENTATION, epochs=30, patience=30)
+
+
+def best_study() -> Groups:
+    return {"best MLP": seeded(BEST_MLP), "best CNN": seeded(BEST_CNN)}
+
+
 CHAPTERS: dict[str, list[Callable[[], Groups]]] = {
     "01_dataset": [normalization_study],
     "02_baseline": [baseline_study],
@@ -149,7 +186,9 @@ CHAPTERS: dict[str, list[Callable[[], Groups]]] = {
     "05_activations": [activation_study],
     "06_init_batchnorm": [init_study],
     "07_optimizers": [optimizer_study, schedule_study, batch_lr_study],
-    "08_augmentation": [augmentation_study],
+    "08_augmentation": [augmentation_study, cnn_augmentation_study],
+    "09_cnn": [cnn_study],
+    "10_best": [best_study],
 }
 
 
@@ -159,7 +198,7 @@ def relu_models() -> Groups:
 
 
 # Runs whose seed-0 model is saved: for `fmnist-lab evaluate` and for looking inside trained nets.
-CHECKPOINTED = {"02_baseline": [baseline_study], "05_activations": [relu_models]}
+CHECKPOINTED = {"02_baseline": [baseline_study], "05_activations": [relu_models], "10_best": [best_study]}
 
 
 TOC = Path(__file__).resolve().parent.parent / "_toc.yml"

@@ -209,6 +209,8 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     torch.manual_seed(cfg.seed)  # model init and dropout
     generator = torch.Generator(device=device).manual_seed(cfg.seed)  # shuffling and augmentation
     model = build_model(cfg).to(device)
+    if cfg.model != "mlp":  # NHWC convolutions: about 1.7x faster on CPU (oneDNN), same maths
+        model = model.to(memory_format=torch.channels_last)
     shift, scale = input_scaling(cfg, data)
     train_x, train_y = training_images(cfg, data)
     x_unit, y = as_unit_float(train_x, device), train_y.to(device)

@@ -106,6 +106,7 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
     progress = show_progress() if progress is None else progress
     start = time.perf_counter()
     for i in tqdm(todo, desc="runs", unit="run", disable=not progress or not todo):
+        wait_while_paused()
         result, model = train(cfgs[i], progress=progress)
         store.save(result)
         if cfgs[i].key() in checkpoint_keys:
@@ -116,6 +117,22 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
         trained = f"; trained {len(todo)} in {time.perf_counter() - start:.0f} s" if todo else ", skipping training"
         print(f"{found} of {len(cfgs)} runs found in store{trained}.")
     return results  # type: ignore[return-value]
+
+
+def wait_while_paused(poll_seconds: float = 5.0) -> None:
+    """Hold between runs while the file named by FMNIST_PAUSE_FILE exists.
+
+    Two processes sharing two cores slow each other's training several-fold (and spoil the
+    recorded timings), so long background jobs can be paused at a run boundary instead:
+    `touch $FMNIST_PAUSE_FILE`, wait for "paused", do the other work, remove the file.
+    """
+    path = os.environ.get("FMNIST_PAUSE_FILE")
+    announced = False
+    while path and os.path.exists(path):
+        if not announced:
+            print(f"paused: remove {path} to continue", flush=True)
+            announced = True
+        time.sleep(poll_seconds)
 
 
 def mean_std(values: list[float]) -> tuple[float, float]:

@@ -1,6 +1,7 @@
 """Metrics computed from stored results (predictions, confusion matrices), never from a model."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -54,3 +55,17 @@ def roughness(result: dict[str, Any], metric: str = "val_loss", skip: int = 3) -
     |v[t+1] - 2 v[t] + v[t-1]|, which is zero for any straight trend, rising or falling."""
     values = np.array([np.nan if v is None else v for v in result["history"][metric]][skip:])
     return float(np.nanmean(np.abs(np.diff(values, n=2)))) if len(values) > 2 else float("nan")
+
+
+def mcnemar(y_true: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> dict[str, float]:
+    """Exact McNemar test of two classifiers on the same test images.
+
+    Only the discordant images count: `a_only` (A right, B wrong) and `b_only`. Under the null
+    hypothesis of equal accuracy each discordant image is a fair coin, so the two-sided p-value
+    is the binomial tail of min(a_only, b_only) out of their sum, doubled.
+    """
+    right_a, right_b = pred_a == y_true, pred_b == y_true
+    a_only, b_only = int(np.sum(right_a & ~right_b)), int(np.sum(right_b & ~right_a))
+    n, k = a_only + b_only, min(a_only, b_only)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n if n else 1.0
+    return {"a_only": a_only, "b_only": b_only, "p_value": min(1.0, 2 * tail)}

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .augment import augment
 from .data import CLASS_NAMES
 
 plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 110, "axes.spines.top": False, "axes.spines.right": False,
@@ -30,6 +31,14 @@ def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, column
         axes[r, 0].text(-3, 14, label, ha="right", va="center", fontsize=8)
     fig.tight_layout(pad=0.2)
     return fig
+
+
+def augmentation_grid(images: torch.Tensor, sets: dict[str, tuple[str, ...]], seed: int = 0) -> plt.Figure:
+    """The same images (N, 28, 28 in [0, 1]) once per row: as they are, then under each augmentation set."""
+    batch = images.unsqueeze(1)
+    rows = {"original": batch} | {name: augment(batch, names, torch.Generator().manual_seed(seed))
+                                  for name, names in sets.items() if names}
+    return image_grid(torch.cat(list(rows.values()))[:, 0], columns=len(images), row_labels=list(rows))
 
 
 def class_counts(splits: dict[str, torch.Tensor]) -> plt.Figure:
@@ -130,6 +139,28 @@ def confusion_matrix(counts: np.ndarray, title: str = "") -> plt.Figure:
             if rates[i, j] >= 0.005:
                 ax.text(j, i, f"{100 * rates[i, j]:.0f}", ha="center", va="center", fontsize=7,
                         color="white" if rates[i, j] > 0.5 else "black")
+    ax.set_xticks(range(10), CLASS_NAMES, rotation=45, ha="right")
+    ax.set_yticks(range(10), CLASS_NAMES)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_difference(counts_a: np.ndarray, counts_b: np.ndarray, title: str = "") -> plt.Figure:
+    """Row-normalised confusion of A minus that of B, in points: blue where A puts more of a class."""
+    rates = [np.asarray(c, dtype=float) / np.asarray(c, dtype=float).sum(1, keepdims=True) for c in (counts_a, counts_b)]
+    diff = 100 * (rates[0] - rates[1])
+    limit = max(1.0, np.abs(diff).max())
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.imshow(diff, cmap="RdBu", vmin=-limit, vmax=limit)
+    ax.grid(False)
+    for i in range(10):
+        for j in range(10):
+            if abs(diff[i, j]) >= 0.5:
+                ax.text(j, i, f"{diff[i, j]:+.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if abs(diff[i, j]) > 0.6 * limit else "black")
     ax.set_xticks(range(10), CLASS_NAMES, rotation=45, ha="right")
     ax.set_yticks(range(10), CLASS_NAMES)
     ax.set_xlabel("predicted class")

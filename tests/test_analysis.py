@@ -65,3 +65,49 @@ def test_optimizer_grid_gives_adamw_a_decay_so_it_is_not_adam():
     assert groups["sgd/0.001"][0].weight_decay == 0
     # the Adam 1e-3 cell is the very reference run the other chapters use
     assert groups["adam/0.001"][0] == experiments.shrink(REFERENCE.replace(seed=groups["adam/0.001"][0].seed))
+
+
+def test_mcnemar_counts_only_discordant_images_and_matches_the_binomial_tail():
+    import numpy as np
+
+    y = np.zeros(100, dtype=int)
+    a = y.copy()
+    b = y.copy()
+    b[:10] = 1  # B wrong on ten images A gets right
+    a[50:52] = 1  # both wrong on these -> concordant, must not count
+    b[50:52] = 1
+    result = metrics.mcnemar(y, a, b)
+    assert (result["a_only"], result["b_only"]) == (10, 0)
+    assert result["p_value"] == pytest.approx(2 / 2 ** 10)
+    # Swapping the classifiers swaps the counts and keeps the p-value.
+    swapped = metrics.mcnemar(y, b, a)
+    assert (swapped["a_only"], swapped["b_only"]) == (0, 10) and swapped["p_value"] == result["p_value"]
+    # Equal discordance is no evidence at all.
+    c = y.copy()
+    c[10:20] = 1
+    assert metrics.mcnemar(y, b, c)["p_value"] == 1.0
+
+
+def test_cnn_studies_share_the_unaugmented_cnn_and_checkpoint_the_headline_models():
+    cnn = studies.cnn_study()
+    assert [c.key() for c in studies.cnn_augmentation_study()["none"]] == [c.key() for c in cnn["cnn/0"]]
+    assert {c.model for cfgs in cnn.values() for c in cfgs} == {"lenet", "cnn"}
+    best = studies.best_study()
+    checkpointed = {c.key() for c in studies.checkpointed_configs("10_best")}
+    assert checkpointed == {best["best MLP"][0].key(), best["best CNN"][0].key()}
+
+
+def test_training_waits_while_the_pause_file_exists(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    pause = tmp_path / "pause"
+    pause.touch()
+    monkeypatch.setenv("FMNIST_PAUSE_FILE", str(pause))
+    waiter = threading.Thread(target=experiments.wait_while_paused, kwargs={"poll_seconds": 0.01})
+    waiter.start()
+    time.sleep(0.2)
+    assert waiter.is_alive()  # still held
+    pause.unlink()
+    waiter.join(timeout=2)
+    assert not waiter.is_alive()

@@ -1,4 +1,4 @@
-"""`fmnist-lab` command line: status | run | evaluate | bench."""
+"""`fmnist-lab` command line: status | run | evaluate | leaderboard | bench."""
 from __future__ import annotations
 
 import argparse
@@ -60,6 +60,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    from . import leaderboard
+
+    rows = leaderboard.entries()
+    lines = leaderboard.table(rows)
+    widths = {k: max(len(k), *(len(r[k]) for r in lines)) for k in lines[0]}
+    print("  ".join(k.ljust(w) for k, w in widths.items()))
+    for r in lines:
+        print("  ".join(r[k].ljust(w) for k, w in widths.items()))
+    print(leaderboard.headline(rows))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
 
@@ -83,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("evaluate", help="test accuracy of a saved checkpoint")
     p.add_argument("checkpoint")
     p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("leaderboard", help="each chapter's selected configuration (val, test) beside earlier reports")
+    p.set_defaults(func=cmd_leaderboard)
     p = sub.add_parser("bench", help="time this engine against the classic DataLoader pipeline")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--augmented", action="store_true", help="also time rotation+flip augmentation")

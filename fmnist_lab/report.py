@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .config import REFERENCE, RunConfig
 from .experiments import compute_seconds, summarize
 from .metrics import stopping_epochs
 
@@ -96,3 +97,11 @@ def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
                       f"{r['provenance']['threads']} threads)" for r in results})
     glue_numbers(**{f"{prefix}_runs": len(results), f"{prefix}_minutes": compute_seconds(results) / 60})
     glue_markdown(**{f"{prefix}_devices": ", ".join(devices)})
+
+
+def config_changes(cfg: RunConfig, base: RunConfig = REFERENCE) -> pd.DataFrame:
+    """The settings in which `cfg` differs from `base` (seed and profile caps aside), side by side."""
+    rows = [{"setting": name, "reference MLP": str(value), "this model": str(cfg.to_dict()[name])}
+            for name, value in base.to_dict().items()
+            if name not in ("seed", "train_size") and cfg.to_dict()[name] != value]
+    return pd.DataFrame(rows)

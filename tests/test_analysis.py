@@ -85,6 +85,7 @@ def test_mcnemar_counts_only_discordant_images_and_matches_the_binomial_tail():
     # Equal discordance is no evidence at all.
     c = y.copy()
     c[10:20] = 1
+    c[50:52] = 1  # the same concordant errors as b
     assert metrics.mcnemar(y, b, c)["p_value"] == 1.0
 
 

@@ -69,3 +69,30 @@ def test_run_with_key_trains_only_that_run(tmp_path, monkeypatch, capsys):
     needed = studies.chapter_configs("02_baseline")
     assert cli.main(["run", "--chapter", "02_baseline", "--key", needed[1].key()]) == 0
     assert [p.stem for p in (tmp_path / "runs").glob("*.json")] == [needed[1].key()]
+
+
+def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, monkeypatch, capsys):
+    from fmnist_lab import experiments
+
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    small = RunConfig(hidden=(16,), train_size=500, epochs=1)
+    groups = {"narrow": [small.replace(seed=s) for s in (0, 1)],
+              "wide": [small.replace(hidden=(64,), seed=s) for s in (0, 1)],
+              "lenet": [small.replace(model="lenet", channels=(2, 4), seed=s) for s in (0, 1)]}
+
+    def toy_study():
+        return groups
+
+    def unfinished_study():
+        return {"never trained": [small.replace(seed=9)]}
+
+    monkeypatch.setattr(studies, "CHAPTERS", {"98_toy": [toy_study], "99_unfinished": [unfinished_study]})
+    runs = {name: experiments.ensure(cfgs, progress=False, quiet=True) for name, cfgs in groups.items()}
+    mlp = experiments.summarize(runs[experiments.select({k: runs[k] for k in ("narrow", "wide")})])
+    cnn = experiments.summarize(runs["lenet"])
+    assert cli.main(["leaderboard"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1] == (f"best MLP: {mlp['test_mean']:.4f} ± {mlp['test_std']:.4f} | "
+                         f"best CNN: {cnn['test_mean']:.4f} ± {cnn['test_std']:.4f}")
+    assert not any("99_unfinished" in line for line in lines)  # incomplete chapters are left out
+    assert any("seed 002" in line for line in lines)  # earlier claims are listed beside ours

@@ -1,0 +1,92 @@
+"""The leaderboard: each chapter's configuration selected on validation, beside earlier claims.
+
+Selection is per chapter and per family (MLP, CNN) on mean validation accuracy; test accuracy is
+reported for the selected configurations only. Chapters whose runs are not all stored are skipped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import studies
+from .experiments import current_store, select, summarize
+from .report import pm
+from .store import Store
+
+# Numbers other reports published (test accuracy). Theirs, not ours: quoted for comparison only.
+SEED_CLAIMS = (
+    ("seed 000", "MLP 512-512-256-128, dropout, StepLR", 0.891), ("seed 000", "CNN", 0.932),
+    ("seed 001", "NumPy MLP, 2 hidden layers", 0.8775), ("seed 001", "Keras CNN", 0.9079),
+    ("seed 002", "MLP, 2 hidden layers", 0.8832), ("seed 002", "LeNet-style CNN", 0.8966),
+    ("seed 003", "NumPy MLP, leaky ReLU", 0.8007), ("seed 004", "MLP 2 × 400, Adam 1e-3", 0.8901),
+)
+PUBLISHED = (
+    ("scikit-learn MLPClassifier, Fashion-MNIST benchmark", 0.871),
+    ("best MLP in the Fashion-MNIST benchmark table", 0.8833),
+    ("human, Fashion-MNIST README", 0.835),
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    chapter: str
+    family: str  # "MLP" or "CNN"
+    name: str  # "<study>: <group>"
+    summary: dict[str, Any]
+
+
+def _family(results: list[dict[str, Any]]) -> str:
+    return "MLP" if results[0]["config"]["model"] == "mlp" else "CNN"
+
+
+def chapter_groups(chapter: str, store: Store) -> dict[str, list[dict[str, Any]]] | None:
+    """All groups of a chapter with every seed stored, or None if any run is missing."""
+    groups = {}
+    for study in studies.CHAPTERS[chapter]:
+        for name, cfgs in study().items():
+            results = [store.load(cfg) for cfg in cfgs]
+            if any(r is None for r in results):
+                return None
+            groups[f"{study.__name__.removesuffix('_study')}: {name}"] = results
+    return groups
+
+
+def entries(store: Store | None = None) -> list[Entry]:
+    """Per chapter and family, the group with the best mean validation accuracy."""
+    store = store or current_store()
+    rows = []
+    for chapter in studies.CHAPTERS:
+        groups = chapter_groups(chapter, store)
+        for family in ("MLP", "CNN"):
+            mine = {k: v for k, v in (groups or {}).items() if _family(v) == family}
+            if mine:
+                best = select(mine)
+                rows.append(Entry(chapter, family, best, summarize(mine[best])))
+    return rows
+
+
+def best(rows: list[Entry], family: str) -> Entry | None:
+    """The family's entry with the best validation accuracy across chapters."""
+    mine = [e for e in rows if e.family == family]
+    return max(mine, key=lambda e: e.summary["val_mean"]) if mine else None
+
+
+def headline(rows: list[Entry]) -> str:
+    """'best MLP: 0.xxxx ± 0.xxxx | best CNN: 0.xxxx ± 0.xxxx' (test accuracy of the validation pick)."""
+    parts = []
+    for family in ("MLP", "CNN"):
+        e = best(rows, family)
+        parts.append(f"best {family}: " + (f"{e.summary['test_mean']:.4f} ± {e.summary['test_std']:.4f}" if e else "not trained"))
+    return " | ".join(parts)
+
+
+def table(rows: list[Entry]) -> list[dict[str, str]]:
+    """Rows for printing or a DataFrame: our entries, then the seed reports' and published numbers."""
+    out = [{"source": f"this book, {e.chapter}", "model": f"{e.family} — {e.name}", "seeds": str(e.summary["seeds"]),
+            "val acc %": pm(e.summary["val_mean"], e.summary["val_std"]),
+            "test acc %": pm(e.summary["test_mean"], e.summary["test_std"])} for e in rows]
+    out += [{"source": source, "model": what, "seeds": "1", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
+            for source, what, acc in SEED_CLAIMS]
+    out += [{"source": "published", "model": what, "seeds": "", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
+            for what, acc in PUBLISHED]
+    return out

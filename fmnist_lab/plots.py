@@ -127,18 +127,16 @@ def curves(groups: dict[str, list[dict[str, Any]]], metrics: Sequence[str] = ("t
     return fig
 
 
-def confusion_matrix(counts: np.ndarray, title: str = "") -> plt.Figure:
-    """Row-normalised confusion matrix (rows: true class) with percentages in the cells."""
-    counts = np.asarray(counts, dtype=float)
-    rates = counts / counts.sum(1, keepdims=True)
+def _class_matrix(values: np.ndarray, cmap: str, vmin: float, vmax: float, labels: np.ndarray,
+                  dark: np.ndarray, title: str) -> plt.Figure:
+    """A 10 x 10 true-by-predicted class image with a text label per cell ('' leaves it blank)."""
     fig, ax = plt.subplots(figsize=(6, 5))
-    ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
     ax.grid(False)
     for i in range(10):
         for j in range(10):
-            if rates[i, j] >= 0.005:
-                ax.text(j, i, f"{100 * rates[i, j]:.0f}", ha="center", va="center", fontsize=7,
-                        color="white" if rates[i, j] > 0.5 else "black")
+            if labels[i][j]:
+                ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=7, color="white" if dark[i, j] else "black")
     ax.set_xticks(range(10), CLASS_NAMES, rotation=45, ha="right")
     ax.set_yticks(range(10), CLASS_NAMES)
     ax.set_xlabel("predicted class")
@@ -146,28 +144,26 @@ def confusion_matrix(counts: np.ndarray, title: str = "") -> plt.Figure:
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def _row_rates(counts: np.ndarray) -> np.ndarray:
+    counts = np.asarray(counts, dtype=float)
+    return counts / counts.sum(1, keepdims=True)
+
+
+def confusion_matrix(counts: np.ndarray, title: str = "") -> plt.Figure:
+    """Row-normalised confusion matrix (rows: true class) with percentages in the cells."""
+    rates = _row_rates(counts)
+    labels = [[f"{100 * r:.0f}" if r >= 0.005 else "" for r in row] for row in rates]
+    return _class_matrix(rates, "Blues", 0, 1, labels, rates > 0.5, title)
 
 
 def confusion_difference(counts_a: np.ndarray, counts_b: np.ndarray, title: str = "") -> plt.Figure:
     """Row-normalised confusion of A minus that of B, in points: blue where A puts more of a class."""
-    rates = [np.asarray(c, dtype=float) / np.asarray(c, dtype=float).sum(1, keepdims=True) for c in (counts_a, counts_b)]
-    diff = 100 * (rates[0] - rates[1])
+    diff = 100 * (_row_rates(counts_a) - _row_rates(counts_b))
     limit = max(1.0, np.abs(diff).max())
-    fig, ax = plt.subplots(figsize=(6, 5))
-    ax.imshow(diff, cmap="RdBu", vmin=-limit, vmax=limit)
-    ax.grid(False)
-    for i in range(10):
-        for j in range(10):
-            if abs(diff[i, j]) >= 0.5:
-                ax.text(j, i, f"{diff[i, j]:+.0f}", ha="center", va="center", fontsize=7,
-                        color="white" if abs(diff[i, j]) > 0.6 * limit else "black")
-    ax.set_xticks(range(10), CLASS_NAMES, rotation=45, ha="right")
-    ax.set_yticks(range(10), CLASS_NAMES)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    labels = [[f"{d:+.0f}" if abs(d) >= 0.5 else "" for d in row] for row in diff]
+    return _class_matrix(diff, "RdBu", -limit, limit, labels, np.abs(diff) > 0.6 * limit, title)
 
 
 def grouped_bars(table: dict[str, dict[str, tuple[float, float]]], ylabel: str, ylim: tuple[float, float] | None = None) -> plt.Figure:

@@ -105,3 +105,12 @@ def config_changes(cfg: RunConfig, base: RunConfig = REFERENCE) -> pd.DataFrame:
             for name, value in base.to_dict().items()
             if name not in ("seed", "train_size") and cfg.to_dict()[name] != value]
     return pd.DataFrame(rows)
+
+
+def target_verdict(mean: float, goal: float, floor: float) -> str:
+    """How a mean accuracy stands against a target set before training, in words for the prose."""
+    if mean >= goal:
+        return f"reaches the {100 * goal:.1f} % goal"
+    if mean >= floor:
+        return f"clears the {100 * floor:.1f} % minimum but not the {100 * goal:.1f} % goal"
+    return f"falls short of both the {100 * goal:.1f} % goal and the {100 * floor:.1f} % minimum"

@@ -95,7 +95,7 @@ def test_cnn_studies_share_the_unaugmented_cnn_and_checkpoint_the_headline_model
     assert {c.model for cfgs in cnn.values() for c in cfgs} == {"lenet", "cnn"}
     best = studies.best_study()
     checkpointed = {c.key() for c in studies.checkpointed_configs("10_best")}
-    assert checkpointed == {best["best MLP"][0].key(), best["best CNN"][0].key()}
+    assert checkpointed == {best["best MLP"][0].key(), best["best CNN"][0].key()}  # not the ablation: 10 MB cap
 
 
 def test_training_waits_while_the_pause_file_exists(tmp_path, monkeypatch):
@@ -112,3 +112,9 @@ def test_training_waits_while_the_pause_file_exists(tmp_path, monkeypatch):
     pause.unlink()
     waiter.join(timeout=2)
     assert not waiter.is_alive()
+
+
+def test_target_verdict_reads_the_goal_and_the_minimum_correctly():
+    assert report.target_verdict(0.9201, goal=0.92, floor=0.915) == "reaches the 92.0 % goal"
+    assert report.target_verdict(0.9150, goal=0.92, floor=0.915).startswith("clears the 91.5 % minimum but not")
+    assert report.target_verdict(0.9149, goal=0.92, floor=0.915).startswith("falls short of both")

@@ -169,8 +169,8 @@ def cnn_augmentation_study() -> Groups:
 BEST_MLP = REFERENCE.replace(hidden=(1024, 1024), batchnorm=True, dropout=0.3, optimizer="adamw", weight_decay=0.05,
                              schedule="onecycle", label_smoothing=0.1, augment=("hflip", "erase"), epochs=60, patience=60)
 # CNN: three conv-BN blocks, the same optimizer/schedule/smoothing, the full image augmentation;
-# sized to stay within 30 CPU-minutes per seed on 2 cores (32/64/128 costs about 1.25x the step
-# time of 24/48/96 on this CPU, which fell short of the target in a one-seed probe).
+# sized to stay within 30 CPU-minutes per seed on 2 cores (a narrower 24/48/96 fell short of the
+# target in a one-seed probe; the per-seed cost depends on the CPU, see chapter 10's compute line).
 BEST_CNN = SMALL_CNN.replace(channels=(32, 64, 128), dropout=0.25, optimizer="adamw", weight_decay=0.05, lr=2e-3,
                              schedule="onecycle", label_smoothing=0.1, augment=CNN_AUGMENTATION, epochs=30, patience=30)
 

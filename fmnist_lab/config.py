@@ -22,6 +22,7 @@ SCHEDULES = ("constant", "step", "cosine", "onecycle")
 EARLY_STOPPING = ("val_acc", "val_loss", "none")
 NORMALIZATIONS = ("standardize", "unit", "raw")
 AUGMENTATIONS = ("hflip", "rotate", "shift", "erase")
+DISTILLATION_FIELDS = ("teacher", "distill_weight", "distill_temperature")
 
 
 def _choice(name: str, value: Any, allowed: tuple) -> None:
@@ -62,6 +63,11 @@ class RunConfig:
     normalization: str = "standardize"
     label_smoothing: float = 0.0
     train_size: int | None = None  # None: the whole 50k training split
+    # Knowledge distillation: also learn the softened predictions of a committed checkpoint
+    # (its run key). The model itself stays what `model` says; only its training targets change.
+    teacher: str | None = None
+    distill_weight: float = 0.9  # share of the loss spent on matching the teacher
+    distill_temperature: float = 4.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -99,6 +105,13 @@ class RunConfig:
             raise ValueError(f"RunConfig.momentum={self.momentum!r} is not valid; it must be in [0, 1)")
         if self.weight_decay < 0:
             raise ValueError(f"RunConfig.weight_decay={self.weight_decay!r} is not valid; it must be >= 0")
+        if self.teacher is not None and not (isinstance(self.teacher, str) and len(self.teacher) == 16
+                                             and all(ch in "0123456789abcdef" for ch in self.teacher)):
+            raise ValueError(f"RunConfig.teacher={self.teacher!r} is not valid; it must be a 16-hex-digit run key "
+                             "whose checkpoint is in book/results/checkpoints/")
+        if not 0.0 <= self.distill_weight <= 1.0:
+            raise ValueError(f"RunConfig.distill_weight={self.distill_weight!r} is not valid; it must be in [0, 1]")
+        _positive("distill_temperature", self.distill_temperature)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"RunConfig.seed={self.seed!r} is not valid; it must be a non-negative integer")
 
@@ -118,7 +131,13 @@ class RunConfig:
         return cls(**data)
 
     def canonical_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """The fields as sorted JSON; the distillation fields only when there is a teacher, so the
+        keys of every run stored before they existed stay valid."""
+        fields = self.to_dict()
+        if self.teacher is None:
+            for name in DISTILLATION_FIELDS:
+                del fields[name]
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
     def key(self) -> str:
         """16 hex digits naming this run under the current engine version."""
@@ -131,7 +150,7 @@ class RunConfig:
             arch = "mlp " + ("x".join(map(str, self.hidden)) or "linear")
         else:
             arch = f"{self.model} " + "-".join(map(str, self.channels))
-        skip = {"model", "hidden", "channels", "seed"}
+        skip = {"model", "hidden", "channels", "seed", *(DISTILLATION_FIELDS if self.teacher is None else ())}
         diffs = [f"{f.name}={_jsonable(getattr(self, f.name))}" for f in dataclasses.fields(self)
                  if f.name not in skip and getattr(self, f.name) != getattr(REFERENCE, f.name)]
         return " ".join([arch, *diffs, f"seed={self.seed}"])

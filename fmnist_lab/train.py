@@ -170,8 +170,52 @@ def batch_preparer(cfg: RunConfig, generator: torch.Generator, shift: float, sca
     return lambda xb: (augment(xb, cfg.augment, generator) - shift) / scale
 
 
+def distillation_loss(logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
+                      cfg: RunConfig) -> torch.Tensor:
+    """Hinton et al. (2015): KL to the teacher's softened distribution (times T^2, so its gradient
+    scale does not depend on T), mixed with the usual cross-entropy on the true labels."""
+    t = cfg.distill_temperature
+    soft = F.kl_div(F.log_softmax(logits / t, 1), F.log_softmax(teacher_logits / t, 1),
+                    reduction="batchmean", log_target=True) * t * t
+    hard = F.cross_entropy(logits, labels, label_smoothing=cfg.label_smoothing)
+    return cfg.distill_weight * soft + (1 - cfg.distill_weight) * hard
+
+
+def teacher_for(cfg: RunConfig, x: torch.Tensor, device: torch.device):
+    """`(batch indices, model inputs) -> teacher logits`, or None without a teacher.
+
+    Without augmentation the teacher sees each training image once, up front (a table lookup
+    per batch); with augmentation it must score every augmented batch as it is drawn.
+    """
+    if cfg.teacher is None:
+        return None
+    from .checkpoints import load_checkpoint
+    from .store import Store
+    path = Store().checkpoint_path(cfg.teacher)
+    if not path.is_file():
+        raise FileNotFoundError(f"teacher checkpoint {path} is missing: train and save it first "
+                                f"(`fmnist-lab run --chapter 10_best` writes the headline checkpoints)")
+    teacher, teacher_cfg = load_checkpoint(path)
+    if teacher_cfg.normalization != cfg.normalization:
+        raise ValueError(f"the teacher was trained on {teacher_cfg.normalization!r} inputs, this run uses "
+                         f"{cfg.normalization!r}; give both the same normalization")
+    teacher = teacher.to(device)
+    if teacher_cfg.model != "mlp":
+        teacher = teacher.to(memory_format=torch.channels_last)
+    if cfg.augment:
+        return lambda idx, inputs: _scores(teacher, inputs)
+    table = torch.cat([_scores(teacher, x[i:i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)])
+    return lambda idx, inputs: table[idx]
+
+
+@torch.no_grad()
+def _scores(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+    return model(inputs)
+
+
 def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg: RunConfig,
-              x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, prepare) -> tuple[float, float]:
+              x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, prepare,
+              teacher=None) -> tuple[float, float]:
     """One pass over (x, y) in shuffled mini-batches; returns (mean train loss, train accuracy)."""
     model.train()
     loss_sum = torch.zeros((), device=x.device)
@@ -180,8 +224,12 @@ def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg:
     for i in range(0, len(y), cfg.batch_size):
         idx = order[i:i + cfg.batch_size]
         yb = y[idx]
-        logits = model(prepare(x[idx]))
-        loss = F.cross_entropy(logits, yb, label_smoothing=cfg.label_smoothing)
+        inputs = prepare(x[idx])
+        logits = model(inputs)
+        if teacher is None:
+            loss = F.cross_entropy(logits, yb, label_smoothing=cfg.label_smoothing)
+        else:
+            loss = distillation_loss(logits, teacher(idx, inputs), yb, cfg)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -222,6 +270,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     optimizer = make_optimizer(cfg, model.parameters())
     schedule = make_schedule(cfg, optimizer, steps_per_epoch)
     prepare = batch_preparer(cfg, generator, shift, scale)
+    teacher = teacher_for(cfg, x, device)
     history: dict[str, list] = {k: [] for k in ("epoch", "lr", "train_loss", "train_acc", "train_eval_acc",
                                                 "val_loss", "val_acc", "seconds")}
     best_score, best_state, best_epoch, since_best, diverged = None, None, 0, 0, False
@@ -230,7 +279,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     for epoch in bar:
         lr_now = optimizer.param_groups[0]["lr"]
         start = time.perf_counter()
-        train_loss, train_acc = run_epoch(model, optimizer, schedule, cfg, x, y, generator, prepare)
+        train_loss, train_acc = run_epoch(model, optimizer, schedule, cfg, x, y, generator, prepare, teacher)
         seconds = time.perf_counter() - start
         val_loss, val_acc, _ = evaluate(model, val_x, val_y, shift, scale)
         _, train_eval_acc, _ = evaluate(model, score_x, score_y, shift, scale)

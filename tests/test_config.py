@@ -14,6 +14,9 @@ from fmnist_lab.config import REFERENCE, RunConfig
     ("seed", True, "seed"),
     ("normalization", "minmax", "normalization"),
     ("weight_decay", -0.1, "weight_decay"),
+    ("teacher", "best-cnn", "16-hex-digit run key"),
+    ("distill_weight", 1.5, "[0, 1]"),
+    ("distill_temperature", 0, "positive number"),
 ])
 def test_invalid_values_raise_clear_value_errors(field, value, fragment):
     with pytest.raises(ValueError) as err:
@@ -33,6 +36,17 @@ def test_key_changes_with_any_field_and_seed():
     keys = {REFERENCE.key(), REFERENCE.replace(seed=1).key(), REFERENCE.replace(lr=2e-3).key(),
             REFERENCE.replace(augment=("hflip",)).key()}
     assert len(keys) == 4
+
+
+def test_distillation_settings_count_only_with_a_teacher():
+    # Without a teacher they change nothing, so they must not change the key (which also keeps
+    # every run stored before distillation existed valid); with one, each of them does.
+    assert REFERENCE.replace(distill_weight=0.5).key() == REFERENCE.key()
+    taught = REFERENCE.replace(teacher="0123456789abcdef")
+    keys = {REFERENCE.key(), taught.key(), taught.replace(distill_weight=0.5).key(),
+            taught.replace(distill_temperature=2.0).key()}
+    assert len(keys) == 4
+    assert "teacher=0123456789abcdef" in taught.label() and "distill" not in REFERENCE.replace(distill_weight=0.5).label()
 
 
 def test_unknown_fields_are_rejected():

@@ -101,3 +101,48 @@ def test_init_schemes_set_the_intended_scale(init):
     expected = {"normal1": 1.0, "normal001": 0.01, "xavier": math.sqrt(2 / (784 + 512)),
                 "kaiming": math.sqrt(2 / 784)}[init]
     assert first.std().item() == pytest.approx(expected, rel=0.05)
+
+
+def test_distillation_loss_mixes_teacher_and_labels():
+    from fmnist_lab.train import distillation_loss
+    torch.manual_seed(0)
+    logits, other, labels = torch.randn(32, 10), torch.randn(32, 10), torch.randint(0, 10, (32,))
+    cfg = RunConfig(teacher="0123456789abcdef", label_smoothing=0.1)
+    ce = torch.nn.functional.cross_entropy(logits, labels, label_smoothing=0.1)
+    assert distillation_loss(logits, other, labels, cfg.replace(distill_weight=0.0)) == pytest.approx(ce.item())
+    # A student that already matches its teacher pays nothing on the soft part.
+    assert distillation_loss(logits, logits, labels, cfg.replace(distill_weight=1.0)).item() == pytest.approx(0.0, abs=1e-6)
+    assert distillation_loss(logits, other, labels, cfg.replace(distill_weight=1.0)).item() > 0.01
+
+
+def _save_teacher(store: Store, cfg: RunConfig) -> torch.nn.Module:
+    """A teacher nobody trained: random weights, so what it 'knows' is not the labels."""
+    torch.manual_seed(123)
+    teacher = models.build_model(cfg)
+    store.save_checkpoint(cfg, teacher)
+    return teacher.eval()
+
+
+@pytest.mark.parametrize("augment", [(), ("hflip",)])
+def test_distilled_student_learns_its_teacher_not_only_the_labels(tiny, tmp_path, monkeypatch, augment):
+    from fmnist_lab.data import load
+    store = Store(tmp_path)
+    teacher_cfg = RunConfig(hidden=(), seed=5)
+    teacher = _save_teacher(store, teacher_cfg)
+    monkeypatch.setattr("fmnist_lab.store.Store", lambda *a: store)
+    student = tiny.replace(epochs=3, augment=augment, teacher=teacher_cfg.key(), distill_weight=1.0, distill_temperature=1.0)
+    taught, _ = train(student, progress=False)
+    plain, _ = train(student.replace(teacher=None), progress=False)
+
+    data = load()
+    x = (data.test_images.unsqueeze(1).float() / 255 - data.pixel_mean) / data.pixel_std
+    with torch.no_grad():
+        teacher_says = "".join(map(str, teacher(x).argmax(1).tolist()))
+    agreement = lambda result: sum(a == b for a, b in zip(result["test"]["predictions"], teacher_says)) / len(teacher_says)  # noqa: E731
+    assert agreement(taught) > agreement(plain) + 0.3
+
+
+def test_missing_teacher_checkpoint_says_how_to_make_it(tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr("fmnist_lab.store.Store", lambda *a: Store(tmp_path))
+    with pytest.raises(FileNotFoundError, match="fmnist-lab run"):
+        train(tiny.replace(teacher="0123456789abcdef"), progress=False)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .config import REFERENCE, RunConfig
+from .config import DISTILLATION_FIELDS, REFERENCE, RunConfig
 from .experiments import compute_seconds, summarize
 from .metrics import stopping_epochs
 
@@ -99,12 +99,22 @@ def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
     glue_markdown(**{f"{prefix}_devices": ", ".join(devices)})
 
 
-def config_changes(cfg: RunConfig, base: RunConfig = REFERENCE) -> pd.DataFrame:
-    """The settings in which `cfg` differs from `base` (seed and profile caps aside), side by side."""
-    rows = [{"setting": name, "reference MLP": str(value), "this model": str(cfg.to_dict()[name])}
-            for name, value in base.to_dict().items()
-            if name not in ("seed", "train_size") and cfg.to_dict()[name] != value]
+def config_changes(cfg: RunConfig, base: RunConfig = REFERENCE, base_name: str = "reference MLP") -> pd.DataFrame:
+    """The settings in which `cfg` differs from `base` (seed and profile caps aside), side by side.
+
+    A teacher's settings are listed whenever `cfg` has a teacher; without one they mean nothing ("—").
+    """
+    def shown(c: RunConfig, name: str) -> str:
+        return "—" if name in DISTILLATION_FIELDS and c.teacher is None else str(c.to_dict()[name])
+
+    rows = [{"setting": name, base_name: shown(base, name), "this model": shown(cfg, name)}
+            for name in base.to_dict() if name not in ("seed", "train_size") and shown(cfg, name) != shown(base, name)]
     return pd.DataFrame(rows)
+
+
+def against_spread(difference: float, *stds: float) -> str:
+    """Whether a difference of two seed means is bigger than the seed-to-seed spread, in words."""
+    return "more than the spread between seeds" if abs(difference) >= max(stds) else "less than the spread between seeds"
 
 
 def target_verdict(mean: float, goal: float, floor: float) -> str:

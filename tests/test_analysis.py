@@ -95,7 +95,24 @@ def test_cnn_studies_share_the_unaugmented_cnn_and_checkpoint_the_headline_model
     assert {c.model for cfgs in cnn.values() for c in cfgs} == {"lenet", "cnn"}
     best = studies.best_study()
     checkpointed = {c.key() for c in studies.checkpointed_configs("10_best")}
-    assert checkpointed == {best["best MLP"][0].key(), best["best CNN"][0].key()}  # not the ablation: 10 MB cap
+    assert checkpointed == {best["best MLP"][0].key(), best["best CNN"][0].key()}  # not the ablations: 10 MB cap
+
+
+def test_the_distilled_mlp_is_taught_by_the_committed_best_cnn_in_every_profile(monkeypatch):
+    monkeypatch.setenv("FMNIST_PROFILE", "smoke")
+    student = studies.best_study()[studies.DISTILLED][0]
+    assert student.teacher == studies.BEST_CNN.replace(seed=0).key()  # the full-profile CNN, not its smoke copy
+    assert student.replace(teacher=None, train_size=None, epochs=30) == studies.BEST_MLP_SHORT_PLAIN
+    from fmnist_lab.store import Store
+    assert Store().checkpoint_path(student.teacher).is_file()
+
+
+def test_config_changes_lists_the_teachers_settings_only_for_a_taught_model():
+    plain = studies.BEST_MLP_SHORT_PLAIN
+    assert "teacher" not in set(report.config_changes(plain)["setting"])
+    table = report.config_changes(studies.DISTILLED_MLP, base=plain, base_name="untaught")
+    assert list(table["setting"]) == ["teacher", "distill_weight", "distill_temperature"]
+    assert list(table["untaught"]) == ["—", "—", "—"]
 
 
 def test_training_waits_while_the_pause_file_exists(tmp_path, monkeypatch):
@@ -118,3 +135,8 @@ def test_target_verdict_reads_the_goal_and_the_minimum_correctly():
     assert report.target_verdict(0.9201, goal=0.92, floor=0.915) == "reaches the 92.0 % goal"
     assert report.target_verdict(0.9150, goal=0.92, floor=0.915).startswith("clears the 91.5 % minimum but not")
     assert report.target_verdict(0.9149, goal=0.92, floor=0.915).startswith("falls short of both")
+
+
+def test_against_spread_compares_with_the_larger_std():
+    assert report.against_spread(-0.003, 0.001, 0.002) == "more than the spread between seeds"
+    assert report.against_spread(0.0015, 0.001, 0.002) == "less than the spread between seeds"

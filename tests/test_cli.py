@@ -79,6 +79,13 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
     groups = {"narrow": [small.replace(seed=s) for s in (0, 1)],
               "wide": [small.replace(hidden=(64,), seed=s) for s in (0, 1)],
               "lenet": [small.replace(model="lenet", channels=(2, 4), seed=s) for s in (0, 1)]}
+    # A taught MLP is kept out of "best MLP" even when it validates best (here it is trained
+    # longer, on the soft targets of a teacher that saw ten times more images).
+    teacher = RunConfig(hidden=(64,), train_size=5000, epochs=2)
+    Store(tmp_path).save_checkpoint(teacher, train(teacher, progress=False)[1])
+    monkeypatch.setattr("fmnist_lab.store.Store", lambda *a: Store(tmp_path))
+    taught = small.replace(hidden=(64,), epochs=4, teacher=teacher.key(), distill_weight=1.0, distill_temperature=1.0)
+    groups["taught"] = [taught.replace(seed=s) for s in (0, 1)]
 
     def toy_study():
         return groups
@@ -90,9 +97,11 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
     runs = {name: experiments.ensure(cfgs, progress=False, quiet=True) for name, cfgs in groups.items()}
     mlp = experiments.summarize(runs[experiments.select({k: runs[k] for k in ("narrow", "wide")})])
     cnn = experiments.summarize(runs["lenet"])
+    assert experiments.summarize(runs["taught"])["val_mean"] > mlp["val_mean"]
     assert cli.main(["leaderboard"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[-1] == (f"best MLP: {mlp['test_mean']:.4f} ± {mlp['test_std']:.4f} | "
                          f"best CNN: {cnn['test_mean']:.4f} ± {cnn['test_std']:.4f}")
+    assert any("MLP taught by a CNN — toy: taught" in line for line in lines)
     assert not any("99_unfinished" in line for line in lines)  # incomplete chapters are left out
     assert any("seed 002" in line for line in lines)  # earlier claims are listed beside ours

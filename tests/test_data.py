@@ -91,3 +91,14 @@ def test_nothing_found_without_download_explains(monkeypatch, tmp_path):
     monkeypatch.setattr(fdata, "DEBIAN_DIR", tmp_path / "none")
     with pytest.raises(fdata.DatasetError, match="not found"):
         fdata.locate(allow_download=False)
+
+
+def test_nearest_distance_matches_brute_force_and_finds_twins():
+    from fmnist_lab.data import nearest_distance
+    generator = torch.Generator().manual_seed(0)
+    refs = torch.randint(0, 256, (300, 28, 28), dtype=torch.uint8, generator=generator)
+    queries = torch.cat([refs[:5], torch.randint(0, 256, (40, 28, 28), dtype=torch.uint8, generator=generator)])
+    expected = torch.cdist(queries.reshape(45, -1).double() / 255, refs.reshape(300, -1).double() / 255).min(1).values
+    got = nearest_distance(queries, refs, chunk=7)
+    assert torch.allclose(got.double(), expected, atol=2e-2)  # float32 |q|^2 - 2qr + |r|^2 cancels near 0
+    assert torch.all(got[:5] < 2e-2) and torch.all(got[5:] > 5)  # exact twins vs unrelated noise

@@ -63,6 +63,9 @@ class RunConfig:
     normalization: str = "standardize"
     label_smoothing: float = 0.0
     train_size: int | None = None  # None: the whole 50k training split
+    # After selection: train on the training and validation splits together (60k images) for
+    # exactly `epochs`. Such a run has no held-out validation score, so it cannot be selected.
+    refit: bool = False
     # Knowledge distillation: also learn the softened predictions of a committed checkpoint
     # (its run key). The model itself stays what `model` says; only its training targets change.
     teacher: str | None = None
@@ -105,6 +108,11 @@ class RunConfig:
             raise ValueError(f"RunConfig.momentum={self.momentum!r} is not valid; it must be in [0, 1)")
         if self.weight_decay < 0:
             raise ValueError(f"RunConfig.weight_decay={self.weight_decay!r} is not valid; it must be >= 0")
+        if not isinstance(self.refit, bool):
+            raise ValueError(f"RunConfig.refit={self.refit!r} is not valid; it must be True or False")
+        if self.refit and self.early_stopping != "none":
+            raise ValueError("RunConfig.refit=True trains on the validation images, so they cannot pick the epoch: "
+                             "set early_stopping='none' (the run then keeps its last epoch)")
         if self.teacher is not None and not (isinstance(self.teacher, str) and len(self.teacher) == 16
                                              and all(ch in "0123456789abcdef" for ch in self.teacher)):
             raise ValueError(f"RunConfig.teacher={self.teacher!r} is not valid; it must be a 16-hex-digit run key "
@@ -131,12 +139,15 @@ class RunConfig:
         return cls(**data)
 
     def canonical_json(self) -> str:
-        """The fields as sorted JSON; the distillation fields only when there is a teacher, so the
-        keys of every run stored before they existed stay valid."""
+        """The fields as sorted JSON. Fields added later are left out while they are inactive (the
+        distillation fields without a teacher, `refit` when False), so the keys of every run
+        stored before they existed stay valid."""
         fields = self.to_dict()
         if self.teacher is None:
             for name in DISTILLATION_FIELDS:
                 del fields[name]
+        if not self.refit:
+            del fields["refit"]
         return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
     def key(self) -> str:

@@ -2,8 +2,8 @@
 
 Selection is per chapter and per family (MLP, MLP taught by a CNN, CNN) on mean validation
 accuracy; test accuracy is reported for the selected configurations only. A distilled MLP is its
-own family: it needs a trained CNN, so it does not compete for "best MLP". Chapters whose runs
-are not all stored are skipped.
+own family: it needs a trained CNN, so it does not compete for "best MLP". Refit runs (trained on
+the validation images too) are left out. Chapters whose runs are not all stored are skipped.
 """
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ def chapter_groups(chapter: str, store: Store) -> dict[str, list[dict[str, Any]]
     groups = {}
     for study in studies.CHAPTERS[chapter]:
         for name, cfgs in study().items():
+            if cfgs[0].refit:  # trained on the validation images: nothing to select it by
+                continue
             results = [store.load(cfg) for cfg in cfgs]
             if any(r is None for r in results):
                 return None

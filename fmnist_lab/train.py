@@ -56,8 +56,11 @@ def input_scaling(cfg: RunConfig, data: FashionMNIST) -> tuple[float, float]:
 
 
 def training_images(cfg: RunConfig, data: FashionMNIST) -> tuple[torch.Tensor, torch.Tensor]:
-    """The training split, or a fixed random subset of `cfg.train_size` images of it."""
+    """The training split (with the validation split if `cfg.refit`), or a fixed random subset of
+    `cfg.train_size` images of it."""
     x, y = data.train_images, data.train_labels
+    if cfg.refit:
+        x, y = torch.cat([x, data.val_images]), torch.cat([y, data.val_labels])
     if cfg.train_size is not None and cfg.train_size < len(y):
         keep = torch.randperm(len(y), generator=torch.Generator().manual_seed(SUBSET_SEED))[:cfg.train_size]
         x, y = x[keep], y[keep]

@@ -17,6 +17,8 @@ from fmnist_lab.config import REFERENCE, RunConfig
     ("teacher", "best-cnn", "16-hex-digit run key"),
     ("distill_weight", 1.5, "[0, 1]"),
     ("distill_temperature", 0, "positive number"),
+    ("refit", True, "early_stopping='none'"),
+    ("refit", 1, "True or False"),
 ])
 def test_invalid_values_raise_clear_value_errors(field, value, fragment):
     with pytest.raises(ValueError) as err:
@@ -47,6 +49,13 @@ def test_distillation_settings_count_only_with_a_teacher():
             taught.replace(distill_temperature=2.0).key()}
     assert len(keys) == 4
     assert "teacher=0123456789abcdef" in taught.label() and "distill" not in REFERENCE.replace(distill_weight=0.5).label()
+
+
+def test_refit_counts_in_the_key_only_when_on():
+    refit = REFERENCE.replace(refit=True, early_stopping="none")
+    assert REFERENCE.replace(refit=False).key() == REFERENCE.key()
+    assert refit.key() != REFERENCE.replace(early_stopping="none").key()
+    assert "refit=True" in refit.label()
 
 
 def test_unknown_fields_are_rejected():

@@ -146,3 +146,15 @@ def test_missing_teacher_checkpoint_says_how_to_make_it(tiny, tmp_path, monkeypa
     monkeypatch.setattr("fmnist_lab.store.Store", lambda *a: Store(tmp_path))
     with pytest.raises(FileNotFoundError, match="fmnist-lab run"):
         train(tiny.replace(teacher="0123456789abcdef"), progress=False)
+
+
+def test_refit_trains_on_training_and_validation_images():
+    from fmnist_lab.data import load
+    from fmnist_lab.train import training_images
+    data = load()
+    cfg = RunConfig(refit=True, early_stopping="none")
+    x, y = training_images(cfg, data)
+    assert len(y) == len(data.train_labels) + len(data.val_labels) == 60_000
+    assert torch.equal(x[-len(data.val_labels):], data.val_images) and torch.equal(y[:10], data.train_labels[:10])
+    x_small, _ = training_images(cfg.replace(train_size=1000), data)
+    assert len(x_small) == 1000

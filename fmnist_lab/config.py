@@ -142,13 +142,13 @@ class RunConfig:
         """The fields as sorted JSON. Fields added later are left out while they are inactive (the
         distillation fields without a teacher, `refit` when False), so the keys of every run
         stored before they existed stay valid."""
-        fields = self.to_dict()
-        if self.teacher is None:
-            for name in DISTILLATION_FIELDS:
-                del fields[name]
-        if not self.refit:
-            del fields["refit"]
+        omitted = {*self.inactive_fields(), *(() if self.refit else ("refit",))}
+        fields = {name: value for name, value in self.to_dict().items() if name not in omitted}
         return json.dumps(fields, sort_keys=True, separators=(",", ":"))
+
+    def inactive_fields(self) -> tuple[str, ...]:
+        """Fields that cannot affect this run: the teacher's settings when there is no teacher."""
+        return DISTILLATION_FIELDS if self.teacher is None else ()
 
     def key(self) -> str:
         """16 hex digits naming this run under the current engine version."""
@@ -161,7 +161,7 @@ class RunConfig:
             arch = "mlp " + ("x".join(map(str, self.hidden)) or "linear")
         else:
             arch = f"{self.model} " + "-".join(map(str, self.channels))
-        skip = {"model", "hidden", "channels", "seed", *(DISTILLATION_FIELDS if self.teacher is None else ())}
+        skip = {"model", "hidden", "channels", "seed", *self.inactive_fields()}
         diffs = [f"{f.name}={_jsonable(getattr(self, f.name))}" for f in dataclasses.fields(self)
                  if f.name not in skip and getattr(self, f.name) != getattr(REFERENCE, f.name)]
         return " ".join([arch, *diffs, f"seed={self.seed}"])

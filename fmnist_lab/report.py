@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .config import DISTILLATION_FIELDS, REFERENCE, RunConfig
+from .config import REFERENCE, RunConfig
 from .experiments import compute_seconds, summarize
 from .metrics import stopping_epochs
 
@@ -102,10 +102,10 @@ def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
 def config_changes(cfg: RunConfig, base: RunConfig = REFERENCE, base_name: str = "reference MLP") -> pd.DataFrame:
     """The settings in which `cfg` differs from `base` (seed and profile caps aside), side by side.
 
-    A teacher's settings are listed whenever `cfg` has a teacher; without one they mean nothing ("—").
+    Settings that cannot affect a run (`RunConfig.inactive_fields`) are shown as "—".
     """
     def shown(c: RunConfig, name: str) -> str:
-        return "—" if name in DISTILLATION_FIELDS and c.teacher is None else str(c.to_dict()[name])
+        return "—" if name in c.inactive_fields() else str(c.to_dict()[name])
 
     rows = [{"setting": name, base_name: shown(base, name), "this model": shown(cfg, name)}
             for name in base.to_dict() if name not in ("seed", "train_size") and shown(cfg, name) != shown(base, name)]

@@ -35,6 +35,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         for chapter in sorted(set(studies.CHAPTERS) - set(studies.book_chapters())):
             done = len(studies.chapter_configs(chapter)) - len(_missing(chapter, store))
             print(f"{chapter:<16} {done:>4} / {len(studies.chapter_configs(chapter)):<4} stored   (draft, not in _toc.yml: not counted)")
+    stalled = sorted({cfg.key() for chapter in _chapters(args.chapter) for cfg in studies.chapter_configs(chapter)
+                      if (result := store.load(cfg)) is not None and experiments.stalled_epochs(result)})
+    if stalled:
+        print(f"timing: {len(stalled)} stored run(s) have an epoch over 10x their median (a machine stall); "
+              f"their results are valid but their wall time is not: fmnist-lab run --force "
+              + " ".join(f"--key {key}" for key in stalled))
     print(f"missing runs: {total}")
     return 1 if total else 0
 

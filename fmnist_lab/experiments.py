@@ -184,3 +184,18 @@ def select(groups: dict[str, list[dict[str, Any]]]) -> str:
 def compute_seconds(results: Iterable[dict[str, Any]]) -> float:
     """Total wall-clock seconds the given runs cost when they were trained (from provenance)."""
     return sum(r["provenance"]["wall_seconds"] for r in results)
+
+
+def stalled_epochs(result: dict[str, Any], factor: float = 10.0, min_excess: float = 5.0) -> list[int]:
+    """Epochs that took `factor` times the run's median epoch and `min_excess` seconds more.
+
+    Such an epoch means the machine stalled (suspended, or shared with other work), not that the
+    model was slow: the results stay valid, but the run's wall time -- and so the compute a
+    chapter states -- is inflated. Retrain it with `fmnist-lab run --force --key KEY`.
+    """
+    seconds = [s for s in result["history"]["seconds"] if s is not None]
+    if not seconds:
+        return []
+    median = sorted(seconds)[len(seconds) // 2]
+    return [epoch for epoch, s in zip(result["history"]["epoch"], result["history"]["seconds"])
+            if s is not None and s > factor * median and s - median > min_excess]

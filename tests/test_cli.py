@@ -1,6 +1,6 @@
 import pytest
 
-from fmnist_lab import cli, studies
+from fmnist_lab import cli, experiments, studies
 from fmnist_lab.config import RunConfig
 from fmnist_lab.store import Store
 from fmnist_lab.train import train
@@ -108,3 +108,38 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
     assert not any("refit" in line for line in lines)
     assert not any("99_unfinished" in line for line in lines)  # incomplete chapters are left out
     assert any("seed 002" in line for line in lines)  # earlier claims are listed beside ours
+
+
+def test_stalled_epochs_flag_a_machine_stall_not_a_slow_run():
+    history = {"epoch": [1, 2, 3, 4], "seconds": [1.4, 1.3, 286.7, 1.2]}
+    assert experiments.stalled_epochs({"history": history}) == [3]
+    slow = {"epoch": [1, 2, 3], "seconds": [30.0, 31.0, 29.0]}  # a big model, evenly slow
+    assert experiments.stalled_epochs({"history": slow}) == []
+    jitter = {"epoch": [1, 2, 3], "seconds": [0.2, 0.2, 3.0]}  # 15x, but only 2.8 s: noise, not a stall
+    assert experiments.stalled_epochs({"history": jitter}) == []
+
+
+def test_status_names_runs_whose_wall_time_includes_a_stall(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    monkeypatch.setenv("FMNIST_PROFILE", "smoke")
+    monkeypatch.setenv("FMNIST_PROGRESS", "0")
+    assert cli.main(["run", "--chapter", "02_baseline"]) == 0
+    store = Store(tmp_path)
+    cfg = studies.chapter_configs("02_baseline")[0]
+    result = store.load(cfg)
+    result["history"] = {k: v * 4 for k, v in result["history"].items()}  # smoke runs are 1-2 epochs
+    result["epochs_run"] = len(result["history"]["epoch"])
+    result["history"]["seconds"][-1] += 600.0
+    store.save(result)
+    capsys.readouterr()
+    assert cli.main(["status", "--chapter", "02_baseline"]) == 0  # results still valid
+    timing = [line for line in capsys.readouterr().out.splitlines() if line.startswith("timing:")]
+    assert len(timing) == 1 and f"--key {cfg.key()}" in timing[0]
+
+
+def test_committed_runs_have_honest_wall_times(monkeypatch, capsys):
+    """The book states each chapter's compute from provenance: a stalled epoch would inflate it."""
+    monkeypatch.delenv("FMNIST_STORE", raising=False)
+    monkeypatch.setenv("FMNIST_PROFILE", "full")
+    assert cli.main(["status"]) == 0
+    assert not [line for line in capsys.readouterr().out.splitlines() if line.startswith("timing:")]

@@ -7,6 +7,7 @@ the validation images too) are left out. Chapters whose runs are not all stored 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,37 @@ def entries(store: Store | None = None) -> list[Entry]:
                 best = select(mine)
                 rows.append(Entry(chapter, family, best, summarize(mine[best])))
     return rows
+
+
+# The chapters that each vary one factor around the reference MLP.
+FACTOR_CHAPTERS = ("03_depth_width", "04_regularization", "05_activations", "06_init_batchnorm",
+                   "07_optimizers", "08_augmentation")
+
+
+@dataclass(frozen=True)
+class Gain:
+    """What a chapter's selected MLP adds over the reference MLP, in accuracy points."""
+    label: str
+    val: float
+    val_err: float
+    test: float
+    test_err: float
+
+
+def _points(summary: dict[str, Any], reference: dict[str, Any], split: str) -> tuple[float, float]:
+    diff = summary[f"{split}_mean"] - reference[f"{split}_mean"]
+    return 100 * diff, 100 * math.hypot(summary[f"{split}_std"], reference[f"{split}_std"])
+
+
+def gains(rows: list[Entry], reference: dict[str, Any], chapters: tuple[str, ...] = FACTOR_CHAPTERS) -> list[Gain]:
+    """Per chapter, its selected MLP minus the reference MLP (error: both seed stds combined), largest
+    test gain first. The validation gain carries the winner's curse of the pick; the test gain does not."""
+    out = []
+    for e in rows:
+        if e.family == "MLP" and e.chapter in chapters:
+            (val, val_err), (test, test_err) = (_points(e.summary, reference, split) for split in ("val", "test"))
+            out.append(Gain(f"{e.chapter[:2]} {e.name}", val, val_err, test, test_err))
+    return sorted(out, key=lambda g: g.test, reverse=True)
 
 
 def best(rows: list[Entry], family: str) -> Entry | None:

@@ -223,6 +223,25 @@ def sweep(x: Sequence[float], summaries: Sequence[dict[str, Any]], xlabel: str, 
     return fig
 
 
+def gains(rows: Sequence[Any], lines: dict[str, float] | None = None) -> plt.Figure:
+    """Accuracy points over a reference, one row per change (largest at the top): validation
+    (hollow) and test (filled), mean ± combined std; `lines` marks other gains for scale."""
+    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(rows) + 1.2))
+    y = np.arange(len(rows))[::-1]
+    ax.errorbar([g.val for g in rows], y + 0.12, xerr=[g.val_err for g in rows], fmt="o", mfc="white",
+                capsize=3, color=PALETTE[0], label="validation")
+    ax.errorbar([g.test for g in rows], y - 0.12, xerr=[g.test_err for g in rows], fmt="o", capsize=3,
+                color=PALETTE[1], label="test")
+    ax.axvline(0, color="black", lw=0.8)
+    for i, (name, x) in enumerate((lines or {}).items()):
+        ax.axvline(x, color=PALETTE[2 + i], ls=":", lw=1.5, label=name)
+    ax.set_yticks(y, [g.label for g in rows])
+    ax.set_xlabel("accuracy points over the reference MLP")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
 def per_layer(values: dict[str, Sequence[float]], ylabel: str, logy: bool = True, ax: plt.Axes | None = None,
               title: str = "") -> plt.Figure:
     """One line per configuration of a per-layer quantity (layer 1 = closest to the input)."""

@@ -140,3 +140,22 @@ def test_target_verdict_reads_the_goal_and_the_minimum_correctly():
 def test_against_spread_compares_with_the_larger_std():
     assert report.against_spread(-0.003, 0.001, 0.002) == "more than the spread between seeds"
     assert report.against_spread(0.0015, 0.001, 0.002) == "less than the spread between seeds"
+
+
+def test_gains_rank_mlp_picks_by_test_gain_over_the_reference():
+    from fmnist_lab.leaderboard import Entry, gains
+
+    def summary(val, test, std=0.003):
+        return {"val_mean": val, "val_std": std, "test_mean": test, "test_std": std}
+
+    reference = summary(0.894, 0.886, std=0.004)
+    rows = [Entry("03_depth_width", "MLP", "width: 1024", summary(0.901, 0.894)),
+            Entry("07_optimizers", "MLP", "schedule: onecycle", summary(0.905, 0.898)),
+            Entry("08_augmentation", "CNN", "cnn_augmentation: none", summary(0.925, 0.917)),  # not an MLP
+            Entry("10_best", "MLP", "best: best MLP", summary(0.915, 0.906)),  # not a one-factor chapter
+            Entry("05_activations", "MLP", "activation: tanh", summary(0.899, 0.884))]
+    ranked = gains(rows, reference)
+    assert [g.label for g in ranked] == ["07 schedule: onecycle", "03 width: 1024", "05 activation: tanh"]
+    assert ranked[0].val == pytest.approx(1.1) and ranked[0].test == pytest.approx(1.2)
+    assert ranked[-1].test == pytest.approx(-0.2)  # a loss stays a loss
+    assert ranked[0].test_err == pytest.approx(0.5)  # hypot(0.3, 0.4) points

@@ -132,7 +132,7 @@ def batch_lr_study() -> Groups:
 # whether that is a training-length effect.
 AUGMENTATION_LENGTHS = (20, 60)
 AUGMENTATION_SETS = {"none": (), "flip": ("hflip",), "rotate": ("rotate",), "flip+rotate": ("hflip", "rotate"),
-                     "shift": ("shift",), "erase": ("erase",)}
+                     "shift": ("shift",), "erase": ("erase",), "flip+erase": ("hflip", "erase")}
 
 
 def augmentation_study() -> Groups:

@@ -83,12 +83,14 @@ FACTOR_CHAPTERS = ("03_depth_width", "04_regularization", "05_activations", "06_
 
 @dataclass(frozen=True)
 class Gain:
-    """What a chapter's selected MLP adds over the reference MLP, in accuracy points."""
+    """What a chapter's selected MLP adds over its control (the same run with the varied setting at
+    its default), in accuracy points."""
     label: str
     val: float
     val_err: float
     test: float
     test_err: float
+    cost: float  # training time per seed, relative to the control's
 
 
 def _points(summary: dict[str, Any], reference: dict[str, Any], split: str) -> tuple[float, float]:
@@ -96,14 +98,20 @@ def _points(summary: dict[str, Any], reference: dict[str, Any], split: str) -> t
     return 100 * diff, 100 * math.hypot(summary[f"{split}_std"], reference[f"{split}_std"])
 
 
-def gains(rows: list[Entry], reference: dict[str, Any], chapters: tuple[str, ...] = FACTOR_CHAPTERS) -> list[Gain]:
-    """Per chapter, its selected MLP minus the reference MLP (error: both seed stds combined), largest
-    test gain first. The validation gain carries the winner's curse of the pick; the test gain does not."""
+def gains(rows: list[Entry], summaries: dict[str, dict[str, dict[str, Any]]],
+          chapters: tuple[str, ...] = FACTOR_CHAPTERS) -> list[Gain]:
+    """Per chapter, its selected MLP minus that study's control group (`studies.control`; error: both
+    seed stds combined), largest test gain first. `summaries`: chapter -> group name -> summary.
+    The validation gain carries the winner's curse of the pick; the test gain does not."""
     out = []
     for e in rows:
         if e.family == "MLP" and e.chapter in chapters:
-            (val, val_err), (test, test_err) = (_points(e.summary, reference, split) for split in ("val", "test"))
-            out.append(Gain(f"{e.chapter[:2]} {e.name}", val, val_err, test, test_err))
+            study, group = e.name.split(": ", 1)
+            base = studies.control(study, group)
+            ref = summaries[e.chapter][f"{study}: {base}"]
+            (val, val_err), (test, test_err) = (_points(e.summary, ref, split) for split in ("val", "test"))
+            out.append(Gain(f"{e.chapter[:2]} {study}: {group} vs {base}", val, val_err, test, test_err,
+                            e.summary["wall_seconds"] / ref["wall_seconds"]))
     return sorted(out, key=lambda g: g.test, reverse=True)
 
 

@@ -223,10 +223,12 @@ def sweep(x: Sequence[float], summaries: Sequence[dict[str, Any]], xlabel: str, 
     return fig
 
 
-def gains(rows: Sequence[Any], lines: dict[str, float] | None = None) -> plt.Figure:
-    """Accuracy points over a reference, one row per change (largest at the top): validation
-    (hollow) and test (filled), mean ± combined std; `lines` marks other gains for scale."""
-    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(rows) + 1.2))
+def gains(rows: Sequence[Any], lines: dict[str, float] | None = None,
+          xlabel: str = "accuracy points over the control") -> plt.Figure:
+    """Accuracy points over a control, one row per change (largest at the top), labelled with its
+    training time relative to the control: validation (hollow) and test (filled), mean ± combined
+    std; `lines` marks other gains for scale."""
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.8))
     y = np.arange(len(rows))[::-1]
     ax.errorbar([g.val for g in rows], y + 0.12, xerr=[g.val_err for g in rows], fmt="o", mfc="white",
                 capsize=3, color=PALETTE[0], label="validation")
@@ -235,9 +237,9 @@ def gains(rows: Sequence[Any], lines: dict[str, float] | None = None) -> plt.Fig
     ax.axvline(0, color="black", lw=0.8)
     for i, (name, x) in enumerate((lines or {}).items()):
         ax.axvline(x, color=PALETTE[2 + i], ls=":", lw=1.5, label=name)
-    ax.set_yticks(y, [g.label for g in rows])
-    ax.set_xlabel("accuracy points over the reference MLP")
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.set_yticks(y, [f"{g.label}  (×{g.cost:.1f} time)" for g in rows])
+    ax.set_xlabel(xlabel)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     fig.tight_layout()
     return fig
 

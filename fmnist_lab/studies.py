@@ -243,6 +243,28 @@ CHECKPOINTED = {"02_baseline": [baseline_study], "05_activations": [relu_models]
 TOC = Path(__file__).resolve().parent.parent / "_toc.yml"
 
 
+# Each one-factor study's control: the group a pick is compared with to read what its factor alone
+# adds (same base network, same training length, only the varied setting back at its default).
+# Keyed by study name without "_study"; the group names carry the setting that is not varied
+# (depth "6/...", length "60/...", batch "128/...").
+CONTROLS: dict[str, Callable[[str], str]] = {
+    "depth": lambda group: "2", "width": lambda group: "256", "budget": lambda group: "2",
+    "l2": lambda group: "adam/0", "dropout": lambda group: "0", "smoothing": lambda group: "0",
+    "activation": lambda group: f"{group.split('/')[0]}/relu",
+    "init": lambda group: f"{group.split('/')[0]}/default/plain",
+    "optimizer": lambda group: "adam/0.001", "schedule": lambda group: "constant",
+    "batch_lr": lambda group: f"128/{group.split('/')[1]}",
+    "augmentation": lambda group: f"{group.split('/')[0]}/none",
+}
+
+
+def control(study: str, group: str) -> str:
+    """The control group of `group` in `study` (both as the leaderboard names them)."""
+    if study not in CONTROLS:
+        raise ValueError(f"study {study!r} has no control group; add one to studies.CONTROLS")
+    return CONTROLS[study](group)
+
+
 def book_chapters() -> list[str]:
     """The chapters the book publishes (listed in _toc.yml); the others are drafts in progress."""
     if not TOC.exists():

@@ -10,6 +10,7 @@ def fake_run(val_acc, val_loss, train_eval_acc=None, seed=0, diverged=False):
     n = len(val_acc)
     train_eval_acc = train_eval_acc or [a + 0.05 for a in val_acc]
     return {"key": f"k{seed}", "params": 1000, "seconds_per_epoch": 1.0, "diverged": diverged,
+            "provenance": {"wall_seconds": float(n)},
             "final_epoch": n, "val": {"acc": val_acc[-1]}, "test": {"acc": 0.8},
             "history": {"val_acc": val_acc, "val_loss": val_loss, "train_eval_acc": train_eval_acc}}
 
@@ -142,20 +143,42 @@ def test_against_spread_compares_with_the_larger_std():
     assert report.against_spread(0.0015, 0.001, 0.002) == "less than the spread between seeds"
 
 
-def test_gains_rank_mlp_picks_by_test_gain_over_the_reference():
+def test_gains_compare_each_pick_with_its_own_control_and_rank_by_test():
     from fmnist_lab.leaderboard import Entry, gains
 
-    def summary(val, test, std=0.003):
-        return {"val_mean": val, "val_std": std, "test_mean": test, "test_std": std}
+    def summary(val, test, std=0.003, wall=60.0):
+        return {"val_mean": val, "val_std": std, "test_mean": test, "test_std": std, "wall_seconds": wall}
 
-    reference = summary(0.894, 0.886, std=0.004)
-    rows = [Entry("03_depth_width", "MLP", "width: 1024", summary(0.901, 0.894)),
-            Entry("07_optimizers", "MLP", "schedule: onecycle", summary(0.905, 0.898)),
-            Entry("08_augmentation", "CNN", "cnn_augmentation: none", summary(0.925, 0.917)),  # not an MLP
-            Entry("10_best", "MLP", "best: best MLP", summary(0.915, 0.906)),  # not a one-factor chapter
-            Entry("05_activations", "MLP", "activation: tanh", summary(0.899, 0.884))]
-    ranked = gains(rows, reference)
-    assert [g.label for g in ranked] == ["07 schedule: onecycle", "03 width: 1024", "05 activation: tanh"]
-    assert ranked[0].val == pytest.approx(1.1) and ranked[0].test == pytest.approx(1.2)
-    assert ranked[-1].test == pytest.approx(-0.2)  # a loss stays a loss
+    picks = {"03_depth_width": ("width: 1024", summary(0.901, 0.894)),
+             "04_regularization": ("smoothing: 0.1", summary(0.905, 0.898)),
+             "08_augmentation": ("augmentation: 60/erase", summary(0.902, 0.891))}
+    summaries = {"03_depth_width": {"width: 256": summary(0.894, 0.886, std=0.004, wall=20.0)},
+                 # chapter 04's control is its own 2 x 512 network without smoothing, not the reference MLP
+                 "04_regularization": {"smoothing: 0": summary(0.899, 0.895)},
+                 "08_augmentation": {"augmentation: 60/none": summary(0.900, 0.893), "augmentation: 20/none": summary(0.8, 0.8)}}
+    rows = [Entry(chapter, "MLP", name, s) for chapter, (name, s) in picks.items()]
+    rows += [Entry("08_augmentation", "CNN", "cnn_augmentation: none", summary(0.925, 0.917)),  # not an MLP
+             Entry("10_best", "MLP", "best: best MLP", summary(0.915, 0.906))]  # not a one-factor chapter
+    ranked = gains(rows, summaries)
+    assert [g.label for g in ranked] == ["03 width: 1024 vs 256", "04 smoothing: 0.1 vs 0",
+                                         "08 augmentation: 60/erase vs 60/none"]
+    assert ranked[0].val == pytest.approx(0.7) and ranked[0].test == pytest.approx(0.8)
     assert ranked[0].test_err == pytest.approx(0.5)  # hypot(0.3, 0.4) points
+    assert ranked[0].cost == pytest.approx(3.0)  # 60 s per seed against the control's 20 s
+    assert ranked[1].test == pytest.approx(0.3)  # against 0.895, not against the width-256 network
+    assert ranked[-1].test == pytest.approx(-0.2)  # a loss stays a loss; the 60-epoch control, not 20
+
+
+def test_every_one_factor_study_has_a_control_group_it_contains():
+    from fmnist_lab.leaderboard import FACTOR_CHAPTERS
+
+    for chapter in FACTOR_CHAPTERS:
+        for study in studies.CHAPTERS[chapter]:
+            name = study.__name__.removesuffix("_study")
+            groups = study()
+            if all(next(iter(cfgs)).model != "mlp" for cfgs in groups.values()):
+                continue  # CNN studies are not ranked
+            for group in groups:
+                assert studies.control(name, group) in groups, (name, group)
+    with pytest.raises(ValueError, match="CONTROLS"):
+        studies.control("nonexistent", "x")

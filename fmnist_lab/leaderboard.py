@@ -76,7 +76,7 @@ def entries(store: Store | None = None) -> list[Entry]:
     return rows
 
 
-# The chapters that each vary one factor around the reference MLP.
+# The chapters that each vary one factor (around their own base network; see studies.CONTROLS).
 FACTOR_CHAPTERS = ("03_depth_width", "04_regularization", "05_activations", "06_init_batchnorm",
                    "07_optimizers", "08_augmentation")
 
@@ -93,9 +93,9 @@ class Gain:
     cost: float  # training time per seed, relative to the control's
 
 
-def _points(summary: dict[str, Any], reference: dict[str, Any], split: str) -> tuple[float, float]:
-    diff = summary[f"{split}_mean"] - reference[f"{split}_mean"]
-    return 100 * diff, 100 * math.hypot(summary[f"{split}_std"], reference[f"{split}_std"])
+def _points(summary: dict[str, Any], control: dict[str, Any], split: str) -> tuple[float, float]:
+    diff = summary[f"{split}_mean"] - control[f"{split}_mean"]
+    return 100 * diff, 100 * math.hypot(summary[f"{split}_std"], control[f"{split}_std"])
 
 
 def gains(rows: list[Entry], summaries: dict[str, dict[str, dict[str, Any]]],
@@ -108,10 +108,10 @@ def gains(rows: list[Entry], summaries: dict[str, dict[str, dict[str, Any]]],
         if e.family == "MLP" and e.chapter in chapters:
             study, group = e.name.split(": ", 1)
             base = studies.control(study, group)
-            ref = summaries[e.chapter][f"{study}: {base}"]
-            (val, val_err), (test, test_err) = (_points(e.summary, ref, split) for split in ("val", "test"))
+            control = summaries[e.chapter][f"{study}: {base}"]
+            (val, val_err), (test, test_err) = (_points(e.summary, control, split) for split in ("val", "test"))
             out.append(Gain(f"{e.chapter[:2]} {study}: {group} vs {base}", val, val_err, test, test_err,
-                            e.summary["wall_seconds"] / ref["wall_seconds"]))
+                            e.summary["wall_seconds"] / control["wall_seconds"]))
     return sorted(out, key=lambda g: g.test, reverse=True)
 
 

@@ -12,20 +12,18 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .choices import ACTIVATIONS, INITS, OPTIMIZERS, SCHEDULES
+
 ENGINE_VERSION = "1"
 
 MODELS = ("mlp", "lenet", "cnn")
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid")
-INITS = ("default", "normal1", "normal001", "xavier", "kaiming")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
-SCHEDULES = ("constant", "step", "cosine", "onecycle")
 EARLY_STOPPING = ("val_acc", "val_loss", "none")
 NORMALIZATIONS = ("standardize", "unit", "raw")
 AUGMENTATIONS = ("hflip", "rotate", "shift", "erase")
 DISTILLATION_FIELDS = ("teacher", "distill_weight", "distill_temperature")
 
 
-def _choice(name: str, value: Any, allowed: tuple) -> None:
+def _choice(name: str, value: Any, allowed) -> None:
     if value not in allowed:
         raise ValueError(f"RunConfig.{name}={value!r} is not valid; choose one of {', '.join(map(repr, allowed))}")
 

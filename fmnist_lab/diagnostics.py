@@ -11,7 +11,8 @@ from torch import nn
 
 from .config import RunConfig
 from .data import FashionMNIST
-from .models import ACTIVATION_LAYERS, build_model
+from .choices import ACTIVATIONS
+from .models import build_model
 from .train import as_unit_float, input_scaling
 
 
@@ -29,7 +30,7 @@ def hidden_activations(model: nn.Module, x: torch.Tensor, training: bool = False
     """
     outputs: list[torch.Tensor] = []
     hooks = [m.register_forward_hook(lambda _m, _i, out: outputs.append(out.detach()))
-             for m in model.modules() if isinstance(m, tuple(ACTIVATION_LAYERS.values()))]
+             for m in model.modules() if isinstance(m, tuple(c.build for c in ACTIVATIONS.values()))]
     was_training = model.training
     model.train(training)
     with torch.no_grad():

@@ -103,6 +103,10 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
     checkpoint_keys = set(checkpoint_keys)
     results = [None if force else _stored(cfg, store, checkpoint_keys) for cfg in cfgs]
     todo = [i for i, r in enumerate(results) if r is None]
+    if todo and os.environ.get("FMNIST_NO_TRAIN", "0") not in ("0", ""):
+        raise RuntimeError(f"{len(todo)} run(s) are not in the store {store.root} and FMNIST_NO_TRAIN is set; "
+                           f"first missing: {cfgs[todo[0]].label()} (key {cfgs[todo[0]].key()}); "
+                           "`fmnist-lab status -v` lists them, `fmnist-lab run` trains them")
     progress = show_progress() if progress is None else progress
     start = time.perf_counter()
     for i in tqdm(todo, desc="runs", unit="run", disable=not progress or not todo):

@@ -14,14 +14,16 @@ from typing import Any
 from . import studies
 from .experiments import current_store, select, summarize
 from .report import pm
+from .config import RunConfig
 from .store import Store
+from .study import Study
 
 # Numbers other reports published (test accuracy). Theirs, not ours: quoted for comparison only.
-SEED_CLAIMS = (
-    ("seed 000", "MLP 512-512-256-128, dropout, StepLR", 0.891), ("seed 000", "CNN", 0.932),
-    ("seed 001", "NumPy MLP, 2 hidden layers", 0.8775), ("seed 001", "Keras CNN", 0.9079),
-    ("seed 002", "MLP, 2 hidden layers", 0.8832), ("seed 002", "LeNet-style CNN", 0.8966),
-    ("seed 003", "NumPy MLP, leaky ReLU", 0.8007), ("seed 004", "MLP 2 × 400, Adam 1e-3", 0.8901),
+REPORT_CLAIMS = (
+    ("Report A", "MLP 512-512-256-128, dropout, StepLR", 0.891), ("Report A", "CNN", 0.932),
+    ("Report B", "NumPy MLP, 2 hidden layers", 0.8775), ("Report B", "Keras CNN", 0.9079),
+    ("Report C", "MLP, 2 hidden layers", 0.8832), ("Report C", "LeNet-style CNN", 0.8966),
+    ("Report D", "NumPy MLP, leaky ReLU", 0.8007), ("Report E", "MLP 2 × 400, Adam 1e-3", 0.8901),
 )
 PUBLISHED = (
     ("scikit-learn MLPClassifier, Fashion-MNIST benchmark", 0.871),
@@ -34,31 +36,35 @@ PUBLISHED = (
 class Entry:
     chapter: str
     family: str  # one of FAMILIES
-    name: str  # "<study>: <group>"
+    study: Study
+    label: str  # the group's label in its study
     summary: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return f"{self.study.title}: {self.label}"
 
 
 FAMILIES = ("MLP", "MLP taught by a CNN", "CNN")
 
 
-def _family(results: list[dict[str, Any]]) -> str:
-    config = results[0]["config"]
-    if config["model"] != "mlp":
+def family(cfg: RunConfig) -> str:
+    if cfg.model != "mlp":
         return "CNN"
-    return "MLP taught by a CNN" if config.get("teacher") else "MLP"
+    return "MLP taught by a CNN" if cfg.teacher else "MLP"
 
 
-def chapter_groups(chapter: str, store: Store) -> dict[str, list[dict[str, Any]]] | None:
-    """All groups of a chapter with every seed stored, or None if any run is missing."""
+def chapter_groups(chapter: str, store: Store) -> dict[tuple[Study, str], list[dict[str, Any]]] | None:
+    """All selectable groups of a chapter, by (study, label), or None if any run is missing."""
     groups = {}
     for study in studies.CHAPTERS[chapter]:
-        for name, cfgs in study().items():
+        for label, cfgs in study.configs().items():
             if cfgs[0].refit:  # trained on the validation images: nothing to select it by
                 continue
             results = [store.load(cfg) for cfg in cfgs]
             if any(r is None for r in results):
                 return None
-            groups[f"{study.__name__.removesuffix('_study')}: {name}"] = results
+            groups[study, label] = results
     return groups
 
 
@@ -67,18 +73,13 @@ def entries(store: Store | None = None) -> list[Entry]:
     store = store or current_store()
     rows = []
     for chapter in studies.CHAPTERS:
-        groups = chapter_groups(chapter, store)
-        for family in FAMILIES:
-            mine = {k: v for k, v in (groups or {}).items() if _family(v) == family}
+        groups = chapter_groups(chapter, store) or {}
+        for fam in FAMILIES:
+            mine = {k: v for k, v in groups.items() if family(k[0].groups[k[1]]) == fam}
             if mine:
-                best = select(mine)
-                rows.append(Entry(chapter, family, best, summarize(mine[best])))
+                study, label = select(mine)
+                rows.append(Entry(chapter, fam, study, label, summarize(mine[study, label])))
     return rows
-
-
-# The chapters that each vary one factor (around their own base network; see studies.CONTROLS).
-FACTOR_CHAPTERS = ("03_depth_width", "04_regularization", "05_activations", "06_init_batchnorm",
-                   "07_optimizers", "08_augmentation")
 
 
 @dataclass(frozen=True)
@@ -98,19 +99,19 @@ def _points(summary: dict[str, Any], control: dict[str, Any], split: str) -> tup
     return 100 * diff, 100 * math.hypot(summary[f"{split}_std"], control[f"{split}_std"])
 
 
-def gains(rows: list[Entry], summaries: dict[str, dict[str, dict[str, Any]]],
-          chapters: tuple[str, ...] = FACTOR_CHAPTERS) -> list[Gain]:
-    """Per chapter, its selected MLP minus that study's control group (`studies.control`; error: both
-    seed stds combined), largest test gain first. `summaries`: chapter -> group name -> summary.
+def gains(rows: list[Entry], summaries: dict[tuple[Study, str], dict[str, Any]],
+          chapters: tuple[str, ...] | None = None) -> list[Gain]:
+    """Per chapter, its selected MLP minus its study's control group (`Study.control_of`; error: both
+    seed stds combined), largest test gain first. `summaries`: (study, label) -> seed summary.
     The validation gain carries the winner's curse of the pick; the test gain does not."""
+    chapters = studies.ranked_chapters() if chapters is None else chapters
     out = []
     for e in rows:
-        if e.family == "MLP" and e.chapter in chapters:
-            study, group = e.name.split(": ", 1)
-            base = studies.control(study, group)
-            control = summaries[e.chapter][f"{study}: {base}"]
+        if e.family == "MLP" and e.chapter in chapters and e.study.control is not None:
+            base = e.study.control_of(e.label)
+            control = summaries[e.study, base]
             (val, val_err), (test, test_err) = (_points(e.summary, control, split) for split in ("val", "test"))
-            out.append(Gain(f"{e.chapter[:2]} {study}: {group} vs {base}", val, val_err, test, test_err,
+            out.append(Gain(f"{e.label} vs {base}", val, val_err, test, test_err,
                             e.summary["wall_seconds"] / control["wall_seconds"]))
     return sorted(out, key=lambda g: g.test, reverse=True)
 
@@ -131,12 +132,12 @@ def headline(rows: list[Entry]) -> str:
 
 
 def table(rows: list[Entry]) -> list[dict[str, str]]:
-    """Rows for printing or a DataFrame: our entries, then the seed reports' and published numbers."""
+    """Rows for printing or a DataFrame: our entries, then the earlier reports' and published numbers."""
     out = [{"source": f"this book, {e.chapter}", "model": f"{e.family} — {e.name}", "seeds": str(e.summary["seeds"]),
             "val acc %": pm(e.summary["val_mean"], e.summary["val_std"]),
             "test acc %": pm(e.summary["test_mean"], e.summary["test_std"])} for e in rows]
     out += [{"source": source, "model": what, "seeds": "1", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
-            for source, what, acc in SEED_CLAIMS]
+            for source, what, acc in REPORT_CLAIMS]
     out += [{"source": "published", "model": what, "seeds": "", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
             for what, acc in PUBLISHED]
     return out

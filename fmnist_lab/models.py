@@ -6,12 +6,13 @@ import math
 import torch
 from torch import nn
 
+from .choices import ACTIVATIONS, INITS
 from .config import RunConfig
 
-ACTIVATION_LAYERS = {
-    "relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "gelu": nn.GELU,
-    "silu": nn.SiLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
-}
+
+
+def _activation(cfg: RunConfig) -> type[nn.Module]:
+    return ACTIVATIONS[cfg.activation].build
 
 
 def mlp(cfg: RunConfig) -> nn.Sequential:
@@ -22,7 +23,7 @@ def mlp(cfg: RunConfig) -> nn.Sequential:
         layers.append(nn.Linear(width_in, width, bias=not cfg.batchnorm))
         if cfg.batchnorm:
             layers.append(nn.BatchNorm1d(width))
-        layers.append(ACTIVATION_LAYERS[cfg.activation]())
+        layers.append(_activation(cfg)())
         if cfg.dropout:
             layers.append(nn.Dropout(cfg.dropout))
         width_in = width
@@ -33,7 +34,7 @@ def mlp(cfg: RunConfig) -> nn.Sequential:
 def lenet(cfg: RunConfig) -> nn.Sequential:
     """LeNet-5 style: two 5x5 convolutions with average pooling, then three dense layers."""
     c1, c2 = (cfg.channels + cfg.channels)[:2]
-    act = ACTIVATION_LAYERS[cfg.activation]
+    act = _activation(cfg)
     return nn.Sequential(
         nn.Conv2d(1, c1, 5, padding=2), act(), nn.AvgPool2d(2),
         nn.Conv2d(c1, c2, 5), act(), nn.AvgPool2d(2),
@@ -44,7 +45,7 @@ def lenet(cfg: RunConfig) -> nn.Sequential:
 
 def cnn(cfg: RunConfig) -> nn.Sequential:
     """A small modern CNN: per block two 3x3 conv-BN-activation layers and a 2x2 max pool."""
-    act = ACTIVATION_LAYERS[cfg.activation]
+    act = _activation(cfg)
     layers: list[nn.Module] = []
     c_in, size = 1, 28
     for c_out in cfg.channels:
@@ -57,24 +58,15 @@ def cnn(cfg: RunConfig) -> nn.Sequential:
 
 
 def _initialise(model: nn.Module, scheme: str, activation: str) -> None:
-    """Re-initialise Linear/Conv weights (biases to zero); 'default' keeps PyTorch's Kaiming-uniform."""
-    if scheme == "default":
+    """Re-initialise Linear/Conv weights by `choices.INITS` (biases to zero); 'default' keeps PyTorch's."""
+    fill = INITS[scheme].build
+    if fill is None:
         return
-    gain_name = activation if activation in ("relu", "leaky_relu", "tanh", "sigmoid") else "relu"
     for module in model.modules():
-        if not isinstance(module, (nn.Linear, nn.Conv2d)):
-            continue
-        weight = module.weight
-        if scheme == "normal1":
-            nn.init.normal_(weight, 0.0, 1.0)
-        elif scheme == "normal001":
-            nn.init.normal_(weight, 0.0, 0.01)
-        elif scheme == "xavier":
-            nn.init.xavier_normal_(weight)  # Glorot & Bengio's original, gain 1
-        elif scheme == "kaiming":
-            nn.init.kaiming_normal_(weight, nonlinearity=gain_name)
-        if module.bias is not None:
-            nn.init.zeros_(module.bias)
+        if isinstance(module, (nn.Linear, nn.Conv2d)):
+            fill(module.weight, activation)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
 
 
 def build_model(cfg: RunConfig) -> nn.Module:

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from .augment import augment
+from .choices import OPTIMIZERS, SCHEDULES
 from .config import ENGINE_VERSION, RunConfig
 from .data import FashionMNIST, load
 from .models import build_model, count_parameters
@@ -88,31 +89,13 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, shift: float, s
 
 
 def make_optimizer(cfg: RunConfig, params) -> torch.optim.Optimizer:
-    o, lr, wd = cfg.optimizer, cfg.lr, cfg.weight_decay
-    if o == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
-    if o in ("momentum", "nesterov"):
-        return torch.optim.SGD(params, lr=lr, momentum=cfg.momentum, nesterov=o == "nesterov", weight_decay=wd)
-    if o == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
-    if o == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
-    return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+    return OPTIMIZERS[cfg.optimizer].build(cfg, params)
 
 
 def make_schedule(cfg: RunConfig, optimizer: torch.optim.Optimizer, steps_per_epoch: int):
     """A per-step learning-rate schedule over the planned `cfg.epochs` (None for a constant rate)."""
-    total = cfg.epochs * steps_per_epoch
-    if cfg.schedule == "constant":
-        return None
-    if cfg.schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=cfg.lr, total_steps=total)
-    if cfg.schedule == "step":
-        period = cfg.step_epochs * steps_per_epoch
-        factor = lambda step: cfg.step_gamma ** (step // period)  # noqa: E731
-    else:  # cosine
-        factor = lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total) / total))  # noqa: E731
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    build = SCHEDULES[cfg.schedule].build
+    return None if build is None else build(cfg, optimizer, steps_per_epoch)
 
 
 def _improved(cfg: RunConfig, val_loss: float, val_acc: float, best: float | None) -> tuple[bool, float]:

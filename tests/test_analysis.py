@@ -51,21 +51,22 @@ def test_gap_table_shows_peak_epoch_instead_of_best_epoch_and_flags_divergence()
 
 
 def test_regularization_study_varies_one_factor_and_trains_adam_without_decay_once():
-    groups = studies.l2_study()
-    assert groups["adamw/0"] == groups["adam/0"]
-    base = groups["adam/0"][0]
+    groups = studies.L2.configs()
+    assert groups["AdamW, λ = 0"] == groups["Adam + L2, λ = 0"]
+    base = groups["Adam + L2, λ = 0"][0]
     assert base.hidden == (512, 512) and base.early_stopping == "none"
-    assert base.replace(weight_decay=1e-3) == groups["adam/0.001"][0]
-    assert groups["adamw/0.1"][0].optimizer == "adamw"
-    assert len(studies.chapter_configs("04_regularization")) == 15 * len(experiments.current_profile().seeds)
+    assert base.replace(weight_decay=1e-3) == groups["Adam + L2, λ = 0.001"][0]
+    assert groups["AdamW, λ = 0.1"][0].optimizer == "adamw"
+    assert studies.L2.labels(optimizer="adamw") == [f"AdamW, λ = {lam:g}" for lam in (1e-5, 1e-4, 1e-3, 1e-2, 0.1)]
 
 
 def test_optimizer_grid_gives_adamw_a_decay_so_it_is_not_adam():
-    groups = studies.optimizer_study()
-    assert groups["adamw/0.001"][0].weight_decay > 0
-    assert groups["sgd/0.001"][0].weight_decay == 0
+    groups = studies.OPTIMIZER.configs()
+    adamw, sgd = studies.OPTIMIZER.label(optimizer="adamw", lr=1e-3), studies.OPTIMIZER.label(optimizer="sgd", lr=1e-3)
+    assert groups[adamw][0].weight_decay > 0 and groups[sgd][0].weight_decay == 0
     # the Adam 1e-3 cell is the very reference run the other chapters use
-    assert groups["adam/0.001"][0] == experiments.shrink(REFERENCE.replace(seed=groups["adam/0.001"][0].seed))
+    adam = groups[studies.OPTIMIZER.label(optimizer="adam", lr=1e-3)][0]
+    assert adam == experiments.shrink(REFERENCE.replace(seed=adam.seed))
 
 
 def test_mcnemar_counts_only_discordant_images_and_matches_the_binomial_tail():
@@ -91,17 +92,18 @@ def test_mcnemar_counts_only_discordant_images_and_matches_the_binomial_tail():
 
 
 def test_cnn_studies_share_the_unaugmented_cnn_and_checkpoint_the_headline_models():
-    cnn = studies.cnn_study()
-    assert [c.key() for c in studies.cnn_augmentation_study()["none"]] == [c.key() for c in cnn["cnn/0"]]
+    cnn = studies.CNN.configs()
+    plain = studies.CNN_AUGMENTATION_STUDY.configs()["small CNN, no augmentation"]
+    assert [c.key() for c in plain] == [c.key() for c in cnn["small CNN, dropout 0"]]
     assert {c.model for cfgs in cnn.values() for c in cfgs} == {"lenet", "cnn"}
-    best = studies.best_study()
+    best = studies.BEST.configs()
     checkpointed = {c.key() for c in studies.checkpointed_configs("10_best")}
     assert checkpointed == {best["best MLP"][0].key(), best["best CNN"][0].key()}  # not the ablations: 10 MB cap
 
 
 def test_the_distilled_mlp_is_taught_by_the_committed_best_cnn_in_every_profile(monkeypatch):
     monkeypatch.setenv("FMNIST_PROFILE", "smoke")
-    student = studies.best_study()[studies.DISTILLED][0]
+    student = studies.BEST.configs()[studies.DISTILLED][0]
     assert student.teacher == studies.BEST_CNN.replace(seed=0).key()  # the full-profile CNN, not its smoke copy
     assert student.replace(teacher=None, train_size=None, epochs=30) == studies.BEST_MLP_SHORT_PLAIN
     from fmnist_lab.store import Store
@@ -149,19 +151,20 @@ def test_gains_compare_each_pick_with_its_own_control_and_rank_by_test():
     def summary(val, test, std=0.003, wall=60.0):
         return {"val_mean": val, "val_std": std, "test_mean": test, "test_std": std, "wall_seconds": wall}
 
-    picks = {"03_depth_width": ("width: 1024", summary(0.901, 0.894)),
-             "04_regularization": ("smoothing: 0.1", summary(0.905, 0.898)),
-             "08_augmentation": ("augmentation: 60/erase", summary(0.902, 0.891))}
-    summaries = {"03_depth_width": {"width: 256": summary(0.894, 0.886, std=0.004, wall=20.0)},
+    W, S, A = studies.WIDTH, studies.SMOOTHING, studies.AUGMENTATION
+    picks = [(W, "2 × 1024", summary(0.901, 0.894)), (S, "label smoothing 0.1", summary(0.905, 0.898)),
+             (A, "erasing, 60 epochs", summary(0.902, 0.891))]
+    summaries = {(W, "2 × 256"): summary(0.894, 0.886, std=0.004, wall=20.0),
                  # chapter 04's control is its own 2 x 512 network without smoothing, not the reference MLP
-                 "04_regularization": {"smoothing: 0": summary(0.899, 0.895)},
-                 "08_augmentation": {"augmentation: 60/none": summary(0.900, 0.893), "augmentation: 20/none": summary(0.8, 0.8)}}
-    rows = [Entry(chapter, "MLP", name, s) for chapter, (name, s) in picks.items()]
-    rows += [Entry("08_augmentation", "CNN", "cnn_augmentation: none", summary(0.925, 0.917)),  # not an MLP
-             Entry("10_best", "MLP", "best: best MLP", summary(0.915, 0.906))]  # not a one-factor chapter
+                 (S, "label smoothing 0"): summary(0.899, 0.895),
+                 (A, "no augmentation, 60 epochs"): summary(0.900, 0.893), (A, "no augmentation, 20 epochs"): summary(0.8, 0.8)}
+    rows = [Entry(study.chapter, "MLP", study, label, s) for study, label, s in picks]
+    rows += [Entry("08_augmentation", "CNN", studies.CNN_AUGMENTATION_STUDY, "small CNN, flip + shift + erasing",
+                   summary(0.925, 0.917)),  # not an MLP
+             Entry("10_best", "MLP", studies.BEST, "best MLP", summary(0.915, 0.906))]  # not a one-factor study
     ranked = gains(rows, summaries)
-    assert [g.label for g in ranked] == ["03 width: 1024 vs 256", "04 smoothing: 0.1 vs 0",
-                                         "08 augmentation: 60/erase vs 60/none"]
+    assert [g.label for g in ranked] == ["2 × 1024 vs 2 × 256", "label smoothing 0.1 vs label smoothing 0",
+                                         "erasing, 60 epochs vs no augmentation, 60 epochs"]
     assert ranked[0].val == pytest.approx(0.7) and ranked[0].test == pytest.approx(0.8)
     assert ranked[0].test_err == pytest.approx(0.5)  # hypot(0.3, 0.4) points
     assert ranked[0].cost == pytest.approx(3.0)  # 60 s per seed against the control's 20 s
@@ -169,16 +172,33 @@ def test_gains_compare_each_pick_with_its_own_control_and_rank_by_test():
     assert ranked[-1].test == pytest.approx(-0.2)  # a loss stays a loss; the 60-epoch control, not 20
 
 
-def test_every_one_factor_study_has_a_control_group_it_contains():
-    from fmnist_lab.leaderboard import FACTOR_CHAPTERS
+def test_every_group_of_a_study_with_a_control_has_one_that_it_contains():
+    controlled = [s for s in studies.STUDIES if s.control is not None]
+    assert {s.chapter for s in controlled} >= {"03_depth_width", "04_regularization", "05_activations",
+                                                 "06_init_batchnorm", "07_optimizers", "08_augmentation"}
+    for study in controlled:
+        for label in study.groups:
+            control = study.control_of(label)
+            assert control in study.groups
+            differs = {f for f in study.varies if getattr(study.groups[label], f) != getattr(study.groups[control], f)}
+            assert study.groups[label].replace(**{f: getattr(study.groups[control], f) for f in differs}) == study.groups[control]
+    assert studies.INIT.control_of("6 layers, Kaiming normal, batch norm") == "6 layers, PyTorch default"
+    assert studies.BATCH_LR.control_of("batch 512, lr 0.1") == "batch 128, lr 0.1"
+    with pytest.raises(ValueError, match="no control"):
+        studies.CNN.control_of("LeNet-style CNN")
 
-    for chapter in FACTOR_CHAPTERS:
-        for study in studies.CHAPTERS[chapter]:
-            name = study.__name__.removesuffix("_study")
-            groups = study()
-            if all(next(iter(cfgs)).model != "mlp" for cfgs in groups.values()):
-                continue  # CNN studies are not ranked
-            for group in groups:
-                assert studies.control(name, group) in groups, (name, group)
-    with pytest.raises(ValueError, match="CONTROLS"):
-        studies.control("nonexistent", "x")
+
+def test_labels_are_words_and_unique_within_each_study():
+    for study in studies.STUDIES:
+        assert len(set(study.groups)) == len(study.groups)
+        for label in study.groups:
+            assert "/" not in label and "_" not in label, label
+
+
+def test_study_lookup_by_settings_and_derived_registries():
+    assert studies.INIT.labels(hidden=studies.DEEP, batchnorm=True)[0] == "6 layers, N(0, 1), batch norm"
+    assert studies.ranked_chapters()[0] == "03_depth_width"
+    chapter_order = [s.chapter for s in studies.STUDIES]
+    assert chapter_order == sorted(chapter_order)  # declared in book order
+    with pytest.raises(ValueError, match="not a RunConfig field"):
+        studies.INIT.labels(depth=6)

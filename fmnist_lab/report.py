@@ -90,13 +90,64 @@ def glue_summary(prefix: str, results: list[dict[str, Any]]) -> dict[str, Any]:
     return s
 
 
+def devices(results: list[dict[str, Any]]) -> str:
+    """Where runs were trained, each machine once with its share of the runs:
+    '2 threads of an AMD EPYC 7B13 (40 runs) and of an Intel Xeon (8 runs)'."""
+    counts: dict[tuple[str, str, int], int] = {}
+    for r in results:
+        p = r["provenance"]
+        name = p["device_name"] if p["device_name"] not in ("x86_64", "") else "unnamed x86-64 CPU"
+        where = (p["device"], name, p["threads"])
+        counts[where] = counts.get(where, 0) + 1
+    parts = []
+    for (device, name, threads), n in sorted(counts.items(), key=lambda item: -item[1]):
+        what = f"a GPU ({name})" if device == "cuda" else f"{plural(threads, 'thread')} of {name}"
+        parts.append(what + (f" ({plural(n, 'run')})" if len(counts) > 1 else ""))
+    return join(parts)
+
+
 def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
     """Glue what a set of runs cost when trained (from provenance): `<prefix>_runs`,
     `<prefix>_minutes` (numbers) and `<prefix>_devices` (Markdown, for {glue:md})."""
-    devices = sorted({f"{r['provenance']['device']} ({r['provenance']['device_name']}, "
-                      f"{r['provenance']['threads']} threads)" for r in results})
+    results = list({r["key"]: r for r in results}.values())  # a run shared by two groups counts once
     glue_numbers(**{f"{prefix}_runs": len(results), f"{prefix}_minutes": compute_seconds(results) / 60})
-    glue_markdown(**{f"{prefix}_devices": ", ".join(devices)})
+    glue_markdown(**{f"{prefix}_devices": devices(results)})
+
+
+# ---- Phrases for generated prose: equal ranges, whole numbers, signs and plurals read as written.
+MINUS = "\u2212"
+
+
+def number(value: float, digits: int = 2) -> str:
+    """'10' for a whole number, else `digits` decimals; a true minus sign (U+2212) for negatives."""
+    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.{digits}f}"
+    return text.replace("-", MINUS)
+
+
+def signed(value: float, digits: int = 2) -> str:
+    """'+0.37' or '−0.37' (U+2212); zero as '0.00'."""
+    text = f"{value:+.{digits}f}"
+    return "0" + text[2:] if float(text) == 0 else text.replace("-", MINUS)
+
+
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """'1 run', '3 runs', '1 000 images' (thin space between thousands)."""
+    shown = f"{n:,.0f}".replace(",", "\u2009") if float(n).is_integer() else f"{n:.1f}"
+    return f"{shown} {word if n == 1 else (many or word + 's')}"
+
+
+def span(low: float, high: float, unit: str = "", digits: int = 2) -> str:
+    """'between 5 and 10 epochs', or 'exactly 5 epochs' when both ends are equal."""
+    suffix = f" {unit}" if unit else ""
+    if number(low, digits) == number(high, digits):
+        return f"{number(low, digits)}{suffix}"
+    return f"between {number(low, digits)} and {number(high, digits)}{suffix}"
+
+
+def join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(dict.fromkeys(items))
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
 def config_changes(cfg: RunConfig, base: RunConfig = REFERENCE, base_name: str = "reference MLP") -> pd.DataFrame:

@@ -202,3 +202,23 @@ def test_study_lookup_by_settings_and_derived_registries():
     assert chapter_order == sorted(chapter_order)  # declared in book order
     with pytest.raises(ValueError, match="not a RunConfig field"):
         studies.INIT.labels(depth=6)
+
+
+def test_phrases_read_as_written_at_the_edges():
+    assert report.number(10.0) == "10" and report.number(-0.375) == "\u22120.38"
+    assert report.signed(-0.37) == "\u22120.37" and report.signed(0.37) == "+0.37" and report.signed(-0.001) == "0.00"
+    assert report.plural(1, "run") == "1 run" and report.plural(3, "run") == "3 runs"
+    assert report.plural(5000, "image") == "5\u2009000 images" and report.plural(2, "class", "classes") == "2 classes"
+    assert report.span(5000, 5000, "images") == "5000 images" and report.span(1, 2.5) == "between 1 and 2.50"
+    assert report.join(["a"]) == "a" and report.join(["a", "b", "a", "c"]) == "a, b and c" and report.join([]) == ""
+
+
+def test_devices_names_each_machine_once():
+    def run(key, name, threads=2, device="cpu"):
+        return {"key": key, "provenance": {"device": device, "device_name": name, "threads": threads, "wall_seconds": 1.0}}
+
+    same = [run("a", "AMD EPYC"), run("b", "AMD EPYC")]
+    assert report.devices(same) == "2 threads of AMD EPYC"
+    mixed = same + [run("c", "x86_64"), run("d", "H200", device="cuda")]
+    assert report.devices(mixed) == ("2 threads of AMD EPYC (2 runs), 2 threads of unnamed x86-64 CPU (1 run) "
+                                     "and a GPU (H200) (1 run)")

@@ -12,16 +12,15 @@ from pathlib import Path
 import jupytext
 import pytest
 
-import yaml
-
 ROOT = Path(__file__).parent
 BOOK = ROOT / "book"
 
 
 def _toc_files() -> set[str]:
     """The pages listed in _toc.yml: only chapters that are in the book are tested."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return {toc["root"], *(entry["file"] for entry in toc.get("chapters", []))}
+    from fmnist_lab.studies import toc_files
+
+    return set(toc_files(ROOT / "_toc.yml"))
 
 
 def _is_chapter(path: Path) -> bool:

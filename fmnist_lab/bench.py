@@ -22,8 +22,8 @@ from .config import REFERENCE
 from .data import FILES, load, locate
 from .models import build_model
 from .store import DEFAULT_ROOT, _atomic_write
-from .train import (as_unit_float, batch_preparer, default_device, input_scaling, make_optimizer, make_schedule,
-                    provenance, run_epoch, training_inputs)
+from .records import provenance
+from .train import Batches, as_unit_float, default_device, input_scaling, make_optimizer, make_schedule, run_epoch
 
 BENCH_CONFIG = REFERENCE.replace(epochs=1)
 AUGMENTED_CONFIG = BENCH_CONFIG.replace(augment=("rotate", "hflip"))
@@ -82,13 +82,12 @@ def _classic_epoch(root: Path, augmented: bool, device: torch.device):
 def _engine_epoch(cfg, device: torch.device):
     data = load()
     shift, scale = input_scaling(cfg, data)
-    x, y = training_inputs(cfg, as_unit_float(data.train_images, device), shift, scale), data.train_labels.to(device)
+    generator = torch.Generator(device=device).manual_seed(0)
+    batches = Batches(cfg, as_unit_float(data.train_images, device), data.train_labels.to(device), generator, shift, scale)
     model = build_model(cfg).to(device)
     optimizer = make_optimizer(cfg, model.parameters())
-    schedule = make_schedule(cfg, optimizer, steps_per_epoch=len(y) // cfg.batch_size + 1)
-    generator = torch.Generator(device=device).manual_seed(0)
-    prepare = batch_preparer(cfg, generator, shift, scale)
-    return lambda: run_epoch(model, optimizer, schedule, cfg, x, y, generator, prepare)
+    schedule = make_schedule(cfg, optimizer, len(batches))
+    return lambda: run_epoch(model, optimizer, schedule, cfg, batches)
 
 
 def _compute_epoch(device: torch.device):

@@ -111,7 +111,7 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
     start = time.perf_counter()
     for i in tqdm(todo, desc="runs", unit="run", disable=not progress or not todo):
         wait_while_paused()
-        result, model = train(cfgs[i], progress=progress)
+        result, model = train(cfgs[i], progress=progress, teacher=teacher_checkpoint(cfgs[i], store))
         store.save(result)
         if cfgs[i].key() in checkpoint_keys:
             store.save_checkpoint(cfgs[i], model)
@@ -121,6 +121,20 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
         trained = f"; trained {len(todo)} in {time.perf_counter() - start:.0f} s" if todo else ", skipping training"
         print(f"{found} of {len(cfgs)} runs found in store{trained}.")
     return results  # type: ignore[return-value]
+
+
+def teacher_checkpoint(cfg: RunConfig, store: Store):
+    """The loaded checkpoint (model, config) a taught run learns from: from `store`, else from the
+    committed store (smoke runs are taught by the committed full-profile teacher)."""
+    if cfg.teacher is None:
+        return None
+    from .checkpoints import load_checkpoint
+
+    for candidate in (store, Store()):
+        if candidate.checkpoint_path(cfg.teacher).is_file():
+            return load_checkpoint(candidate.checkpoint_path(cfg.teacher))
+    raise FileNotFoundError(f"teacher checkpoint {Store().checkpoint_path(cfg.teacher)} is missing: train and save it "
+                            "first (`fmnist-lab run --chapter 10_best` writes the headline checkpoints)")
 
 
 def wait_while_paused(poll_seconds: float = 5.0) -> None:

@@ -196,12 +196,18 @@ def studies_of(chapter: str) -> list[Study]:
     return CHAPTERS[chapter]
 
 
+def toc_files(toc_path: Path | None = None) -> list[str]:
+    """The pages _toc.yml lists, root first (chapters directly or inside parts)."""
+    toc = yaml.safe_load((toc_path or TOC).read_text())
+    entries = [*toc.get("chapters", []), *(e for part in toc.get("parts", []) for e in part.get("chapters", []))]
+    return [toc["root"], *(entry["file"] for entry in entries)]
+
+
 def book_chapters() -> list[str]:
     """The chapters the book publishes (listed in _toc.yml); the others are drafts in progress."""
     if not TOC.exists():
         return list(CHAPTERS)
-    toc = yaml.safe_load(TOC.read_text())
-    listed = {entry["file"] for entry in toc.get("chapters", [])}
+    listed = set(toc_files())
     return [chapter for chapter in CHAPTERS if chapter in listed]
 
 

@@ -10,11 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import os
-import platform
-import subprocess
 import time
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -22,12 +18,12 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import __version__
 from .augment import augment
 from .choices import OPTIMIZERS, SCHEDULES
 from .config import ENGINE_VERSION, RunConfig
 from .data import FashionMNIST, load
 from .models import build_model, count_parameters
+from .records import confusion, encode_predictions, provenance
 
 EVAL_BATCH = 4096
 TRAIN_EVAL_SIZE = 10_000  # training images re-scored in eval mode each epoch (the honest train accuracy)
@@ -103,57 +99,31 @@ def _improved(cfg: RunConfig, val_loss: float, val_acc: float, best: float | Non
     return best is None or score < best, score
 
 
-def cpu_name() -> str:
-    """The CPU model from /proc/cpuinfo (Linux), else what `platform` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+class Batches:
+    """The training set as shuffled mini-batches, prepared the way the model sees them.
 
-
-def provenance(device: torch.device) -> dict[str, Any]:
-    repo = Path(__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=5).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo,
-                                    capture_output=True, text=True, timeout=5).stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        commit, dirty = "", False
-    return {
-        "package_version": __version__,
-        "git_commit": commit or None,
-        "git_dirty": dirty,
-        "torch_version": torch.__version__,
-        "python_version": platform.python_version(),
-        "device": device.type,
-        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_name(),
-        "threads": torch.get_num_threads(),
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
-
-
-def encode_predictions(predicted: torch.Tensor) -> str:
-    """One digit per image: 10 000 test predictions in 10 kB of JSON."""
-    return "".join(map(str, predicted.tolist()))
-
-
-def confusion(y_true: torch.Tensor, y_pred: torch.Tensor) -> list[list[int]]:
-    counts = torch.bincount(y_true.cpu() * 10 + y_pred.cpu(), minlength=100).reshape(10, 10)
-    return counts.tolist()
-
-
-def batch_preparer(cfg: RunConfig, generator: torch.Generator, shift: float, scale: float):
-    """What happens to a mini-batch between slicing and the model: augmentation, then scaling.
-
-    Without augmentation the whole training tensor is scaled once up front (see `train`), so
-    batches go to the model untouched.
+    Without augmentation the whole tensor is scaled once up front; with it, each batch is
+    augmented on raw [0, 1] pixels and then scaled. Shuffling is one `randperm` per epoch.
+    `train` and `bench` both iterate this, so they cannot disagree on what a batch is.
     """
-    if not cfg.augment:
-        return lambda xb: xb
-    return lambda xb: (augment(xb, cfg.augment, generator) - shift) / scale
+
+    def __init__(self, cfg: RunConfig, x_unit: torch.Tensor, y: torch.Tensor, generator: torch.Generator,
+                 shift: float, scale: float):
+        self.cfg, self.y, self.generator, self.shift, self.scale = cfg, y, generator, shift, scale
+        self.x = x_unit if cfg.augment else (x_unit - shift) / scale
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.y) / self.cfg.batch_size)
+
+    def __iter__(self):
+        """(indices, model inputs, labels) per batch."""
+        order = torch.randperm(len(self.y), generator=self.generator, device=self.x.device)
+        for i in range(0, len(self.y), self.cfg.batch_size):
+            idx = order[i:i + self.cfg.batch_size]
+            inputs = self.x[idx]
+            if self.cfg.augment:
+                inputs = (augment(inputs, self.cfg.augment, self.generator) - self.shift) / self.scale
+            yield idx, inputs, self.y[idx]
 
 
 def distillation_loss(logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
@@ -167,30 +137,30 @@ def distillation_loss(logits: torch.Tensor, teacher_logits: torch.Tensor, labels
     return cfg.distill_weight * soft + (1 - cfg.distill_weight) * hard
 
 
-def teacher_for(cfg: RunConfig, x: torch.Tensor, device: torch.device):
+def teacher_scores(cfg: RunConfig, teacher: tuple[nn.Module, RunConfig] | None, x: torch.Tensor, device: torch.device):
     """`(batch indices, model inputs) -> teacher logits`, or None without a teacher.
 
-    Without augmentation the teacher sees each training image once, up front (a table lookup
-    per batch); with augmentation it must score every augmented batch as it is drawn.
+    `teacher` is the loaded checkpoint (model, its config) that `cfg.teacher` names. Without
+    augmentation the teacher sees each training image once, up front (a table lookup per batch);
+    with augmentation it must score every augmented batch as it is drawn.
     """
     if cfg.teacher is None:
         return None
-    from .checkpoints import load_checkpoint
-    from .store import Store
-    path = Store().checkpoint_path(cfg.teacher)
-    if not path.is_file():
-        raise FileNotFoundError(f"teacher checkpoint {path} is missing: train and save it first "
-                                f"(`fmnist-lab run --chapter 10_best` writes the headline checkpoints)")
-    teacher, teacher_cfg = load_checkpoint(path)
+    if teacher is None:
+        raise ValueError(f"run {cfg.key()} is taught by {cfg.teacher}: pass its checkpoint, "
+                         "train(cfg, teacher=checkpoints.load_checkpoint(path))")
+    model, teacher_cfg = teacher
+    if teacher_cfg.key() != cfg.teacher:
+        raise ValueError(f"the teacher passed is run {teacher_cfg.key()}, but this run names {cfg.teacher}")
     if teacher_cfg.normalization != cfg.normalization:
         raise ValueError(f"the teacher was trained on {teacher_cfg.normalization!r} inputs, this run uses "
                          f"{cfg.normalization!r}; give both the same normalization")
-    teacher = teacher.to(device)
+    model = model.to(device)
     if teacher_cfg.model != "mlp":
-        teacher = teacher.to(memory_format=torch.channels_last)
+        model = model.to(memory_format=torch.channels_last)
     if cfg.augment:
-        return lambda idx, inputs: _scores(teacher, inputs)
-    table = torch.cat([_scores(teacher, x[i:i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)])
+        return lambda idx, inputs: _scores(model, inputs)
+    table = torch.cat([_scores(model, x[i:i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)])
     return lambda idx, inputs: table[idx]
 
 
@@ -200,17 +170,12 @@ def _scores(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
 
 
 def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg: RunConfig,
-              x: torch.Tensor, y: torch.Tensor, generator: torch.Generator, prepare,
-              teacher=None) -> tuple[float, float]:
-    """One pass over (x, y) in shuffled mini-batches; returns (mean train loss, train accuracy)."""
+              batches: Batches, teacher=None) -> tuple[float, float]:
+    """One pass over the batches; returns (mean train loss, train accuracy)."""
     model.train()
-    loss_sum = torch.zeros((), device=x.device)
-    correct = torch.zeros((), device=x.device, dtype=torch.long)
-    order = torch.randperm(len(y), generator=generator, device=x.device)
-    for i in range(0, len(y), cfg.batch_size):
-        idx = order[i:i + cfg.batch_size]
-        yb = y[idx]
-        inputs = prepare(x[idx])
+    loss_sum = torch.zeros((), device=batches.x.device)
+    correct = torch.zeros((), device=batches.x.device, dtype=torch.long)
+    for idx, inputs, yb in batches:
         logits = model(inputs)
         if teacher is None:
             loss = F.cross_entropy(logits, yb, label_smoothing=cfg.label_smoothing)
@@ -223,23 +188,21 @@ def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg:
             schedule.step()
         loss_sum += loss.detach() * len(idx)
         correct += (logits.argmax(1) == yb).sum()
-    return loss_sum.item() / len(y), correct.item() / len(y)
-
-
-def training_inputs(cfg: RunConfig, x_unit: torch.Tensor, shift: float, scale: float) -> torch.Tensor:
-    """The tensor batches are sliced from: scaled once here unless augmentation must see raw pixels."""
-    return x_unit if cfg.augment else (x_unit - shift) / scale
+    return loss_sum.item() / len(batches.y), correct.item() / len(batches.y)
 
 
 def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device | None = None,
-          progress: bool | None = None) -> tuple[dict[str, Any], nn.Module]:
-    """Train one run; return its JSON-ready result and the model in its restored best state."""
+          progress: bool | None = None, teacher: tuple[nn.Module, RunConfig] | None = None) -> tuple[dict[str, Any], nn.Module]:
+    """Train one run; return its JSON-ready result and the model in its restored best state.
+
+    `teacher`: the loaded checkpoint (model, config) of the run `cfg.teacher` names, if any."""
     data = data or load()
     device = device or default_device()
     progress = show_progress() if progress is None else progress
     info = provenance(device)
     wall_start = time.perf_counter()
 
+    # ---- setup: model, data on the device, optimizer, schedule, teacher
     torch.manual_seed(cfg.seed)  # model init and dropout
     generator = torch.Generator(device=device).manual_seed(cfg.seed)  # shuffling and augmentation
     model = build_model(cfg).to(device)
@@ -248,24 +211,24 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     shift, scale = input_scaling(cfg, data)
     train_x, train_y = training_images(cfg, data)
     x_unit, y = as_unit_float(train_x, device), train_y.to(device)
-    x = training_inputs(cfg, x_unit, shift, scale)
+    batches = Batches(cfg, x_unit, y, generator, shift, scale)
     val_x, val_y = as_unit_float(data.val_images, device), data.val_labels.to(device)
     score_x, score_y = x_unit[:TRAIN_EVAL_SIZE], y[:TRAIN_EVAL_SIZE]
 
-    steps_per_epoch = math.ceil(len(y) / cfg.batch_size)
     optimizer = make_optimizer(cfg, model.parameters())
-    schedule = make_schedule(cfg, optimizer, steps_per_epoch)
-    prepare = batch_preparer(cfg, generator, shift, scale)
-    teacher = teacher_for(cfg, x, device)
+    schedule = make_schedule(cfg, optimizer, len(batches))
+    soft_targets = teacher_scores(cfg, teacher, batches.x, device)
     history: dict[str, list] = {k: [] for k in ("epoch", "lr", "train_loss", "train_acc", "train_eval_acc",
                                                 "val_loss", "val_acc", "seconds")}
     best_score, best_state, best_epoch, since_best, diverged = None, None, 0, 0, False
+
+    # ---- the epoch loop: train, validate, keep the best state, stop early
 
     bar = tqdm(range(1, cfg.epochs + 1), desc=cfg.label(), disable=not progress, leave=False, unit="epoch")
     for epoch in bar:
         lr_now = optimizer.param_groups[0]["lr"]
         start = time.perf_counter()
-        train_loss, train_acc = run_epoch(model, optimizer, schedule, cfg, x, y, generator, prepare, teacher)
+        train_loss, train_acc = run_epoch(model, optimizer, schedule, cfg, batches, soft_targets)
         seconds = time.perf_counter() - start
         val_loss, val_acc, _ = evaluate(model, val_x, val_y, shift, scale)
         _, train_eval_acc, _ = evaluate(model, score_x, score_y, shift, scale)
@@ -287,6 +250,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
             break
     bar.close()
 
+    # ---- restore the best state and evaluate it once on validation and test
     if best_state is not None and cfg.early_stopping != "none":
         model.load_state_dict(best_state)
     final_epoch = best_epoch if cfg.early_stopping != "none" else history["epoch"][-1]

@@ -129,9 +129,9 @@ def test_distilled_student_learns_its_teacher_not_only_the_labels(tiny, tmp_path
     store = Store(tmp_path)
     teacher_cfg = RunConfig(hidden=(), seed=5)
     teacher = _save_teacher(store, teacher_cfg)
-    monkeypatch.setattr("fmnist_lab.store.Store", lambda *a: store)
     student = tiny.replace(epochs=3, augment=augment, teacher=teacher_cfg.key(), distill_weight=1.0, distill_temperature=1.0)
-    taught, _ = train(student, progress=False)
+    from fmnist_lab.experiments import teacher_checkpoint
+    taught, _ = train(student, progress=False, teacher=teacher_checkpoint(student, store))
     plain, _ = train(student.replace(teacher=None), progress=False)
 
     data = load()
@@ -143,9 +143,22 @@ def test_distilled_student_learns_its_teacher_not_only_the_labels(tiny, tmp_path
 
 
 def test_missing_teacher_checkpoint_says_how_to_make_it(tiny, tmp_path, monkeypatch):
+    from fmnist_lab.experiments import ensure
+
     monkeypatch.setattr("fmnist_lab.store.Store", lambda *a: Store(tmp_path))
     with pytest.raises(FileNotFoundError, match="fmnist-lab run"):
+        ensure([tiny.replace(teacher="0123456789abcdef")], Store(tmp_path), progress=False)
+    with pytest.raises(ValueError, match="pass its checkpoint"):  # train() never looks a teacher up itself
         train(tiny.replace(teacher="0123456789abcdef"), progress=False)
+
+
+def test_a_teacher_that_is_not_the_named_run_is_refused(tiny, tmp_path):
+    store = Store(tmp_path)
+    named, other = RunConfig(hidden=(), seed=5), RunConfig(hidden=(), seed=6)
+    _save_teacher(store, other)
+    from fmnist_lab.checkpoints import load_checkpoint
+    with pytest.raises(ValueError, match="teacher passed is run"):
+        train(tiny.replace(teacher=named.key()), progress=False, teacher=load_checkpoint(store.checkpoint_path(other.key())))
 
 
 def test_refit_trains_on_training_and_validation_images():

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: setup book pdf test status results bench clean
+.PHONY: setup book pdf test status results bench lab clean
 
 setup:
 	@bash .ci/setup.sh
@@ -26,6 +26,10 @@ results: setup  ## train whatever the book needs and the store lacks (full profi
 
 bench: setup
 	fmnist-lab bench --augmented
+
+lab: setup  ## Jupyter Lab on book/: right-click a chapter (.md) > Open With > Notebook (jupytext)
+	@.venv/bin/python -c "import jupyterlab" 2>/dev/null || .venv/bin/python -m pip install -q jupyterlab==4.6.6
+	cd book && jupyter lab --ip=127.0.0.1 --no-browser
 
 clean:
 	jupyter-book clean --all book

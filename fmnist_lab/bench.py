@@ -4,16 +4,22 @@ Same process, same threads, same model (784-256-256-10), batch 128, Adam; median
 The classic pipeline is what the seed reports used: `torchvision.datasets.FashionMNIST` with
 `ToTensor` + `Normalize` (plus `RandomRotation(10)` + `RandomHorizontalFlip` when augmented)
 and a `DataLoader`. "compute-bound" is forward/backward/step alone on pre-sliced batches.
+
+`bench --retrain CHAPTER` instead measures runs per hour of retraining a chapter in one process
+vs on worker processes; `projected_retrain` turns that ratio and the stored runs' costs into the
+wall time of a full retrain on more cores.
 """
 from __future__ import annotations
 
 import gzip
+import heapq
 import json
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -21,13 +27,55 @@ import torch.nn.functional as F
 from .config import REFERENCE
 from .data import FILES, load, locate
 from .models import build_model
-from .store import DEFAULT_ROOT, _atomic_write
+from .store import DEFAULT_ROOT, RESCUE_DIR, StoreError, _atomic_write, describe, probe_writable
 from .records import provenance
 from .train import Batches, as_unit_float, default_device, input_scaling, make_optimizer, make_schedule, run_epoch
 
 BENCH_CONFIG = REFERENCE.replace(epochs=1)
 AUGMENTED_CONFIG = BENCH_CONFIG.replace(augment=("rotate", "hflip"))
-RESULT_PATH = DEFAULT_ROOT / "bench.json"
+RESULT_PATH = DEFAULT_ROOT / "bench.json"  # the committed measurements the chapters read
+
+
+def result_path() -> Path:
+    """Where `fmnist-lab bench` saves: in the current store, so the committed RESULT_PATH is written
+    only in the full profile without FMNIST_STORE (smoke benches go to the smoke store)."""
+    from .experiments import current_store
+
+    return current_store().root / "bench.json"
+
+
+def check_target(path: Path, cases: tuple[str, ...]) -> None:
+    """Before any timing: StoreError if `path` cannot be written, or if saving would drop rows it holds."""
+    try:
+        old = set(json.loads(path.read_text())["rows"]) if path.is_file() else set()
+    except (OSError, ValueError, KeyError, TypeError):
+        old = set()  # unreadable or not a bench file: replacing it loses nothing a chapter can read
+    dropped = sorted(old - set(cases))
+    if dropped:
+        raise StoreError(f"{path} holds {' and '.join(dropped)} rows that this bench would drop (chapters read them): "
+                         "add --augmented, or set FMNIST_STORE to another folder to save there; nothing was timed")
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{path} is a folder where the bench file belongs: remove it (rm -r {path}); nothing was timed")
+    try:
+        probe_writable(path.parent)
+    except OSError as exc:
+        raise StoreError(f"cannot save the bench to {path} ({describe(exc)}): make {path.parent} writable, free space, "
+                         "or set FMNIST_STORE to another folder; nothing was timed") from None
+
+
+def _save(path: Path, result: dict) -> None:
+    text = json.dumps(result, indent=1).encode()
+    try:
+        _atomic_write(path, lambda fh: fh.write(text))
+        return
+    except OSError as exc:
+        failure = f"could not write {path}: {describe(exc)}"
+    rescue = RESCUE_DIR / "bench.json"
+    try:
+        _atomic_write(rescue, lambda fh: fh.write(text))
+    except OSError:
+        raise StoreError(f"{failure}; the measurements printed above were not saved anywhere") from None
+    raise StoreError(f"{failure}; the measurements are kept in {rescue}: copy it to {path} once it can be written") from None
 
 
 def _interleaved_medians(epochs: dict[str, object], repeats: int, warm_up: tuple[str, ...]) -> dict[str, float]:
@@ -108,8 +156,11 @@ def _compute_epoch(device: torch.device):
     return epoch
 
 
-def run_bench(repeats: int = 3, augmented: bool = False, save: bool = True) -> dict:
-    """Time the pipelines, print a table, and save it (with provenance) to book/results/bench.json."""
+def run_bench(repeats: int = 3, augmented: bool = False, save: bool = True, path: Path | None = None) -> dict:
+    """Time the pipelines, print a table, and save it (with provenance) to `path` (default: `result_path()`)."""
+    path = path or result_path()
+    if save:
+        check_target(path, ("plain", "augmented") if augmented else ("plain",))
     device = default_device()
     torch.manual_seed(0)
     root = _torchvision_root()
@@ -133,9 +184,123 @@ def run_bench(repeats: int = 3, augmented: bool = False, save: bool = True) -> d
         print(f"{name:<10} {row['engine_s']:>9.2f} {row['dataloader_s']:>13.2f} {row['dataloader_s'] / row['engine_s']:>7.1f}x")
     print(f"{'compute':<10} {compute:>9.2f}   (forward/backward/step on pre-sliced batches)")
     if save:
-        _atomic_write(RESULT_PATH, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
-        print(f"saved {RESULT_PATH}")
+        _save(path, result)
+        print(f"saved {path}")
     plain = rows["plain"]
     print(f"speedup vs DataLoader pipeline: {plain['dataloader_s'] / plain['engine_s']:.1f}x "
           f"(engine/compute-bound: {plain['engine_s'] / compute:.2f}x)")
     return result
+
+
+# ---- retraining at scale: measured throughput, projected wall time -----------------------------------
+# Runs per hour of 2 worker processes x 1 thread over 1 process x 2 threads on the 2-core machine
+# the book's runs were trained on: a probe of two 3-epoch 2x256 MLP runs gave about 1.4 (the small
+# matrix products of these MLPs use two threads poorly). `fmnist-lab bench --retrain CHAPTER`
+# measures it on a whole chapter; put its result here once taken on an otherwise idle machine.
+MEASURED_SPEEDUP = 1.4
+
+
+def retrain_throughput(chapter: str, workers: int = 2) -> dict[str, dict[str, float]]:
+    """Retrain `chapter`'s runs (current profile) into two fresh temporary stores, first in this
+    process with all its threads, then on `workers` worker processes with cores/`workers` threads
+    each; print and return the seconds and runs per hour of each. Saves nothing.
+
+    The dataset is read once before timing; each worker process reads its own copy, and that
+    start-up (a few seconds) is counted, as it is in a real `run --workers`.
+    """
+    from contextlib import nullcontext
+
+    from . import studies
+    from .executors import LocalWorkers, available_cores
+    from .experiments import current_profile, ensure
+    from .store import Store
+    from .train import show_progress
+
+    cfgs = studies.chapter_configs(chapter)
+    checkpoint_keys = [c.key() for c in studies.checkpointed_configs(chapter)]
+    load()
+    threads = torch.get_num_threads()
+    settings = {f"1 process x {threads} thread(s)": lambda: nullcontext(),
+                f"{workers} processes x {max(1, available_cores() // workers)} thread(s)": lambda: LocalWorkers(workers)}
+    print(f"retraining {chapter} ({current_profile().name} profile, {len(cfgs)} runs) twice on {available_cores()} cores")
+    rows = {}
+    for name, executor in settings.items():
+        root = tempfile.mkdtemp(prefix="fmnist_lab-retrain-")
+        try:
+            start = time.perf_counter()
+            with executor() as pool:
+                ensure(cfgs, Store(root), checkpoint_keys, progress=show_progress(), quiet=True, executor=pool)
+            seconds = time.perf_counter() - start
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        rows[name] = {"seconds": seconds, "runs_per_hour": 3600 * len(cfgs) / seconds}
+        print(f"  {name:<26} {seconds:>8.1f} s  {rows[name]['runs_per_hour']:>8.0f} runs/hour")
+    first, second = rows.values()
+    print(f"  speedup of {list(rows)[1]}: {second['runs_per_hour'] / first['runs_per_hour']:.2f}x")
+    return rows
+
+
+def projected_retrain(speedup: float = MEASURED_SPEEDUP, cores: tuple[int, ...] = (2, 8, 32),
+                      store=None) -> dict[str, Any]:
+    """Projected wall-clock hours of retraining every run the book needs (full profile) from
+    nothing on `cores` cores, with `fmnist-lab run --workers` (or a cluster of that many cores).
+
+    From each stored run's measured cost (provenance `wall_seconds`, trained in one process with
+    two threads on two cores). Assumptions: the runs are independent and each keeps its measured
+    cost; a single-thread worker trains a run in `2 / speedup` times its recorded seconds (the
+    parallel efficiency `bench --retrain` measures on two cores: two single-thread workers
+    deliver `speedup` times the runs per hour of one two-thread process), and each added core
+    adds one such worker without slowing the others. As `run` does with workers, every run goes,
+    in the book's order, to the first free worker, except that runs taught by a checkpoint wait
+    until all others are done (their teacher is among them). Returns the runs counted, the hours
+    they took as recorded ("recorded_hours"), the needed runs not stored, and {cores: hours}.
+    """
+    from . import studies
+    from .experiments import PROFILES
+    from .store import Store
+
+    store = store or Store()
+    seen: set[str] = set()
+    batches: list[list[float]] = [[], []]  # single-thread seconds: untaught runs, then taught ones
+    missing, recorded = 0, 0.0
+    for chapter in studies.book_chapters():
+        for study in studies.studies_of(chapter):
+            for cfgs in study.configs(PROFILES["full"]).values():
+                for cfg in cfgs:
+                    if cfg.key() in seen:
+                        continue
+                    seen.add(cfg.key())
+                    result = store.load(cfg)
+                    if result is None:
+                        missing += 1
+                        continue
+                    seconds = result["provenance"]["wall_seconds"]
+                    recorded += seconds
+                    single = seconds if result["provenance"].get("threads") == 1 else seconds * 2 / speedup
+                    batches[cfg.teacher is not None].append(single)
+    return {"runs": sum(map(len, batches)), "missing": missing, "speedup": speedup, "recorded_hours": recorded / 3600,
+            "longest_run_hours": max((c for b in batches for c in b), default=0.0) / 3600,
+            "hours": {n: list_schedule_seconds(batches, n) / 3600 for n in cores}}
+
+
+def list_schedule_seconds(batches: list[list[float]], workers: int) -> float:
+    """Wall seconds of running batches of runs (their costs, in order) on `workers` workers, each
+    run going to the first worker free, each batch starting when the one before has finished."""
+    total = 0.0
+    for costs in batches:
+        free = [0.0] * workers  # when each worker is next free
+        for cost in costs:
+            heapq.heappush(free, heapq.heappop(free) + cost)
+        total += max(free)
+    return total
+
+
+def projection_text(projection: dict[str, Any]) -> str:
+    """One line per core count, e.g. for the appendix."""
+    lines = [f"{projection['runs']} runs took {projection['recorded_hours']:.1f} h in one process x 2 threads "
+             f"(2 cores); with single-thread workers ({projection['speedup']:.2f}x the throughput on 2 cores):"]
+    lines += [f"  {n:>3} cores: {hours:5.1f} h" for n, hours in projection["hours"].items()]
+    lines.append(f"  (no number of cores beats the longest run: {projection['longest_run_hours']:.1f} h on one thread)")
+    if projection["missing"]:
+        lines.append(f"  ({projection['missing']} runs the book needs are not stored and are not counted)")
+    return "\n".join(lines)

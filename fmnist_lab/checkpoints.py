@@ -1,25 +1,108 @@
-"""Saved models: load a checkpoint safely (`weights_only=True`) and score it on the test set."""
+"""Saved models: load a checkpoint safely (`weights_only=True`), check it, and score it on the test set.
+
+A checkpoint is refused, with one line saying why, unless it is a plain-tensor file holding a
+valid configuration whose run key matches the file's name (and the key stored inside, when there
+is one), saved by this engine version (when it says), with weights of exactly the shapes that configuration
+builds. Nothing here ever loads a file with `weights_only=False`: a file that needs it is refused.
+"""
 from __future__ import annotations
 
+import pickle
+import re
+import warnings
 from pathlib import Path
 
 import torch
 
-from .config import RunConfig
+from .config import ENGINE_VERSION, RunConfig
 from .data import load
 from .models import build_model
 from .train import as_unit_float, evaluate, input_scaling
 
+_KEY = re.compile(r"[0-9a-f]{16}")
+
+
+class CheckpointError(Exception):
+    """A checkpoint that cannot be used; the message names the file, the reason and the remedy."""
+
+
+class MissingCheckpoint(CheckpointError, FileNotFoundError):
+    """No checkpoint file at the path."""
+
+
+def _remedy(path: Path, key: str | None = None) -> str:
+    key = key or (path.stem if _KEY.fullmatch(path.stem) else None)
+    if key is None:
+        return "replace it with a good copy"
+    return (f"restore it (git checkout -- {path}, if it is committed) or retrain it "
+            f"(fmnist-lab run --force --key {key})")
+
+
+def _read(path: Path) -> object:
+    """torch.load with weights_only=True, every failure turned into one CheckpointError line."""
+    if not path.exists():
+        raise MissingCheckpoint(f"no checkpoint at {path}; `fmnist-lab run` writes them under "
+                                "<store>/checkpoints/<run key>.pt (`fmnist-lab status -v` lists what is missing)")
+    if not path.is_file():
+        raise CheckpointError(f"{path} is a folder, not a checkpoint file: give the path of a .pt file")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path} is empty (0 bytes; an interrupted copy?): {_remedy(path)}")
+    try:
+        with warnings.catch_warnings():  # torch's notes about pickle protocols are not the user's business
+            warnings.simplefilter("ignore")
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        code = re.search(r"GLOBAL (\S+)", str(exc))
+        if code:
+            raise CheckpointError(f"{path} was refused: it asks to run code ({code.group(1).rstrip('.')}), which a "
+                                  "checkpoint of plain tensors never does; it may be malicious: do not load it any "
+                                  f"other way, delete it and {_remedy(path)}") from None
+        raise CheckpointError(f"{path} is not a checkpoint of plain tensors (corrupt, or another format): "
+                              f"{_remedy(path)}") from None
+    except (RuntimeError, EOFError, KeyError, ValueError, OSError) as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise CheckpointError(f"{path} is truncated or corrupt ({reason}): {_remedy(path)}") from None
+
+
+def _checked(path: Path, payload: object) -> tuple[torch.nn.Module, RunConfig]:
+    """The checkpoint's model and configuration, if they belong together; else CheckpointError."""
+    if not (isinstance(payload, dict) and {"config", "state_dict"} <= set(payload)
+            and isinstance(payload["config"], dict) and isinstance(payload["state_dict"], dict)):
+        raise CheckpointError(f"{path} is not a checkpoint of this project (expected a config and a state_dict): "
+                              f"{_remedy(path)}")
+    if payload.get("engine_version", ENGINE_VERSION) != ENGINE_VERSION:
+        raise CheckpointError(f"{path} was saved by engine version {payload['engine_version']!r}, this is version "
+                              f"{ENGINE_VERSION!r}, whose training differs: retrain it (fmnist-lab run)")
+    try:
+        cfg = RunConfig.from_dict(payload["config"])
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path} holds an invalid configuration ({exc}): {_remedy(path)}") from None
+    for claimed, where in ((payload.get("key"), "the key stored in it"),
+                           (path.stem if _KEY.fullmatch(path.stem) else None, "its file name")):
+        if claimed is not None and claimed != cfg.key():
+            raise CheckpointError(f"{path}: {where} says run {claimed}, but its stored configuration is run "
+                                  f"{cfg.key()} (edited or swapped); refused: {_remedy(path, str(claimed))}")
+    model = build_model(cfg)
+    expected = model.state_dict()
+    weights = payload["state_dict"]
+    problems = [f"{name} missing" for name in expected if name not in weights]
+    problems += [f"unexpected {name}" for name in weights if name not in expected]
+    problems += [f"{name} is {tuple(weights[name].shape) if isinstance(weights[name], torch.Tensor) else type(weights[name]).__name__}, "
+                 f"the configuration builds {tuple(tensor.shape)}"
+                 for name, tensor in expected.items()
+                 if name in weights and not (isinstance(weights[name], torch.Tensor) and weights[name].shape == tensor.shape)]
+    if problems:
+        raise CheckpointError(f"{path}: its weights do not fit the network its configuration describes "
+                              f"({cfg.label()}: {'; '.join(problems[:3])}{'; …' if len(problems) > 3 else ''}); "
+                              f"refused: {_remedy(path, cfg.key())}")
+    model.load_state_dict(weights)
+    return model.eval(), cfg
+
 
 def load_checkpoint(path: str | Path) -> tuple[torch.nn.Module, RunConfig]:
+    """The saved model (in eval mode) and its configuration; CheckpointError if the file is unusable."""
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}; `fmnist-lab run` writes them under book/results/checkpoints/")
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    cfg = RunConfig.from_dict(payload["config"])
-    model = build_model(cfg)
-    model.load_state_dict(payload["state_dict"])
-    return model.eval(), cfg
+    return _checked(path, _read(path))
 
 
 def evaluate_checkpoint(path: str | Path) -> tuple[float, RunConfig]:

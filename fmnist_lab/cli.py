@@ -1,17 +1,127 @@
-"""`fmnist-lab` command line: status | run | evaluate | leaderboard | bench."""
+"""`fmnist-lab`: what the book's chapters need and what is stored, training it, scoring saved
+models, the leaderboard, and the data-pipeline bench."""
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import shlex
 import sys
+import textwrap
+import warnings
+from contextlib import contextmanager
 
 from . import experiments, studies
+from .checkpoints import CheckpointError
+from .data import DatasetError
+from .executors import ExecutorError, LocalWorkers, open_executor
+from .store import Store, StoreError
+
+ENVIRONMENT = """\
+environment variables:
+  FMNIST_PROFILE     full (default: 3 seeds, every epoch, the committed store book/results) or
+                     smoke (2 seeds, 2 000 images, at most 2 epochs, a fresh temporary store);
+                     --profile overrides it where a command offers it
+  FMNIST_STORE       an existing folder to use as the results store instead of the profile's
+                     (the smoke profile never uses the committed book/results)
+  FMNIST_DATA_DIR    a folder holding the four Fashion-MNIST .gz files (default: the cache
+                     ~/.cache/fmnist_lab, then /usr/share/datasets/fashion-mnist, then a download)
+  FMNIST_PROGRESS    1 or 0: progress bars on or off (default: on in `run`, elsewhere on a terminal)
+  FMNIST_PAUSE_FILE  while this file exists, `run` waits before its next run (frees the CPU)
+  FMNIST_NO_TRAIN    1: never train; a run missing from the store is an error (book builds)
+"""
+EXIT_CODES = """\
+exit status:
+  0    done
+  1    `status` only: some runs the book needs are not stored yet
+  2    an error to fix (bad option, environment variable, data, store, checkpoint or scheduler):
+       one line on stderr, `error: ...`, says what is wrong, where, and how to fix it
+  3    `run` only: some runs failed on their workers; each is listed with its reason, the
+       others are saved, and the same command trains what is still missing
+  130  interrupted (Ctrl-C); runs that finished are kept, and the same command resumes
+"""
+_KEY = re.compile(r"[0-9a-f]{16}")
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one `error:` line (exit 2) instead of usage text."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _chapter(name: str) -> str:
+    if name not in studies.CHAPTERS:
+        raise argparse.ArgumentTypeError(f"unknown chapter {name!r}; choose from {', '.join(studies.CHAPTERS)}")
+    return name
+
+
+def _run_key(text: str) -> str:
+    if not _KEY.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a run key (16 hex digits, as `status -v` and the file "
+                                         "names in <store>/runs show them)")
+    return text
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
+def _chapter_list() -> str:
+    try:
+        published = set(studies.book_chapters())
+    except Exception:  # an unreadable _toc.yml must not break --help
+        published = set(studies.CHAPTERS)
+    width = max(map(len, studies.CHAPTERS))
+    lines = [f"  {name:<{width}}  {', '.join(s.title for s in chapter_studies)}{'' if name in published else ' (draft)'}"
+             for name, chapter_studies in studies.CHAPTERS.items()]
+    return "chapters (and their studies):\n" + "\n".join(lines) + "\n"
+
+
+# ---- environment and store -----------------------------------------------------------------------
+FLAGS = {"FMNIST_PROGRESS": ("", "0", "1", "true", "false"), "FMNIST_NO_TRAIN": ("", "0", "1")}
+
+
+def check_environment() -> None:
+    """Raise SettingError (or DatasetError) for an environment variable whose value cannot be meant."""
+    experiments.current_profile()
+    for name, allowed in FLAGS.items():
+        value = os.environ.get(name)
+        if value is not None and value not in allowed:
+            raise experiments.SettingError(f"{name}={value!r} is not understood; use one of "
+                                           f"{', '.join(repr(a) for a in allowed if a)} (or unset it)")
+    pause = os.environ.get("FMNIST_PAUSE_FILE")
+    if pause and not os.path.isdir(os.path.dirname(os.path.abspath(pause))):
+        raise experiments.SettingError(f"FMNIST_PAUSE_FILE={pause}: its folder does not exist, so the file could never "
+                                       "be created to pause a run; name a file in an existing folder")
+    if os.environ.get("FMNIST_DATA_DIR"):
+        from .data import locate
+        locate(allow_download=False)  # the folder exists and holds the four files
+
+
+def current_store() -> Store:
+    """The store this command uses, checked: an FMNIST_STORE that does not exist is a mistake."""
+    store = experiments.current_store()
+    named = os.environ.get("FMNIST_STORE")
+    if named and not store.root.exists():
+        raise StoreError(f"FMNIST_STORE={named} does not exist: create it (mkdir -p {named}) to start a new store "
+                         "there, or unset FMNIST_STORE to use the profile's store")
+    store.check_readable()
+    return store
 
 
 def _chapters(selected: list[str] | None) -> list[str]:
     """The named chapters, or by default those the book publishes (drafts only when named)."""
-    for name in selected or []:
-        if name not in studies.CHAPTERS:
-            sys.exit(f"unknown chapter {name!r}; choose from {', '.join(studies.CHAPTERS)}")
     return selected or studies.book_chapters()
 
 
@@ -20,8 +130,9 @@ def _missing(chapter: str, store) -> list:
                                [c.key() for c in studies.checkpointed_configs(chapter)])
 
 
+# ---- commands -------------------------------------------------------------------------------------
 def cmd_status(args: argparse.Namespace) -> int:
-    store = experiments.current_store()
+    store = current_store()
     print(f"profile: {experiments.current_profile().name}   store: {store.root}")
     total = 0
     for chapter in _chapters(args.chapter):
@@ -46,15 +157,88 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    store = experiments.current_store()
-    for chapter in _chapters(args.chapter):
-        cfgs = studies.chapter_configs(chapter)
-        if args.key:  # e.g. retrain runs whose timings were disturbed, without touching the rest
-            cfgs = [cfg for cfg in cfgs if cfg.key() in args.key]
-        print(f"== {chapter}")
-        experiments.ensure(cfgs, store, force=args.force, progress=True,
-                           checkpoint_keys=[c.key() for c in studies.checkpointed_configs(chapter)])
-    return 0
+    store = current_store()
+    plan = [(chapter, studies.chapter_configs(chapter)) for chapter in _chapters(args.chapter)]
+    if args.key:  # e.g. retrain runs whose timings were disturbed, without touching the rest
+        known = {cfg.key() for _, cfgs in plan for cfg in cfgs}
+        unknown = [key for key in args.key if key not in known]
+        if unknown:
+            where = f"chapter {', '.join(args.chapter)}" if args.chapter else "any chapter of the book"
+            raise UsageError(f"no run with key {unknown[0]} in {where} under the {experiments.current_profile().name} "
+                             f"profile (keys differ between profiles); `fmnist-lab status -v` lists the missing runs' "
+                             f"keys, and {store.root / 'runs'} holds the stored ones")
+        plan = [(chapter, [cfg for cfg in cfgs if cfg.key() in args.key]) for chapter, cfgs in plan]
+        plan = [(chapter, cfgs) for chapter, cfgs in plan if cfgs]
+    progress = None if os.environ.get("FMNIST_PROGRESS") else True
+    trained = 0  # by this command, in the batches before the current one
+    failures: list = []
+    with open_executor(args.workers, args.scheduler) as executor:
+        batches = [(chapter, cfgs, [c.key() for c in studies.checkpointed_configs(chapter)]) for chapter, cfgs in plan]
+        if isinstance(executor, LocalWorkers):
+            print(f"training on {executor.workers} worker processes x {executor.threads} thread(s)")
+        elif executor is not None:
+            print(f"training on the Dask cluster at {args.scheduler}")
+        if executor is not None:
+            batches = _one_batch(batches, store)
+        try:
+            for n, (name, cfgs, checkpoint_keys) in enumerate(batches):
+                print(f"== {name}")
+                todo = len(cfgs) if args.force else len(experiments.missing(cfgs, store, checkpoint_keys))
+                try:
+                    experiments.ensure(cfgs, store, force=args.force, progress=progress,
+                                       checkpoint_keys=checkpoint_keys, executor=executor)
+                except experiments.Interrupted as stop:
+                    later = [cfg for _, batch_cfgs, _ in batches[n + 1:] for cfg in batch_cfgs]
+                    print(_resume_line(args, store, trained + stop.trained, stop.remaining + later), file=sys.stderr)
+                    return 130
+                except experiments.RunsFailed as failed:  # the other runs are saved: go on
+                    failures += failed.failures
+                    trained += failed.trained
+                    continue
+                trained += todo
+        finally:  # also before an error in a later batch (a teacher that failed, say)
+            if failures:
+                print(_failure_report(args, store, failures), file=sys.stderr)
+    return 3 if failures else 0
+
+
+def _one_batch(batches: list, store: Store) -> list:
+    """The chapters' runs as one batch, so that workers never wait for a chapter's last run before
+    starting the next chapter's; taught runs whose teacher is not stored yet form a second batch,
+    trained once the first has saved the teacher."""
+    if len(batches) < 2:
+        return batches
+    name = ", ".join(chapter for chapter, _, _ in batches)
+    cfgs = list({cfg.key(): cfg for _, chapter_cfgs, _ in batches for cfg in chapter_cfgs}.values())
+    checkpoint_keys = sorted({key for _, _, keys in batches for key in keys})
+    later = [cfg for cfg in cfgs if cfg.teacher and not experiments.teacher_stored(cfg, store)]
+    first = [cfg for cfg in cfgs if cfg not in later]
+    return [(name, first, checkpoint_keys)] + ([(f"{name}: runs taught by the runs above", later, checkpoint_keys)]
+                                               if later else [])
+
+
+def _failure_report(args: argparse.Namespace, store: Store, failures: list) -> str:
+    lines = [f"failed: {len(failures)} run(s) were not trained (the runs that finished are saved in {store.root}):"]
+    lines += [f"  {cfg.key()}  {cfg.label()}: {reason}" for cfg, reason in failures]
+    if args.force:
+        again = "fmnist-lab run --force " + " ".join(f"--key {cfg.key()}" for cfg, _ in failures)
+        lines.append(f"fix the cause, then `{again}` retrains them")
+    else:
+        lines.append(f"fix the cause, then `fmnist-lab {shlex.join(args.argv)}` trains only what is still missing")
+    return "\n".join(lines)
+
+
+def _resume_line(args: argparse.Namespace, store: Store, trained: int, remaining: list) -> str:
+    saved = f"the {trained} run(s) finished before it are saved in {store.root}" if trained else "no run had finished"
+    if not args.force:
+        resume = "fmnist-lab " + shlex.join(args.argv)
+        return f"interrupted (Ctrl-C): {saved}; `{resume}` resumes and trains only what is missing"
+    keys = list(dict.fromkeys(cfg.key() for cfg in remaining))
+    if len(keys) <= 5:
+        again = "fmnist-lab run --force " + " ".join(f"--key {key}" for key in keys)
+        return f"interrupted (Ctrl-C): {saved}; `{again}` retrains the {len(keys)} left"
+    return (f"interrupted (Ctrl-C): {saved}; {len(keys)} runs were not retrained: run the same command again to "
+            "retrain everything, or drop --force to train only what is missing")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -69,7 +253,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from . import leaderboard
 
-    rows = leaderboard.entries()
+    rows = leaderboard.entries(current_store())
     lines = leaderboard.table(rows)
     widths = {k: max(len(k), *(len(r[k]) for r in lines)) for k in lines[0]}
     print("  ".join(k.ljust(w) for k, w in widths.items()))
@@ -80,48 +264,142 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import run_bench
+    from .bench import retrain_throughput, run_bench
 
-    run_bench(repeats=args.repeats, augmented=args.augmented)
+    if args.retrain:
+        retrain_throughput(args.retrain, workers=args.workers)
+        return 0
+    run_bench(repeats=args.repeats, augmented=args.augmented, path=current_store().root / "bench.json")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="fmnist-lab", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("status", help="what the book's chapters need vs what is stored (exit 1 if runs are missing)")
-    p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
-    p.add_argument("-v", "--verbose", action="store_true", help="list the missing runs")
-    p.set_defaults(func=cmd_status)
-    p = sub.add_parser("run", help="train what the book needs and is not stored yet (drafts: name them with --chapter)")
-    p.add_argument("--chapter", action="append", help="limit to a chapter (repeatable)")
-    p.add_argument("--profile", choices=sorted(experiments.PROFILES), help="full (default) or smoke")
-    p.add_argument("--force", action="store_true", help="retrain even runs found in the store")
-    p.add_argument("--key", action="append", help="only the run with this key (repeatable; see `status -v` or the file names)")
-    p.set_defaults(func=cmd_run)
-    p = sub.add_parser("evaluate", help="test accuracy of a saved checkpoint")
-    p.add_argument("checkpoint")
-    p.set_defaults(func=cmd_evaluate)
-    p = sub.add_parser("leaderboard", help="each chapter's selected configuration (val, test) beside earlier reports")
-    p.set_defaults(func=cmd_leaderboard)
-    p = sub.add_parser("bench", help="time this engine against the classic DataLoader pipeline")
-    p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--augmented", action="store_true", help="also time rotation+flip augmentation")
-    p.set_defaults(func=cmd_bench)
-    for p in sub.choices.values():
-        if "profile" not in {a.dest for a in p._actions}:
-            p.add_argument("--profile", choices=sorted(experiments.PROFILES), help="full (default) or smoke")
-    args = parser.parse_args(argv)
-    if args.profile:
-        import os
-        os.environ["FMNIST_PROFILE"] = args.profile
-    from .data import DatasetError
+# ---- the parser -----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="fmnist-lab", description=__doc__, epilog=ENVIRONMENT + "\n" + EXIT_CODES,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def command(name: str, summary: str, description: str, chapters: bool = False) -> argparse.ArgumentParser:
+        epilog = (_chapter_list() + "\n" if chapters else "") + ENVIRONMENT + "\n" + EXIT_CODES
+        return sub.add_parser(name, help=summary, description=textwrap.fill(description, 88), epilog=epilog,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def profile_option(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument("--profile", choices=sorted(experiments.PROFILES),
+                       help=f"full or smoke (overrides FMNIST_PROFILE): {what}")
+
+    p = command("status", "what the book's chapters need vs what is stored (exit 1 if runs are missing)",
+                "Count, per chapter, the runs the book needs and how many the store holds; name stored runs "
+                "whose wall time includes a machine stall. Reads only.", chapters=True)
+    p.add_argument("--chapter", action="append", type=_chapter, metavar="CHAPTER",
+                   help="count only this chapter (repeatable; drafts are counted only when named)")
+    p.add_argument("-v", "--verbose", action="store_true", help="list each missing run's key and settings")
+    profile_option(p, "which runs are needed and which store is read")
+    p.set_defaults(func=cmd_status)
+
+    p = command("run", "train what the book needs and is not stored yet (drafts: name them with --chapter)",
+                "Train every run the chosen chapters need that the store lacks, saving each as it finishes "
+                "(an interrupted run resumes where it stopped). The store is checked for writing before "
+                "anything trains.", chapters=True)
+    p.add_argument("--chapter", action="append", type=_chapter, metavar="CHAPTER",
+                   help="train only this chapter's runs (repeatable; default: every chapter in _toc.yml)")
+    profile_option(p, "how long the runs are and which store they are saved in")
+    p.add_argument("--force", action="store_true", help="retrain runs even when the store holds them (replacing them)")
+    p.add_argument("--key", action="append", type=_run_key, metavar="KEY",
+                   help="only the run with this key (repeatable; `status -v` lists the keys of missing runs)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, metavar="N",
+                       help="train on N worker processes on this machine, each with cores/N threads "
+                            "(default: one run at a time in this process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="train on the workers of a running Dask cluster, e.g. tcp://HOST:8786 "
+                            "(`dask scheduler` + `dask worker ADDRESS`; see README, Retrain at scale)")
+    p.set_defaults(func=cmd_run)
+
+    p = command("evaluate", "test accuracy of a saved checkpoint",
+                "Load a checkpoint safely (tensors only), check that its weights, configuration, file name "
+                "and engine version agree, and recompute its test accuracy from the weights.")
+    p.add_argument("checkpoint", help="path of a .pt file, e.g. book/results/checkpoints/<run key>.pt")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = command("leaderboard", "each chapter's selected configuration (val, test) beside earlier reports",
+                "Per chapter and family (MLP, MLP taught by a CNN, CNN), the configuration with the best mean "
+                "validation accuracy, its test accuracy, and the numbers earlier reports published. "
+                "Chapters with runs missing from the store are left out.")
+    profile_option(p, "which runs are read, and from which store")
+    p.set_defaults(func=cmd_leaderboard)
+
+    p = command("bench", "time this engine against the classic DataLoader pipeline",
+                "Time one training epoch of the reference MLP in this engine, in the classic torchvision "
+                "DataLoader pipeline, and as bare compute; print the medians and save them as bench.json in "
+                "the store (the committed book/results only in the full profile without FMNIST_STORE). A save "
+                "that would drop rows the file holds is refused before timing.")
+    p.add_argument("--repeats", type=_positive, default=3, metavar="N",
+                   help="timed epochs per pipeline; the median is reported (default 3)")
+    p.add_argument("--augmented", action="store_true",
+                   help="also time rotation + flip augmentation (chapter 08 reads these rows)")
+    p.add_argument("--retrain", type=_chapter, metavar="CHAPTER",
+                   help="instead: retrain this chapter's runs into temporary stores, in one process and on "
+                        "--workers processes, and print runs per hour of each (saves nothing)")
+    p.add_argument("--workers", type=_positive, default=2, metavar="N",
+                   help="worker processes for --retrain (default 2)")
+    profile_option(p, "which store bench.json is saved in (smoke: a temporary folder)")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+# ---- running a command: one line per error or warning ---------------------------------------------
+ERRORS = (UsageError, experiments.SettingError, experiments.NotTrained, DatasetError, StoreError, CheckpointError,
+          ExecutorError)
+
+
+@contextmanager
+def _one_line_warnings():
+    """Warnings as `warning: ...` lines on stderr, each text once, without Python source lines."""
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = " ".join(str(message).split())
+        if text not in seen:
+            seen.add(text)
+            print(f"warning: {text}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
+@contextmanager
+def _profile(name: str | None):
+    """FMNIST_PROFILE set to --profile for the command's duration only."""
+    before = os.environ.get("FMNIST_PROFILE")
+    if name:
+        os.environ["FMNIST_PROFILE"] = name
     try:
-        return args.func(args)
-    except DatasetError as exc:  # a data problem is the user's to fix: the message, not a traceback
-        print(f"fmnist-lab: {exc}", file=sys.stderr)
-        return 2
+        yield
+    finally:
+        if name:
+            if before is None:
+                os.environ.pop("FMNIST_PROFILE", None)
+            else:
+                os.environ["FMNIST_PROFILE"] = before
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with _one_line_warnings():
+        try:
+            args = build_parser().parse_args(argv)
+            args.argv = argv
+            with _profile(getattr(args, "profile", None)):
+                check_environment()
+                return args.func(args)
+        except ERRORS as exc:
+            print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("interrupted (Ctrl-C); nothing was being written, so nothing is lost", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":

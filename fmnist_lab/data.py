@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import os
 import struct
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,16 +42,23 @@ VAL_PER_CLASS = 1000  # 10k validation images, stratified: 1000 of each class
 SPLIT_SEED = 20240611  # fixed forever: every run sees the same train/validation split
 
 REMEDIES = (
-    "Fix it in one of three ways:\n"
-    "  1. install the Debian package:  apt-get install -y dataset-fashion-mnist\n"
-    "  2. point FMNIST_DATA_DIR at a folder holding the four original .gz files\n"
-    "     (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz)\n"
-    f"  3. on a machine with internet, delete {CACHE_DIR} and let torchvision download it again"
+    "fix: install the Debian package (apt-get install -y dataset-fashion-mnist), or point FMNIST_DATA_DIR at a "
+    "folder holding the four original .gz files (" + ", ".join(FILES.values()) + "), or, with internet, "
+    f"delete {CACHE_DIR} and let torchvision download it again"
 )
 
 
 class DatasetError(RuntimeError):
-    """The dataset could not be found or failed its integrity check."""
+    """The dataset could not be found or failed its integrity check (one line: what, where, the fix)."""
+
+    def __init__(self, problem: str, remedy: str = REMEDIES):
+        super().__init__(f"{problem}; {remedy}")
+        self.problem = problem
+
+
+# Default folders whose copy failed its check in this process: the search skips them.
+_DAMAGED: dict[Path, str] = {}
+_WARNED: set[Path] = set()
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -59,30 +67,35 @@ def read_idx(path: Path) -> np.ndarray:
         with gzip.open(path, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:
-        raise DatasetError(f"{path} does not exist.\n{REMEDIES}") from None
+        raise DatasetError(f"{path} does not exist") from None
+    except PermissionError:
+        raise DatasetError(f"{path} cannot be read (permission denied)",
+                           f"make it readable (chmod a+r {path}) or point FMNIST_DATA_DIR at a readable copy") from None
+    except IsADirectoryError:
+        raise DatasetError(f"{path} is a folder, not a .gz file") from None
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise DatasetError(f"{path} is truncated or not a gzip file ({exc}).\n{REMEDIES}") from None
+        raise DatasetError(f"{path} is truncated or not a gzip file ({exc})") from None
     if len(raw) < 8:
-        raise DatasetError(f"{path} is too short to be an IDX file.\n{REMEDIES}")
+        raise DatasetError(f"{path} is too short to be an IDX file")
     zero, dtype_code, ndim = struct.unpack(">HBB", raw[:4])
     if zero != 0 or dtype_code != 0x08 or ndim not in (1, 3):
-        raise DatasetError(f"{path} is not a uint8 IDX file (bad magic number).\n{REMEDIES}")
+        raise DatasetError(f"{path} is not a uint8 IDX file (bad magic number)")
     dims = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
     body = raw[4 + 4 * ndim:]
     if len(body) != int(np.prod(dims)):
-        raise DatasetError(f"{path} holds {len(body)} bytes of data, expected {int(np.prod(dims))}; "
-                           f"it is truncated or corrupt.\n{REMEDIES}")
+        raise DatasetError(f"{path} holds {len(body)} bytes of data, expected {int(np.prod(dims))}: "
+                           "it is truncated or corrupt")
     return np.frombuffer(body, dtype=np.uint8).reshape(dims)
 
 
 def _verify(name: str, array: np.ndarray, path: Path) -> None:
     if array.shape != SHAPES[name]:
-        raise DatasetError(f"{path} has shape {array.shape}, expected {SHAPES[name]}.\n{REMEDIES}")
+        raise DatasetError(f"{path} has shape {array.shape}, expected {SHAPES[name]}")
     digest = hashlib.sha256(array.tobytes()).hexdigest()
     if digest != CONTENT_SHA256[name]:
         raise DatasetError(f"{path} decodes but its content checksum does not match Fashion-MNIST "
                            f"(got {digest[:12]}…, expected {CONTENT_SHA256[name][:12]}…); "
-                           f"the file is corrupt or a different dataset.\n{REMEDIES}")
+                           "the file is corrupt or a different dataset")
 
 
 def _has_all(folder: Path) -> bool:
@@ -97,25 +110,57 @@ def _torchvision_download() -> Path:
         FashionMNIST(root=str(CACHE_DIR), train=True, download=True)
         FashionMNIST(root=str(CACHE_DIR), train=False, download=True)
     except Exception as exc:  # network errors come in many types
-        raise DatasetError(f"Fashion-MNIST was not found locally and the torchvision download failed ({exc}).\n{REMEDIES}") from None
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DatasetError(f"Fashion-MNIST was not found locally and the torchvision download failed ({reason})") from None
     return CACHE_DIR / "FashionMNIST" / "raw"
 
 
+def _explicit_folder(folder: Path, origin: str) -> Path:
+    """`folder` if it holds the four files, else a DatasetError that says exactly what is wrong."""
+    where = f"{folder} (from {origin})"
+    if not folder.exists():
+        raise DatasetError(f"{where} does not exist")
+    if not folder.is_dir():
+        raise DatasetError(f"{where} is a file, not a folder")
+    try:
+        present = set(os.listdir(folder))
+    except PermissionError:
+        raise DatasetError(f"{where} cannot be read (permission denied)",
+                           f"make it readable (chmod a+rx {folder}) or point FMNIST_DATA_DIR at a readable copy") from None
+    missing = [f for f in FILES.values() if f not in present]
+    if missing:
+        raise DatasetError(f"{where} lacks {', '.join(missing)}")
+    return folder
+
+
 def locate(data_dir: str | Path | None = None, allow_download: bool = True) -> Path:
-    """The folder holding the four .gz files, by the documented search order."""
+    """The folder holding the four .gz files, by the documented search order.
+
+    An explicit folder is used as it is (a damaged file there is an error). Of the default
+    folders, one whose copy fails its check is skipped with a warning, so that a corrupt cached
+    copy does not hide a good one in the Debian package.
+    """
     explicit = data_dir or os.environ.get("FMNIST_DATA_DIR")
     if explicit:
-        folder = Path(explicit)
-        missing = [f for f in FILES.values() if not (folder / f).is_file()]
-        if missing:
-            raise DatasetError(f"{folder} (from {'argument' if data_dir else 'FMNIST_DATA_DIR'}) lacks "
-                               f"{', '.join(missing)}.\n{REMEDIES}")
-        return folder
+        return _explicit_folder(Path(explicit), "argument" if data_dir else "FMNIST_DATA_DIR")
     for folder in (CACHE_DIR / "FashionMNIST" / "raw", DEBIAN_DIR):
-        if _has_all(folder):
-            return folder
+        if not _has_all(folder) or folder in _DAMAGED:
+            continue
+        try:
+            _load_folder(str(folder))
+        except DatasetError as exc:
+            _DAMAGED[folder] = exc.problem
+            continue
+        for damaged in set(_DAMAGED) - _WARNED:
+            warnings.warn(f"ignoring the damaged copy of Fashion-MNIST in {damaged} ({_DAMAGED[damaged]}); using "
+                          f"{folder} instead: delete {damaged} to stop this warning", stacklevel=2)
+            _WARNED.add(damaged)
+        return folder
+    if _DAMAGED:
+        damaged, problem = next(iter(_DAMAGED.items()))
+        raise DatasetError(f"the copy of Fashion-MNIST in {damaged} is damaged ({problem})")
     if not allow_download:
-        raise DatasetError(f"Fashion-MNIST was not found in {CACHE_DIR} or {DEBIAN_DIR}.\n{REMEDIES}")
+        raise DatasetError(f"Fashion-MNIST was not found in {CACHE_DIR} or {DEBIAN_DIR}")
     return _torchvision_download()
 
 

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from tqdm.auto import tqdm
 
 from .config import RunConfig
+from .metrics import ci95
 from .store import Store
 
 
@@ -159,15 +160,6 @@ def mean_std(values: list[float]) -> tuple[float, float]:
     if not values:
         return math.nan, math.nan
     return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
-
-
-def ci95(values: list[float]) -> float:
-    """Half-width of the 95 % t-interval of the mean."""
-    n = len(values)
-    if n < 2:
-        return math.nan
-    t = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 8: 2.365, 10: 2.262}.get(n, 1.96)
-    return t * statistics.stdev(values) / math.sqrt(n)
 
 
 def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:

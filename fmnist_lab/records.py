@@ -1,11 +1,12 @@
 """What a finished run records besides its numbers: where it ran, and compact encodings.
 
-Provenance (code and library versions, device, threads, start time) makes a stored result
+Provenance (code and library versions, host, device, threads, start time) makes a stored result
 traceable; the predictions and confusion counts keep it small enough to commit.
 """
 from __future__ import annotations
 
 import platform
+import socket
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,6 +42,7 @@ def provenance(device: torch.device) -> dict[str, Any]:
         "git_dirty": dirty,
         "torch_version": torch.__version__,
         "python_version": platform.python_version(),
+        "host": socket.gethostname(),  # the machine that trained it: a worker's, not the submitter's
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_name(),
         "threads": torch.get_num_threads(),

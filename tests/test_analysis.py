@@ -1,3 +1,4 @@
+import math
 """Helpers that turn stored histories into the numbers chapters 04 and 07 report."""
 import pytest
 
@@ -222,3 +223,13 @@ def test_devices_names_each_machine_once():
     mixed = same + [run("c", "x86_64"), run("d", "H200", device="cuda")]
     assert report.devices(mixed) == ("2 threads of AMD EPYC (2 runs), 2 threads of unnamed x86-64 CPU (1 run) "
                                      "and a GPU (H200) (1 run)")
+
+
+def test_ci95_uses_the_t_quantile_for_every_sample_size():
+    from fmnist_lab import metrics
+
+    assert metrics.t95(6) == pytest.approx(2.447) and metrics.t95(8) == pytest.approx(2.306)  # n = 7 and 9
+    assert 1.96 < metrics.t95(200) < metrics.t95(30)
+    values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
+    assert metrics.ci95(values) == pytest.approx(2.447 * 0.216025 / 7 ** 0.5, rel=1e-4)
+    assert math.isnan(metrics.ci95([0.5]))

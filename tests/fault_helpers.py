@@ -1,0 +1,125 @@
+"""Shared by the fault-injection suite (tests/test_faults_*.py): a guard that the committed store
+is never changed, a CLI runner, the one-line error check, and a tiny "book" whose training is
+instant, so a fault can be injected at any point of a real `fmnist-lab` command.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from fmnist_lab import cli, studies
+from fmnist_lab.config import ENGINE_VERSION, RunConfig
+from fmnist_lab.models import build_model, count_parameters
+from fmnist_lab.store import DEFAULT_ROOT
+
+TINY = RunConfig(hidden=(8,), train_size=200, epochs=1)
+CHAPTER = "02_baseline"  # the chapter name the tiny book answers to
+ENVIRONMENT = ("FMNIST_PROFILE", "FMNIST_STORE", "FMNIST_DATA_DIR", "FMNIST_PROGRESS", "FMNIST_PAUSE_FILE",
+               "FMNIST_NO_TRAIN")
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def committed_store_unchanged():
+    """Every fault module ends with book/results exactly as it started (files, names and bytes)."""
+    before = tree_digest(DEFAULT_ROOT)
+    yield
+    assert tree_digest(DEFAULT_ROOT) == before, "a fault test changed the committed store book/results"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """No FMNIST_* variable leaks in from the shell or from another test; no progress bars."""
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FMNIST_PROGRESS", "0")
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """`fmnist-lab ARGV` in this process: (exit status, stdout, stderr)."""
+    capsys.readouterr()
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error(err: str, *fragments: str, warnings: int = 0) -> str:
+    """The single `error: ...` line of stderr (after `warnings` one-line warnings), checked to
+    contain every fragment."""
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 + warnings, f"expected {1 + warnings} line(s) on stderr, got {len(lines)}:\n{err}"
+    assert all(line.startswith("warning: ") for line in lines[:warnings]), err
+    line = lines[-1]
+    assert line.startswith("error: "), line
+    for fragment in fragments:
+        assert fragment in line, f"{fragment!r} not in: {line}"
+    return line
+
+
+def fake_result(cfg: RunConfig) -> dict:
+    """A structurally valid result for `cfg` without training (the store only checks structure)."""
+    history = {"epoch": [1], "lr": [cfg.lr], "train_loss": [1.0], "train_acc": [0.6], "train_eval_acc": [0.6],
+               "val_loss": [1.1], "val_acc": [0.55], "seconds": [0.1]}
+    confusion = [[0] * 10 for _ in range(10)]
+    return {"key": cfg.key(), "engine_version": ENGINE_VERSION, "config": cfg.to_dict(),
+            "provenance": {"wall_seconds": 0.1, "started_at": "2000-01-01T00:00:00+00:00", "device": "cpu"},
+            "params": count_parameters(build_model(cfg)), "epochs_run": 1, "final_epoch": 1, "diverged": False,
+            "seconds_per_epoch": 0.1, "history": history,
+            "val": {"loss": 1.1, "acc": 0.55, "confusion": confusion},
+            "test": {"loss": 1.1, "acc": 0.55, "confusion": confusion, "predictions": "0" * 10}}
+
+
+class Trainer:
+    """Stands in for `train.train`: instant, records what it trained, and can run a fault at the n-th run."""
+
+    def __init__(self, fault_at: int | None = None, fault=None):
+        self.trained: list[str] = []
+        self.fault_at, self.fault = fault_at, fault
+
+    def __call__(self, cfg: RunConfig, *args, **kwargs):
+        if self.fault_at is not None and len(self.trained) == self.fault_at:
+            self.fault()
+        self.trained.append(cfg.key())
+        torch.manual_seed(cfg.seed)
+        return fake_result(cfg), build_model(cfg)
+
+
+def tiny_book(monkeypatch, cfgs: list[RunConfig], checkpointed: list[RunConfig] = (), trainer: Trainer | None = None) -> Trainer:
+    """Make the book one chapter (CHAPTER) needing `cfgs`, trained instantly by `trainer`."""
+    trainer = trainer or Trainer()
+    monkeypatch.setattr(studies, "book_chapters", lambda: [CHAPTER])
+    monkeypatch.setattr(studies, "chapter_configs", lambda chapter: list(cfgs) if chapter == CHAPTER else [])
+    monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: list(checkpointed) if chapter == CHAPTER else [])
+    monkeypatch.setattr("fmnist_lab.train.train", trainer)
+    return trainer
+
+
+def seeds(n: int, base: RunConfig = TINY) -> list[RunConfig]:
+    return [base.replace(seed=s) for s in range(n)]
+
+
+def fail_writes_under(monkeypatch, root: Path, code: int = errno.ENOSPC) -> None:
+    """From now on, syncing any file under `root` fails with `code` (a full disk, say); elsewhere works."""
+    real_fsync = os.fsync
+    root = str(Path(root).resolve())
+
+    def fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(root):
+            raise OSError(code, os.strerror(code))
+        return real_fsync(fd)
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def leftovers(root: Path) -> list[Path]:
+    """Temporary files an interrupted write could have left."""
+    return sorted(root.rglob(".*.tmp"))

@@ -16,7 +16,7 @@ pdf:  ## PDF via pdflatex (installs the TeX packages it needs) -> book/_build/la
 	jupyter-book build book --builder pdflatex
 
 test: setup  ## unit tests + every chapter executed in the smoke profile
-	pytest --nbval
+	pytest --nbval -n auto --dist loadfile
 
 status: setup
 	fmnist-lab status
@@ -29,7 +29,7 @@ bench: setup
 
 lab: setup  ## Jupyter Lab on book/: right-click a chapter (.md) > Open With > Notebook (jupytext)
 	@.venv/bin/python -c "import jupyterlab" 2>/dev/null || .venv/bin/python -m pip install -q jupyterlab==4.6.6
-	cd book && jupyter lab --ip=127.0.0.1 --no-browser
+	cd book && jupyter lab --ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	jupyter-book clean --all book

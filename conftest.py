@@ -34,10 +34,26 @@ def pytest_configure(config):
     if getattr(config.option, "nbval", False) or getattr(config.option, "nbval_lax", False):
         os.environ.setdefault("FMNIST_PROFILE", "smoke")
         os.environ.setdefault("MPLBACKEND", "Agg")
-        if os.environ["FMNIST_PROFILE"] == "smoke":
-            # One fresh store for the whole session: every run is trained once (so training is
-            # really exercised), and later chapters and the appendix reuse it.
-            os.environ.setdefault("FMNIST_STORE", tempfile.mkdtemp(prefix="fmnist_lab-nbval-"))
+        if os.environ["FMNIST_PROFILE"] == "smoke" and "FMNIST_STORE" not in os.environ:
+            # One fresh store for the whole session, shared by every chapter's kernel and every
+            # xdist worker (they inherit this environment): each run is trained once, so training
+            # is really exercised and no configuration two chapters share is trained twice.
+            os.environ["FMNIST_STORE"] = tempfile.mkdtemp(prefix="fmnist_lab-nbval-")
+            config._fmnist_smoke_store = os.environ["FMNIST_STORE"]
+        workers = getattr(config.option, "numprocesses", None)
+        if workers and not os.environ.get("PYTEST_XDIST_WORKER"):
+            # Several chapters run at once: one thread per kernel instead of every kernel
+            # fighting over all cores (set before any worker or kernel imports torch).
+            os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def pytest_unconfigure(config):
+    """Remove the session's smoke store (only the process that created it does)."""
+    store = getattr(config, "_fmnist_smoke_store", None)
+    if store:
+        import shutil
+
+        shutil.rmtree(store, ignore_errors=True)
 
 
 def pytest_collect_file(file_path, parent):

@@ -64,6 +64,9 @@ class RunConfig:
     # After selection: train on the training and validation splits together (60k images) for
     # exactly `epochs`. Such a run has no held-out validation score, so it cannot be selected.
     refit: bool = False
+    # Score validation on its first `val_size` images only (None: all 10 000). Only the smoke
+    # profile sets it: per-epoch validation of a CNN would otherwise dominate its seconds-long runs.
+    val_size: int | None = None
     # Knowledge distillation: also learn the softened predictions of a committed checkpoint
     # (its run key). The model itself stays what `model` says; only its training targets change.
     teacher: str | None = None
@@ -98,6 +101,8 @@ class RunConfig:
             _positive(name, getattr(self, name), integer=True)
         if self.train_size is not None:
             _positive("train_size", self.train_size, integer=True)
+        if self.val_size is not None:
+            _positive("val_size", self.val_size, integer=True)
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"RunConfig.dropout={self.dropout!r} is not valid; it must be in [0, 1)")
         if not 0.0 <= self.label_smoothing < 1.0:
@@ -140,7 +145,7 @@ class RunConfig:
         """The fields as sorted JSON. Fields added later are left out while they are inactive (the
         distillation fields without a teacher, `refit` when False), so the keys of every run
         stored before they existed stay valid."""
-        omitted = {*self.inactive_fields(), *(() if self.refit else ("refit",))}
+        omitted = {*self.inactive_fields(), *(() if self.refit else ("refit",)), *(() if self.val_size else ("val_size",))}
         fields = {name: value for name, value in self.to_dict().items() if name not in omitted}
         return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 

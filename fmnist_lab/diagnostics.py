@@ -5,6 +5,7 @@ and of the gradient changes with depth, and how many ReLU units are dead.
 """
 from __future__ import annotations
 
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -62,3 +63,29 @@ def gradient_norms(cfg: RunConfig, x: torch.Tensor, y: torch.Tensor) -> list[flo
 def dead_fraction(model: nn.Module, x: torch.Tensor) -> list[float]:
     """Per hidden layer, the fraction of units that output zero for every image in `x`."""
     return [(a.reshape(len(a), -1) <= 0).all(0).float().mean().item() for a in hidden_activations(model, x)]
+
+
+def per_layer_factor(values: list[float]) -> float:
+    """Geometric mean of the layer-to-layer ratio of a per-layer quantity (e.g. `activation_std`):
+    the factor by which each layer multiplies it on average."""
+    return (values[-1] / values[0]) ** (1 / (len(values) - 1))
+
+
+def dead_units(networks: dict[str, RunConfig], data: FashionMNIST, store=None) -> pd.DataFrame:
+    """Per network and hidden layer, the percentage of units that output zero on every validation
+    image, at initialization and after training (the saved checkpoint of each configuration in
+    `store`, by default the current one). Columns: network, layer, dead at init %, dead after training %."""
+    import pandas as pd
+
+    from .checkpoints import load_checkpoint
+    from .experiments import current_store
+
+    store = store or current_store()
+    rows = []
+    for name, cfg in networks.items():
+        x, _ = probe_batch(data, cfg, n=len(data.val_labels))
+        trained, _ = load_checkpoint(store.checkpoint_path(cfg.key()))
+        before, after = dead_fraction(fresh_model(cfg), x), dead_fraction(trained, x)
+        rows += [{"network": name, "layer": layer, "dead at init %": 100 * b, "dead after training %": 100 * a}
+                 for layer, (b, a) in enumerate(zip(before, after), 1)]
+    return pd.DataFrame(rows)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import studies
-from .experiments import current_store, select, summarize
-from .report import pm
-from .config import RunConfig
+from .experiments import ci95, current_store, select, summarize
+from .report import pm, signed
+from .config import REFERENCE, RunConfig
 from .store import Store
 from .study import Study
 
@@ -92,6 +92,64 @@ class Gain:
     test: float
     test_err: float
     cost: float  # training time per seed, relative to the control's
+    # Filled by `gains` (optional, so a Gain can still be built from the six numbers above):
+    study: Study | None = None
+    pick: str = ""  # the selected group's label in its study
+    control: str = ""  # its control's label
+    against: str = ""  # what the gain is measured against, in words (`described`)
+    # Given the runs: the test gain seed by seed (pick minus control, same seed; points), the
+    # half-width of its paired 95 % t-interval, and whether pick and control ran on one machine.
+    test_seeds: tuple[float, ...] = ()
+    test_ci: float = math.nan
+    same_machine: bool | None = None
+
+    @property
+    def name(self) -> str:
+        """'<study title>: <pick>', as `Entry.name` ('width: 2 × 1024')."""
+        return f"{self.study.title}: {self.pick}" if self.study is not None else self.label
+
+    @property
+    def clear(self) -> bool:
+        """Whether the paired 95 % interval of the test gain excludes zero (False when unknown)."""
+        return abs(self.test) > self.test_ci
+
+    @property
+    def seeds_better(self) -> int:
+        """On how many seeds the pick beat its control on test."""
+        return sum(d > 0 for d in self.test_seeds)
+
+    def adopted_by(self, recipe: RunConfig) -> bool:
+        """Whether `recipe` has the pick's varied settings (augmentations: contains them)."""
+        cfg = self.study.groups[self.pick]
+        return all(set(getattr(cfg, f)) <= set(getattr(recipe, f)) if f == "augment" else getattr(cfg, f) == getattr(recipe, f)
+                   for f in self.study.varies)
+
+
+def described(cfg: RunConfig, reference: RunConfig = REFERENCE) -> str:
+    """A control's network and training length in words, next to the reference MLP's: 'the reference
+    MLP', 'a 2 × 512 MLP, 20 epochs, last epoch kept', 'the reference MLP, all 60 epochs, best epoch restored'."""
+    if cfg.model == reference.model and cfg.hidden == reference.hidden:
+        net = "the reference MLP"
+    elif cfg.model == "mlp" and len(set(cfg.hidden)) == 1:
+        net = f"a {len(cfg.hidden)} × {cfg.hidden[0]} MLP"
+    else:
+        net = f"a {cfg.model} ({'–'.join(map(str, cfg.hidden or cfg.channels))})"
+    if cfg.early_stopping == "none":
+        return f"{net}, {cfg.epochs} epochs, last epoch kept"
+    if cfg.patience >= cfg.epochs:
+        return f"{net}, all {cfg.epochs} epochs, best epoch restored"
+    if (cfg.epochs, cfg.patience, cfg.early_stopping) != (reference.epochs, reference.patience, reference.early_stopping):
+        return f"{net}, up to {cfg.epochs} epochs, patience {cfg.patience}"
+    return net
+
+
+def _paired(runs: list[dict[str, Any]], control: list[dict[str, Any]]) -> dict[str, Any]:
+    """Test gain seed by seed (points), its paired 95 % half-width and whether all ran on one machine."""
+    theirs = {r["config"]["seed"]: r for r in control}
+    pairs = [(r, theirs[r["config"]["seed"]]) for r in runs if r["config"]["seed"] in theirs]
+    diffs = tuple(100 * (a["test"]["acc"] - b["test"]["acc"]) for a, b in pairs)
+    machines = {(r["provenance"]["device"], r["provenance"]["device_name"]) for r in [*runs, *control]}
+    return {"test_seeds": diffs, "test_ci": ci95(list(diffs)), "same_machine": len(machines) == 1}
 
 
 def _points(summary: dict[str, Any], control: dict[str, Any], split: str) -> tuple[float, float]:
@@ -100,10 +158,13 @@ def _points(summary: dict[str, Any], control: dict[str, Any], split: str) -> tup
 
 
 def gains(rows: list[Entry], summaries: dict[tuple[Study, str], dict[str, Any]],
-          chapters: tuple[str, ...] | None = None) -> list[Gain]:
+          chapters: tuple[str, ...] | None = None,
+          runs: dict[tuple[Study, str], list[dict[str, Any]]] | None = None) -> list[Gain]:
     """Per chapter, its selected MLP minus its study's control group (`Study.control_of`; error: both
     seed stds combined), largest test gain first. `summaries`: (study, label) -> seed summary.
-    The validation gain carries the winner's curse of the pick; the test gain does not."""
+    The validation gain carries the winner's curse of the pick; the test gain does not.
+    With `runs` ((study, label) -> results), each gain is also paired seed by seed (`Gain.test_seeds`,
+    `Gain.test_ci`): the ranking is only as firm as those intervals."""
     chapters = studies.ranked_chapters() if chapters is None else chapters
     out = []
     for e in rows:
@@ -111,9 +172,87 @@ def gains(rows: list[Entry], summaries: dict[tuple[Study, str], dict[str, Any]],
             base = e.study.control_of(e.label)
             control = summaries[e.study, base]
             (val, val_err), (test, test_err) = (_points(e.summary, control, split) for split in ("val", "test"))
+            paired = _paired(runs[e.study, e.label], runs[e.study, base]) if runs is not None else {}
             out.append(Gain(f"{e.label} vs {base}", val, val_err, test, test_err,
-                            e.summary["wall_seconds"] / control["wall_seconds"]))
+                            e.summary["wall_seconds"] / control["wall_seconds"], e.study, e.label, base,
+                            f"{base}: {described(e.study.groups[base])}", **paired))
     return sorted(out, key=lambda g: g.test, reverse=True)
+
+
+def ranked_gains(rows: list[Entry], store: Store | None = None, chapters: tuple[str, ...] | None = None) -> list[Gain]:
+    """`gains` of the ranked chapters whose runs are all stored (none trained), paired seed by seed."""
+    store = store or current_store()
+    chapters = studies.ranked_chapters() if chapters is None else chapters
+    runs = {key: results for chapter in chapters for key, results in (chapter_groups(chapter, store) or {}).items()}
+    summaries = {key: summarize(results) for key, results in runs.items()}
+    return gains([e for e in rows if (e.study, e.label) in runs], summaries, chapters, runs=runs)
+
+
+def gains_table(ranked: list[Gain]) -> list[dict[str, str]]:
+    """Rows for a DataFrame: each change, what it is measured against, its test gain with the paired
+    95 % interval, and on how many seeds it beat its control."""
+    return [{"change": g.name, "measured against": g.against,
+             "test gain, points (95 % interval)": signed(g.test) + ("" if math.isnan(g.test_ci) else
+                                                                   f" ({signed(g.test - g.test_ci)} to {signed(g.test + g.test_ci)})"),
+             "seeds better": f"{g.seeds_better} of {len(g.test_seeds)}"} for g in ranked]
+
+
+def glue_gains(ranked: list[Gain], recipe: RunConfig, prefix: str = "gain") -> None:
+    """Glue what a page says about `ranked` (from `ranked_gains`, largest first), for {glue:md} unless
+    a number: `<prefix>_top`, `_second`, `_last` (names) with `_top_test`, `_second_test`,
+    `_last_test` (signed points) and `_top_cost` (number); `_clear`, the gains whose paired interval
+    excludes zero, in words; `_n`, `_seeds_better`, `_seed_pairs` (numbers). Per study (its `name`):
+    `<prefix>_<study>_rank` (number), `_test`, `_low`, `_high` (signed: gain and paired interval).
+    For the picks `recipe` adopts (`Gain.adopted_by`): `_adopted_n`, `_adopted_sum` (signed),
+    `_adopted_err` (their seed stds combined, points) and `_controls`, how many different controls
+    they were measured against."""
+    from . import report
+
+    if not ranked:
+        return
+    adopted = [g for g in ranked if g.adopted_by(recipe)]
+    shown = {"top": ranked[0], "second": ranked[min(1, len(ranked) - 1)], "last": ranked[-1]}
+    report.glue_markdown(**{f"{prefix}_{k}": g.name for k, g in shown.items()},
+                         **{f"{prefix}_clear": report.join([g.name for g in ranked if g.clear]) or "none of them"})
+    report.glue_signed(**{f"{prefix}_{k}_test": g.test for k, g in shown.items()}, **{f"{prefix}_adopted_sum": sum(g.test for g in adopted)},
+                       **{f"{prefix}_{g.study.name}_{k}": v for g in ranked
+                          for k, v in (("test", g.test), ("low", g.test - g.test_ci), ("high", g.test + g.test_ci))})
+    report.glue_numbers(**{f"{prefix}_{g.study.name}_rank": i + 1 for i, g in enumerate(ranked)},
+                        **{f"{prefix}_top_cost": ranked[0].cost, f"{prefix}_n": len(ranked),
+                           f"{prefix}_seeds_better": sum(g.seeds_better for g in ranked),
+                           f"{prefix}_seed_pairs": sum(len(g.test_seeds) for g in ranked), f"{prefix}_adopted_n": len(adopted),
+                           f"{prefix}_adopted_err": math.sqrt(sum(g.test_err ** 2 for g in adopted)),
+                           f"{prefix}_controls": len({g.against for g in adopted})})
+
+
+def best_claim(family: str) -> tuple[str, str, float]:
+    """The highest test accuracy an earlier report claimed for an MLP or a CNN: (report, model, accuracy)."""
+    mine = [c for c in REPORT_CLAIMS if ("CNN" in c[1]) == (family == "CNN")]
+    return max(mine, key=lambda c: c[2])
+
+
+def glue_claims(test: dict[str, float], prefix: str = "claim") -> None:
+    """Set our test accuracy per family ({"MLP": 0.906, "CNN": 0.943}) against the best earlier claim:
+    glue `<prefix>_<family>` (their accuracy), `_source` (which report, Markdown) and `_gap` (ours
+    minus theirs, signed points), family in lower case."""
+    from . import report
+
+    for family, ours in test.items():
+        source, _, theirs = best_claim(family)
+        name = f"{prefix}_{family.lower()}"
+        report.glue_numbers(**{name: theirs})
+        report.glue_markdown(**{f"{name}_source": source})
+        report.glue_signed(**{f"{name}_gap": 100 * (ours - theirs)})
+
+
+def val_test_gaps(rows: list[Entry]) -> dict[str, float]:
+    """How far validation accuracy runs above test accuracy over the entries, in points: `rows`,
+    `test_lower` (entries whose test accuracy is lower), `gap_mean`, `gap_min`, `gap_max`."""
+    gaps = [100 * (e.summary["val_mean"] - e.summary["test_mean"]) for e in rows]
+    if not gaps:
+        return {"rows": 0, "test_lower": 0, "gap_mean": math.nan, "gap_min": math.nan, "gap_max": math.nan}
+    return {"rows": len(gaps), "test_lower": sum(g > 0 for g in gaps), "gap_mean": sum(gaps) / len(gaps),
+            "gap_min": min(gaps), "gap_max": max(gaps)}
 
 
 def best(rows: list[Entry], family: str) -> Entry | None:
@@ -131,13 +270,25 @@ def headline(rows: list[Entry]) -> str:
     return " | ".join(parts)
 
 
-def table(rows: list[Entry]) -> list[dict[str, str]]:
-    """Rows for printing or a DataFrame: our entries, then the earlier reports' and published numbers."""
-    out = [{"source": f"this book, {e.chapter}", "model": f"{e.family} — {e.name}", "seeds": str(e.summary["seeds"]),
-            "val acc %": pm(e.summary["val_mean"], e.summary["val_std"]),
-            "test acc %": pm(e.summary["test_mean"], e.summary["test_std"])} for e in rows]
+def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
+    """Rows for printing or a DataFrame: our entries, then the earlier reports' and published numbers.
+    `compact` (for a page): 'this book, chapter 3' instead of the chapter's file name, and no line
+    break inside 'mean ± std'."""
+    keep = (lambda text: text.replace(" ± ", "\u00a0±\u00a0")) if compact else (lambda text: text)  # noqa: E731
+    out = [{"source": f"this book, chapter {int(e.chapter.split('_')[0])}" if compact else f"this book, {e.chapter}",
+            "model": f"{e.family} — {e.name}", "seeds": str(e.summary["seeds"]),
+            "val acc %": keep(pm(e.summary["val_mean"], e.summary["val_std"])),
+            "test acc %": keep(pm(e.summary["test_mean"], e.summary["test_std"]))} for e in rows]
     out += [{"source": source, "model": what, "seeds": "1", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
             for source, what, acc in REPORT_CLAIMS]
     out += [{"source": "published", "model": what, "seeds": "", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
             for what, acc in PUBLISHED]
     return out
+
+
+def claim(report: str, model: str) -> float:
+    """The test accuracy `report` published for `model` (both as in `REPORT_CLAIMS`)."""
+    found = [acc for source, what, acc in REPORT_CLAIMS if (source, what) == (report, model)]
+    if len(found) != 1:
+        raise KeyError(f"REPORT_CLAIMS has {len(found)} entries for {report!r}, {model!r}")
+    return found[0]

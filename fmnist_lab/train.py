@@ -212,7 +212,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     train_x, train_y = training_images(cfg, data)
     x_unit, y = as_unit_float(train_x, device), train_y.to(device)
     batches = Batches(cfg, x_unit, y, generator, shift, scale)
-    val_x, val_y = as_unit_float(data.val_images, device), data.val_labels.to(device)
+    val_x, val_y = as_unit_float(data.val_images[:cfg.val_size], device), data.val_labels[:cfg.val_size].to(device)
     score_x, score_y = x_unit[:TRAIN_EVAL_SIZE], y[:TRAIN_EVAL_SIZE]
 
     optimizer = make_optimizer(cfg, model.parameters())

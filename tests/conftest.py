@@ -17,3 +17,14 @@ def no_network(monkeypatch):
 def tiny() -> RunConfig:
     """A real but small run: 2 000 training images, 2 epochs."""
     return RunConfig(hidden=(64,), train_size=2000, epochs=2, seed=0)
+
+
+@pytest.fixture
+def glued(monkeypatch):
+    """What the report helpers glue, by name, instead of handing it to myst-nb."""
+    from fmnist_lab import report
+
+    values = {}
+    monkeypatch.setattr(report, "glue_numbers", lambda **kw: values.update(kw))
+    monkeypatch.setattr(report, "glue_markdown", lambda **kw: values.update(kw))
+    return values

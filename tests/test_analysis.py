@@ -58,7 +58,8 @@ def test_regularization_study_varies_one_factor_and_trains_adam_without_decay_on
     assert base.hidden == (512, 512) and base.early_stopping == "none"
     assert base.replace(weight_decay=1e-3) == groups["Adam + L2, λ = 0.001"][0]
     assert groups["AdamW, λ = 0.1"][0].optimizer == "adamw"
-    assert studies.L2.labels(optimizer="adamw") == [f"AdamW, λ = {lam:g}" for lam in (1e-5, 1e-4, 1e-3, 1e-2, 0.1)]
+    assert studies.L2.labels(optimizer="adamw") == ["AdamW, λ = 10⁻⁵", "AdamW, λ = 10⁻⁴", "AdamW, λ = 0.001",
+                                                     "AdamW, λ = 0.01", "AdamW, λ = 0.1"]
 
 
 def test_optimizer_grid_gives_adamw_a_decay_so_it_is_not_adam():
@@ -219,9 +220,9 @@ def test_devices_names_each_machine_once():
         return {"key": key, "provenance": {"device": device, "device_name": name, "threads": threads, "wall_seconds": 1.0}}
 
     same = [run("a", "AMD EPYC"), run("b", "AMD EPYC")]
-    assert report.devices(same) == "2 threads of AMD EPYC"
+    assert report.devices(same) == "2 threads of an AMD EPYC"
     mixed = same + [run("c", "x86_64"), run("d", "H200", device="cuda")]
-    assert report.devices(mixed) == ("2 threads of AMD EPYC (2 runs), 2 threads of unnamed x86-64 CPU (1 run) "
+    assert report.devices(mixed) == ("2 threads of an AMD EPYC (2 runs), 2 threads of an unnamed x86-64 CPU (1 run) "
                                      "and a GPU (H200) (1 run)")
 
 

@@ -65,3 +65,14 @@ def test_unknown_fields_are_rejected():
 
 def test_label_names_what_differs_from_reference():
     assert REFERENCE.replace(lr=0.1, seed=2).label() == "mlp 256x256 lr=0.1 seed=2"
+
+
+def test_val_size_is_left_out_of_the_key_until_set_and_only_smoke_sets_it():
+    from fmnist_lab import experiments
+
+    base = RunConfig()
+    assert "val_size" not in base.canonical_json()  # every stored run keeps its key
+    assert base.replace(val_size=2000).key() != base.key()
+    assert experiments.shrink(base, experiments.PROFILES["smoke"]).val_size == 2000
+    assert experiments.shrink(base, experiments.PROFILES["full"]).val_size is None
+    assert experiments.shrink(base.replace(refit=True, early_stopping="none"), experiments.PROFILES["smoke"]).val_size is None

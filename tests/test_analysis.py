@@ -107,7 +107,7 @@ def test_the_distilled_mlp_is_taught_by_the_committed_best_cnn_in_every_profile(
     monkeypatch.setenv("FMNIST_PROFILE", "smoke")
     student = studies.BEST.configs()[studies.DISTILLED][0]
     assert student.teacher == studies.BEST_CNN.replace(seed=0).key()  # the full-profile CNN, not its smoke copy
-    assert student.replace(teacher=None, train_size=None, epochs=30) == studies.BEST_MLP_SHORT_PLAIN
+    assert student.replace(teacher=None, train_size=None, val_size=None, epochs=30) == studies.BEST_MLP_SHORT_PLAIN
     from fmnist_lab.store import Store
     assert Store().checkpoint_path(student.teacher).is_file()
 

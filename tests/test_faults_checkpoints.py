@@ -183,3 +183,13 @@ def test_a_renamed_good_checkpoint_is_checked_by_its_stored_key(saved, capsys):
     assert cfg == TINY
     with pytest.raises(CheckpointError):
         load_checkpoint(path)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_any_random_bytes_are_refused_in_one_line(saved, capsys, seed):
+    """Random content reaches different corners of the unpickler; every one must end in one line."""
+    import random
+
+    path, _ = saved
+    path.write_bytes(random.Random(seed).randbytes(4000))
+    _refused(capsys, path)

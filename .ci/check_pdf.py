@@ -10,7 +10,8 @@ root = Path(__file__).resolve().parent.parent
 pdf = root / "book/_build/latex/book.pdf"
 html = root / "book/_build/html"
 toc = yaml.safe_load((root / "_toc.yml").read_text())
-pages = [toc["root"], *(c["file"] for c in toc.get("chapters", []))]
+entries = [*toc.get("chapters", []), *(c for part in toc.get("parts", []) for c in part.get("chapters", []))]
+pages = [toc["root"], *(c["file"] for c in entries)]
 
 text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
 missing = []

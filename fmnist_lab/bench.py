@@ -193,11 +193,12 @@ def run_bench(repeats: int = 3, augmented: bool = False, save: bool = True, path
 
 
 # ---- retraining at scale: measured throughput, projected wall time -----------------------------------
-# Runs per hour of 2 worker processes x 1 thread over 1 process x 2 threads on the 2-core machine
-# the book's runs were trained on: a probe of two 3-epoch 2x256 MLP runs gave about 1.4 (the small
-# matrix products of these MLPs use two threads poorly). `fmnist-lab bench --retrain CHAPTER`
-# measures it on a whole chapter; put its result here once taken on an otherwise idle machine.
-MEASURED_SPEEDUP = 1.4
+# Runs per hour of 2 worker processes x 1 thread over 1 process x 2 threads on a 2-core machine,
+# measured by `fmnist-lab bench --retrain 01_dataset --profile full` on an otherwise idle machine
+# (2026-11-29, AMD EPYC with AVX-512): 18 runs in 87.2 s with one process, 66.1 s with two workers
+# (the small matrix products of these MLPs use two threads poorly). Measure again on other hardware.
+MEASURED_SPEEDUP = 1.32
+MEASURED_ON = "01_dataset, full profile: 18 runs in 87.2 s (1 process × 2 threads) and 66.1 s (2 workers × 1 thread)"
 
 
 def retrain_throughput(chapter: str, workers: int = 2) -> dict[str, dict[str, float]]:

@@ -21,6 +21,8 @@ EARLY_STOPPING = ("val_acc", "val_loss", "none")
 NORMALIZATIONS = ("standardize", "unit", "raw")
 AUGMENTATIONS = ("hflip", "rotate", "shift", "erase")
 DISTILLATION_FIELDS = ("teacher", "distill_weight", "distill_temperature")
+# Fields added after runs were stored, with the value that leaves them out of the run key.
+LATER_FIELDS = {"refit": False, "val_size": None, "mixup": 0.0, "ema": 0.0}
 
 
 def _choice(name: str, value: Any, allowed) -> None:
@@ -72,6 +74,12 @@ class RunConfig:
     teacher: str | None = None
     distill_weight: float = 0.9  # share of the loss spent on matching the teacher
     distill_temperature: float = 4.0
+    # Chapter 11's tricks. mixup: train on convex mixtures of two images and their labels, the
+    # weight drawn from Beta(mixup, mixup) per batch (Zhang et al. 2018); 0 is off. ema: evaluate,
+    # select and keep an exponential moving average of the weights (and batch-norm statistics)
+    # with this decay per step instead of the weights themselves; 0 is off.
+    mixup: float = 0.0
+    ema: float = 0.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -123,6 +131,10 @@ class RunConfig:
         if not 0.0 <= self.distill_weight <= 1.0:
             raise ValueError(f"RunConfig.distill_weight={self.distill_weight!r} is not valid; it must be in [0, 1]")
         _positive("distill_temperature", self.distill_temperature)
+        if isinstance(self.mixup, bool) or not isinstance(self.mixup, (int, float)) or self.mixup < 0:
+            raise ValueError(f"RunConfig.mixup={self.mixup!r} is not valid; it must be 0 (off) or a positive Beta parameter")
+        if isinstance(self.ema, bool) or not isinstance(self.ema, (int, float)) or not 0.0 <= self.ema < 1.0:
+            raise ValueError(f"RunConfig.ema={self.ema!r} is not valid; it must be 0 (off) or a decay in (0, 1), e.g. 0.999")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"RunConfig.seed={self.seed!r} is not valid; it must be a non-negative integer")
 
@@ -143,9 +155,9 @@ class RunConfig:
 
     def canonical_json(self) -> str:
         """The fields as sorted JSON. Fields added later are left out while they are inactive (the
-        distillation fields without a teacher, `refit` when False), so the keys of every run
-        stored before they existed stay valid."""
-        omitted = {*self.inactive_fields(), *(() if self.refit else ("refit",)), *(() if self.val_size else ("val_size",))}
+        distillation fields without a teacher, the others at their defaults), so the keys of every
+        run stored before they existed stay valid."""
+        omitted = {*self.inactive_fields(), *(name for name, off in LATER_FIELDS.items() if getattr(self, name) == off)}
         fields = {name: value for name, value in self.to_dict().items() if name not in omitted}
         return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 

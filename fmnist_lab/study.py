@@ -2,7 +2,7 @@
 
 A `Study` is declared once (in `studies.py`): its chapter, its groups (a reader's label for each
 configuration), the fields it varies, the control those fields return to, and which groups keep
-their seed-0 weights. Everything else (the chapter list, the checkpoints, the controls, the
+their weights (seed 0, or every seed). Everything else (the chapter list, the checkpoints, the controls, the
 leaderboard's chapters) is derived from the declarations.
 """
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Study:
     # (same network, same length). None: the study has no control (it varies no single factor).
     control: RunConfig | None = None
     checkpoint: tuple[str, ...] = ()  # labels whose seed-0 model is saved
+    all_seeds: bool = False  # save the checkpointed labels' models for every seed, not only seed 0
 
     def __post_init__(self) -> None:
         for label in self.checkpoint:
@@ -40,6 +41,11 @@ class Study:
     def configs(self, profile: Profile | None = None) -> dict[str, list[RunConfig]]:
         """Each group's configurations over the profile's seeds (shrunk to the profile)."""
         return {label: seeded(cfg, profile) for label, cfg in self.groups.items()}
+
+    def checkpoint_configs(self, profile: Profile | None = None) -> list[RunConfig]:
+        """The configurations whose trained model is saved with the run."""
+        configs = self.configs(profile)
+        return [cfg for label in self.checkpoint for cfg in (configs[label] if self.all_seeds else configs[label][:1])]
 
     def labels(self, **fields: Any) -> list[str]:
         """The groups whose configuration has these field values, in declaration order."""
@@ -127,7 +133,7 @@ def load(studies: list[Study], store: Store | None = None, quiet: bool = False,
     profile = profile or current_profile()
     configs = {s.name: s.configs(profile) for s in studies}
     unique = {c.key(): c for groups in configs.values() for cfgs in groups.values() for c in cfgs}
-    checkpoints = [configs[s.name][label][0].key() for s in studies for label in s.checkpoint]
+    checkpoints = [cfg.key() for s in studies for cfg in s.checkpoint_configs(profile)]
     results = dict(zip(unique, ensure(unique.values(), store, checkpoint_keys=checkpoints, quiet=quiet)))
     return ChapterResults({s.name: StudyResults(s, {label: [results[c.key()] for c in cfgs]
                                                     for label, cfgs in configs[s.name].items()}) for s in studies})

@@ -10,12 +10,14 @@ from __future__ import annotations
 import copy
 import math
 import os
+import random
 import time
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from .augment import augment
@@ -142,7 +144,8 @@ def teacher_scores(cfg: RunConfig, teacher: tuple[nn.Module, RunConfig] | None, 
 
     `teacher` is the loaded checkpoint (model, its config) that `cfg.teacher` names. Without
     augmentation the teacher sees each training image once, up front (a table lookup per batch);
-    with augmentation it must score every augmented batch as it is drawn.
+    with augmentation or mixup it scores every batch as it is drawn, so teacher and student
+    always see the same images ("consistent" distillation, Beyer et al. 2022).
     """
     if cfg.teacher is None:
         return None
@@ -158,7 +161,7 @@ def teacher_scores(cfg: RunConfig, teacher: tuple[nn.Module, RunConfig] | None, 
     model = model.to(device)
     if teacher_cfg.model != "mlp":
         model = model.to(memory_format=torch.channels_last)
-    if cfg.augment:
+    if cfg.augment or cfg.mixup:  # consistent: the teacher scores exactly the batch the student sees
         return lambda idx, inputs: _scores(model, inputs)
     table = torch.cat([_scores(model, x[i:i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)])
     return lambda idx, inputs: table[idx]
@@ -169,23 +172,43 @@ def _scores(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
     return model(inputs)
 
 
+def mix(inputs: torch.Tensor, cfg: RunConfig, generator: torch.Generator, rng: random.Random):
+    """Mixup: each image blended with a random partner of the same batch, one weight per batch.
+    Returns (mixed inputs, partner indices, weight of the original image)."""
+    weight = rng.betavariate(cfg.mixup, cfg.mixup)
+    partner = torch.randperm(len(inputs), generator=generator, device=inputs.device)
+    return weight * inputs + (1 - weight) * inputs[partner], partner, weight
+
+
 def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg: RunConfig,
-              batches: Batches, teacher=None) -> tuple[float, float]:
-    """One pass over the batches; returns (mean train loss, train accuracy)."""
+              batches: Batches, teacher=None, averaged: AveragedModel | None = None,
+              mix_rng: random.Random | None = None) -> tuple[float, float]:
+    """One pass over the batches; returns (mean train loss, train accuracy).
+
+    `averaged`: the moving average of the weights, updated after every step (`cfg.ema`).
+    `mix_rng`: draws the mixup weights (`cfg.mixup`)."""
     model.train()
     loss_sum = torch.zeros((), device=batches.x.device)
     correct = torch.zeros((), device=batches.x.device, dtype=torch.long)
     for idx, inputs, yb in batches:
+        if cfg.mixup:
+            inputs, partner, weight = mix(inputs, cfg, batches.generator, mix_rng)
         logits = model(inputs)
-        if teacher is None:
-            loss = F.cross_entropy(logits, yb, label_smoothing=cfg.label_smoothing)
-        else:
-            loss = distillation_loss(logits, teacher(idx, inputs), yb, cfg)
+        soft = None if teacher is None else teacher(idx, inputs)
+
+        def loss_on(labels):
+            if soft is None:
+                return F.cross_entropy(logits, labels, label_smoothing=cfg.label_smoothing)
+            return distillation_loss(logits, soft, labels, cfg)
+
+        loss = loss_on(yb) if not cfg.mixup else weight * loss_on(yb) + (1 - weight) * loss_on(yb[partner])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         if schedule is not None:
             schedule.step()
+        if averaged is not None:
+            averaged.update_parameters(model)
         loss_sum += loss.detach() * len(idx)
         correct += (logits.argmax(1) == yb).sum()
     return loss_sum.item() / len(batches.y), correct.item() / len(batches.y)
@@ -218,6 +241,10 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     optimizer = make_optimizer(cfg, model.parameters())
     schedule = make_schedule(cfg, optimizer, len(batches))
     soft_targets = teacher_scores(cfg, teacher, batches.x, device)
+    # With `cfg.ema` the averaged weights are what is validated, kept and returned.
+    averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema), use_buffers=True) if cfg.ema else None
+    scored = model if averaged is None else averaged.module
+    mix_rng = random.Random(cfg.seed) if cfg.mixup else None
     history: dict[str, list] = {k: [] for k in ("epoch", "lr", "train_loss", "train_acc", "train_eval_acc",
                                                 "val_loss", "val_acc", "seconds")}
     best_score, best_state, best_epoch, since_best, diverged = None, None, 0, 0, False
@@ -228,10 +255,10 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     for epoch in bar:
         lr_now = optimizer.param_groups[0]["lr"]
         start = time.perf_counter()
-        train_loss, train_acc = run_epoch(model, optimizer, schedule, cfg, batches, soft_targets)
+        train_loss, train_acc = run_epoch(model, optimizer, schedule, cfg, batches, soft_targets, averaged, mix_rng)
         seconds = time.perf_counter() - start
-        val_loss, val_acc, _ = evaluate(model, val_x, val_y, shift, scale)
-        _, train_eval_acc, _ = evaluate(model, score_x, score_y, shift, scale)
+        val_loss, val_acc, _ = evaluate(scored, val_x, val_y, shift, scale)
+        _, train_eval_acc, _ = evaluate(scored, score_x, score_y, shift, scale)
         for name, value in (("epoch", epoch), ("lr", lr_now), ("train_loss", train_loss),
                             ("train_acc", train_acc), ("train_eval_acc", train_eval_acc),
                             ("val_loss", val_loss), ("val_acc", val_acc), ("seconds", seconds)):
@@ -242,7 +269,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
         improved, score = _improved(cfg, val_loss, val_acc, best_score)
         if improved:
             best_score, best_epoch, since_best = score, epoch, 0
-            best_state = copy.deepcopy(model.state_dict())
+            best_state = copy.deepcopy(scored.state_dict())
         else:
             since_best += 1
         bar.set_postfix(val_acc=f"{val_acc:.4f}", best=best_epoch)
@@ -251,6 +278,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     bar.close()
 
     # ---- restore the best state and evaluate it once on validation and test
+    model = scored
     if best_state is not None and cfg.early_stopping != "none":
         model.load_state_dict(best_state)
     final_epoch = best_epoch if cfg.early_stopping != "none" else history["epoch"][-1]

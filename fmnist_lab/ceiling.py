@@ -1,0 +1,157 @@
+"""How far can an MLP go (chapter 11): each known trick against the best-MLP recipe, seed by seed,
+test-time flips of the saved models, and the accuracy-cost frontier of every MLP the book trained.
+
+A trick's gain is paired by seed (same seed, same data order up to the trick itself), so the
+seed-to-seed spread of the recipe cancels; its interval is the 95 % t-interval of those paired
+differences. Costs are CPU-minutes per seed: wall time times the threads that trained it, so runs
+trained by one two-thread process and by single-thread workers compare on one scale.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .metrics import ci95
+from .experiments import summarize
+
+
+def cpu_minutes(result: dict[str, Any]) -> float:
+    """Training cost of one run in CPU-minutes (wall time x threads)."""
+    info = result["provenance"]
+    return info["wall_seconds"] * (info.get("threads") or 1) / 60
+
+
+def paired_gain(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str) -> dict[str, Any]:
+    """`split` accuracy of `runs` minus `control`, seed by seed, in points: the mean, its paired 95 %
+    half-width, the per-seed differences and on how many seeds the trick was ahead."""
+    theirs = {r["config"]["seed"]: r[split]["acc"] for r in control}
+    diffs = [100 * (r[split]["acc"] - theirs[r["config"]["seed"]]) for r in runs if r["config"]["seed"] in theirs]
+    if not diffs:
+        raise ValueError("no seed is shared by the trick's runs and the control's: nothing to pair")
+    return {"gain": float(np.mean(diffs)), "ci": ci95(diffs), "seeds": diffs, "ahead": sum(d > 0 for d in diffs)}
+
+
+def trick_gains(runs: dict[str, list[dict[str, Any]]], control: str) -> pd.DataFrame:
+    """One row per trick (every group but `control`): validation and test gain over the control,
+    paired by seed (points, with 95 % half-widths), seeds ahead on test, and the cost per seed
+    relative to the control's (CPU-minutes)."""
+    base = runs[control]
+    base_cost = np.mean([cpu_minutes(r) for r in base])
+    rows = []
+    for label, results in runs.items():
+        if label == control:
+            continue
+        val, test = paired_gain(results, base, "val"), paired_gain(results, base, "test")
+        rows.append({"trick": label, "val_gain": val["gain"], "val_ci": val["ci"], "test_gain": test["gain"],
+                     "test_ci": test["ci"], "test_seeds": test["seeds"], "ahead": test["ahead"], "seeds": len(test["seeds"]),
+                     "cost": np.mean([cpu_minutes(r) for r in results]) / base_cost})
+    return pd.DataFrame(rows)
+
+
+def helped(gains: pd.DataFrame) -> list[str]:
+    """The tricks that raised mean validation accuracy (selection sees validation only)."""
+    return list(gains.loc[gains["val_gain"] > 0, "trick"])
+
+
+def flip_gains(keys: list[str], store_root: str | None = None) -> pd.DataFrame:
+    """Test-time flips of saved models: per run key, validation and test accuracy of the model alone
+    and of the mean of its predictions for the image and its mirror image."""
+    from . import predict
+
+    rows = []
+    for key in keys:
+        row = {"key": key}
+        for split in ("val", "test"):
+            plain = predict.accuracy(predict.probabilities(key, split, False, store_root), split)
+            flipped = predict.accuracy(predict.probabilities(key, split, True, store_root), split)
+            row |= {split: plain, f"{split}_flip": flipped, f"{split}_gain": 100 * (flipped - plain)}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pareto(frame: pd.DataFrame, cost: str = "minutes", score: str = "test") -> pd.Series:
+    """Whether each row is on the frontier: no other row is at least as good for less cost."""
+    order = frame.sort_values([cost, score], ascending=[True, False])
+    best, front = -math.inf, set()
+    for index, row in order.iterrows():
+        if row[score] > best:
+            front.add(index)
+            best = row[score]
+    return frame.index.isin(front)
+
+
+def mlp_frontier(networks: pd.DataFrame) -> pd.DataFrame:
+    """The book's MLPs (taught ones included) from `robustness.trained_networks`, with CPU-minutes per
+    seed (`cpu_minutes`) and whether each is on the test-accuracy-for-cost frontier."""
+    mlps = networks[networks["family"] != "CNN"].copy()
+    mlps["cpu_minutes"] = [float(np.mean([cpu_minutes(r) for r in runs])) for runs in mlps["runs"]]
+    mlps["frontier"] = pareto(mlps, cost="cpu_minutes")
+    return mlps
+
+
+def summary_row(results: list[dict[str, Any]]) -> dict[str, float]:
+    """Validation and test mean ± std (fractions) and CPU-minutes per seed of one group."""
+    s = summarize(results)
+    return {"val": s["val_mean"], "val_std": s["val_std"], "test": s["test_mean"], "test_std": s["test_std"],
+            "cpu_minutes": float(np.mean([cpu_minutes(r) for r in results]))}
+
+
+# ---- Figures ------------------------------------------------------------------------------------------
+def gains_figure(gains: pd.DataFrame, flips: pd.DataFrame | None = None):
+    """Each trick's gain over the recipe in points, validation and test side by side: one dot per
+    seed, the mean with its paired 95 % interval. `flips` adds test-time flipping of the recipe's
+    saved models as one more row."""
+    import matplotlib.pyplot as plt
+
+    rows = [(t.trick, t.val_gain, t.val_ci, t.test_gain, t.test_ci, t.test_seeds, None) for t in gains.itertuples()]
+    if flips is not None and len(flips):
+        rows.append(("test-time flip (saved models)", flips["val_gain"].mean(), ci95(list(flips["val_gain"])),
+                     flips["test_gain"].mean(), ci95(list(flips["test_gain"])), list(flips["test_gain"]), list(flips["val_gain"])))
+    fig, axes = plt.subplots(1, 2, figsize=(9, 0.55 * len(rows) + 1.2), sharey=True)
+    for ax, split in zip(axes, ("validation", "test")):
+        for y, (name, vg, vci, tg, tci, tseeds, vseeds) in enumerate(rows):
+            mean, ci = (vg, vci) if split == "validation" else (tg, tci)
+            ax.errorbar(mean, y, xerr=0 if math.isnan(ci) else ci, fmt="o", color="C0", capsize=3, ms=6, zorder=3)
+            if split == "test":
+                ax.plot(tseeds, [y] * len(tseeds), "|", color="C1", ms=12, mew=2, zorder=4)
+            elif vseeds is not None:
+                ax.plot(vseeds, [y] * len(vseeds), "|", color="C1", ms=12, mew=2, zorder=4)
+        ax.axvline(0, color="0.4", lw=1)
+        ax.set_xlabel(f"{split} gain over the recipe (points)")
+        ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+        ax.invert_yaxis()
+    axes[1].plot([], [], "o", color="C0", label="mean, 95 % interval")
+    axes[1].plot([], [], "|", color="C1", ms=10, mew=2, label="one seed (test)")
+    axes[1].legend(loc="lower left", bbox_to_anchor=(1.0, 0.0))
+    fig.tight_layout()
+    return fig
+
+
+def frontier_figure(mlps: pd.DataFrame, highlight: list[str], target: float | None = None):
+    """Test accuracy (%) against CPU-minutes per seed (log x) for every MLP the book trained; the
+    frontier (nothing better for less) joined by a step line; `highlight` labels drawn in colour
+    and named; `target`, a goal line (fraction)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    plain = mlps[~mlps["label"].isin(highlight)]
+    ax.scatter(plain["cpu_minutes"], 100 * plain["test"], s=18, color="0.65", label="an MLP of chapters 2–10", zorder=2)
+    front = mlps[mlps["frontier"]].sort_values("cpu_minutes")
+    ax.step(front["cpu_minutes"], 100 * front["test"], where="post", color="C0", lw=1.5, label="frontier", zorder=3)
+    for i, label in enumerate(highlight):
+        row = mlps[mlps["label"] == label]
+        if len(row):
+            ax.scatter(row["cpu_minutes"], 100 * row["test"], s=46, color=f"C{i + 1}", label=label, zorder=4, edgecolor="k", lw=0.5)
+    if target is not None:
+        ax.axhline(100 * target, color="0.3", ls="--", lw=1, label=f"goal, {100 * target:.1f} %")
+    ax.set_xscale("log")
+    ax.set_xlabel("training cost per seed (CPU-minutes, log scale)")
+    ax.set_ylabel("test accuracy (%)")
+    top = 100 * mlps["test"].max()
+    ax.set_ylim(max(100 * mlps["test"].quantile(0.25) - 1, 80), top + 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig

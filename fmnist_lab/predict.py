@@ -1,0 +1,99 @@
+"""Class probabilities from saved models: one model, its horizontal-flip average, a seed ensemble.
+
+Evaluation only: nothing is trained or stored. Every function takes committed checkpoints (by run
+key) and returns softmax probabilities as an (N, 10) float64 numpy array, so accuracy, calibration
+and ensembles are computed from one place. Test-time augmentation here is the mean of the
+probabilities for an image and its mirror image (the only flip the training data also shows).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .checkpoints import load_checkpoint
+from .config import RunConfig
+from .data import FashionMNIST, load
+from .store import Store
+
+if TYPE_CHECKING:
+    from .study import Study
+
+SPLITS = ("val", "test")
+
+
+def split_images(data: FashionMNIST, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """(uint8 images, labels) of the validation or test split."""
+    if split not in SPLITS:
+        raise ValueError(f"split {split!r} is not one of {', '.join(SPLITS)}")
+    return (data.val_images, data.val_labels) if split == "val" else (data.test_images, data.test_labels)
+
+
+@torch.no_grad()
+def model_probabilities(model: nn.Module, cfg: RunConfig, images: torch.Tensor, flip: bool = False,
+                        batch: int = 2048) -> np.ndarray:
+    """Softmax outputs of `model` (eval mode) for uint8 (N, 28, 28) `images`; with `flip`, the mean
+    over each image and its left-right mirror."""
+    from .train import as_unit_float, input_scaling
+
+    model.eval()
+    shift, scale = input_scaling(cfg, load())
+    x = as_unit_float(images, torch.device("cpu"))
+    views = (x, x.flip(-1)) if flip else (x,)
+    total = torch.zeros(len(x), 10, dtype=torch.float64)
+    for view in views:
+        for start in range(0, len(x), batch):
+            logits = model((view[start:start + batch] - shift) / scale)
+            total[start:start + batch] += torch.softmax(logits.double(), 1)
+    return (total / len(views)).numpy()
+
+
+@lru_cache(maxsize=64)
+def probabilities(key: str, split: str = "test", flip: bool = False, store_root: str | None = None) -> np.ndarray:
+    """Softmax outputs of the checkpoint `key` (in the store at `store_root`, by default the
+    committed one) on a split; cached per process, so the array is read-only."""
+    store = Store(store_root) if store_root else Store()
+    model, cfg = load_checkpoint(store.checkpoint_path(key))
+    images, _ = split_images(load(), split)
+    probs = model_probabilities(model, cfg, images, flip=flip)
+    probs.flags.writeable = False  # the cache hands every caller this same array
+    return probs
+
+
+def val_and_test(key: str, flip: bool = False, store_root: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`probabilities` of one checkpoint on the validation and the test split: what calibration
+    needs (a temperature fitted on the first, measured on the second)."""
+    return tuple(probabilities(key, split, flip, store_root) for split in SPLITS)
+
+
+def labels(split: str = "test") -> np.ndarray:
+    return split_images(load(), split)[1].numpy()
+
+
+def accuracy(probs: np.ndarray, split: str = "test") -> float:
+    return float((probs.argmax(1) == labels(split)).mean())
+
+
+def ensemble(keys: list[str], split: str = "test", flip: bool = False, store_root: str | None = None) -> np.ndarray:
+    """The probability average of several checkpoints (e.g. one recipe's seeds)."""
+    if not keys:
+        raise ValueError("an ensemble needs at least one checkpoint key")
+    return np.mean([probabilities(k, split, flip, store_root) for k in keys], axis=0)
+
+
+def runs_with_weights(study: "Study", label: str, store: Store | None = None) -> list[dict[str, Any]]:
+    """The runs of one group of a study over the profile's seeds, loaded or trained (with the
+    checkpoints the study declares), without the rest of the study's groups."""
+    from .experiments import ensure
+
+    cfgs = study.configs()[label]
+    declared = {cfg.key() for cfg in study.checkpoint_configs()}
+    return ensure(cfgs, store, checkpoint_keys=[cfg.key() for cfg in cfgs if cfg.key() in declared], quiet=True)
+
+
+def saved_keys(runs: list[dict[str, Any]], store: Store) -> list[str]:
+    """The keys of those runs whose weights are in the store, in the runs' (seed) order."""
+    return [r["key"] for r in runs if store.checkpoint_path(r["key"]).exists()]

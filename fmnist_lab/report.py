@@ -171,16 +171,52 @@ def join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
+# How a reader names each RunConfig field in a recipe table (fields not listed show their own name).
+FIELD_TITLES = {"model": "network", "hidden": "hidden layers", "channels": "channels per block", "activation": "activation",
+                "dropout": "dropout", "batchnorm": "batch norm", "init": "initialization", "optimizer": "optimizer",
+                "lr": "learning rate", "momentum": "momentum", "weight_decay": "weight decay", "schedule": "learning-rate schedule",
+                "batch_size": "batch size", "epochs": "epochs", "early_stopping": "epoch kept", "patience": "early-stopping patience",
+                "augment": "augmentation", "normalization": "input scaling", "label_smoothing": "label smoothing",
+                "teacher": "teacher (run key)", "distill_weight": "weight of the teacher's loss",
+                "distill_temperature": "distillation temperature", "mixup": "mixup Beta parameter", "ema": "weight averaging decay"}
+AUGMENTATION_TITLES = {"hflip": "flip", "rotate": "rotation", "shift": "shift", "erase": "erasing"}
+
+
+def setting_text(cfg: RunConfig, name: str) -> str:
+    """One setting of `cfg` as a reader reads it: '1024 × 1024', 'flip + erasing', 'AdamW', 'yes'."""
+    from .choices import ACTIVATIONS, INITS, OPTIMIZERS, SCHEDULES
+    from .studies import small
+
+    if name in cfg.inactive_fields() or (name == "channels") == (cfg.model == "mlp") and name in ("hidden", "channels"):
+        return "—"  # settings this run cannot use: a teacher's without one, an MLP's channels, a CNN's widths
+    value = getattr(cfg, name)
+    if name == "model":
+        return {"mlp": "MLP", "cnn": "small CNN", "lenet": "LeNet-style CNN"}[value]
+    registries = {"activation": ACTIVATIONS, "init": INITS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES}
+    if name in registries:
+        return registries[name][value].title
+    if name in ("hidden", "channels"):
+        return " × ".join(map(str, value)) if value else "none"
+    if name == "augment":
+        return " + ".join(AUGMENTATION_TITLES.get(a, a) for a in value) or "none"
+    if name == "early_stopping":
+        return {"val_acc": "best validation accuracy", "val_loss": "lowest validation loss", "none": "last"}[value]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return small(value) if value else "0"
+    return str(value)
+
+
 def config_changes(cfg: RunConfig, base: RunConfig = REFERENCE, base_name: str = "reference MLP") -> pd.DataFrame:
-    """The settings in which `cfg` differs from `base` (seed and profile caps aside), side by side.
+    """The settings in which `cfg` differs from `base` (seed and profile caps aside), side by side,
+    named and written as a reader reads them (`FIELD_TITLES`, `setting_text`).
 
     Settings that cannot affect a run (`RunConfig.inactive_fields`) are shown as "—".
     """
-    def shown(c: RunConfig, name: str) -> str:
-        return "—" if name in c.inactive_fields() else str(c.to_dict()[name])
-
-    rows = [{"setting": name, base_name: shown(base, name), "this model": shown(cfg, name)}
-            for name in base.to_dict() if name not in ("seed", "train_size", "val_size") and shown(cfg, name) != shown(base, name)]
+    rows = [{"setting": FIELD_TITLES.get(name, name), base_name: setting_text(base, name), "this model": setting_text(cfg, name)}
+            for name in base.to_dict() if name not in ("seed", "train_size", "val_size")
+            and setting_text(cfg, name) != setting_text(base, name)]
     return pd.DataFrame(rows)
 
 

@@ -114,10 +114,18 @@ def test_the_distilled_mlp_is_taught_by_the_committed_best_cnn_in_every_profile(
 
 def test_config_changes_lists_the_teachers_settings_only_for_a_taught_model():
     plain = studies.BEST_MLP_SHORT_PLAIN
-    assert "teacher" not in set(report.config_changes(plain)["setting"])
+    assert not any("teacher" in row for row in report.config_changes(plain)["setting"])
     table = report.config_changes(studies.DISTILLED_MLP, base=plain, base_name="untaught")
-    assert list(table["setting"]) == ["teacher", "distill_weight", "distill_temperature"]
+    assert list(table["setting"]) == ["teacher (run key)", "weight of the teacher's loss", "distillation temperature"]
     assert list(table["untaught"]) == ["—", "—", "—"]
+
+
+def test_recipe_tables_read_as_words_not_field_names():
+    table = report.config_changes(studies.BEST_CNN)
+    rows = dict(zip(table["setting"], zip(table["reference MLP"], table["this model"])))
+    assert rows["network"] == ("MLP", "small CNN") and rows["hidden layers"] == ("256 × 256", "—")
+    assert rows["augmentation"] == ("none", "flip + shift + erasing") and rows["optimizer"] == ("Adam", "AdamW")
+    assert not any("_" in name for name in table["setting"])  # no raw RunConfig field names
 
 
 def test_training_waits_while_the_pause_file_exists(tmp_path, monkeypatch):

@@ -1,7 +1,10 @@
 """The figure types the book repeats. Each returns a matplotlib Figure; notebooks only call these.
 
 Accuracy is drawn in percent everywhere (results store fractions; `_percent` converts), and
-`use_style()` sets one readable style for the whole book (chapters call it once).
+`use_style()` sets the book's one seaborn theme (chapters call it once). Figures that show a spread
+over seeds hand seaborn one value per run and let it draw the mean and the spread (`errorbar="sd"`:
+± one sample standard deviation; `("pi", 100)`: the lowest to the highest seed), so a figure cannot
+disagree with the tables' mean ± std.
 """
 from __future__ import annotations
 
@@ -10,23 +13,33 @@ from typing import Any, Callable, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 import numpy as np
+import pandas as pd
+import seaborn as sns
 import torch
+from sklearn.decomposition import PCA
 
 from .augment import augment
 from .data import CLASS_NAMES
+from .metrics import per_class_accuracy, stopping_epochs
 
-PALETTE = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+# matplotlib's ten colours, the ones the book has always used: blue for the first group (the MLP),
+# orange for the second (the CNN), then green and red, as the captions name them.
+PALETTE_NAME = "tab10"
+PALETTE = sns.color_palette(PALETTE_NAME).as_hex()
 # Figures are drawn at most ~10 inches wide and shown at page width (~7 in), so 10 pt text stays
 # >= 9 pt where it matters; 200 dpi keeps the PNGs sharp on a laptop screen and in the PDF.
 STYLE = {"figure.dpi": 200, "savefig.dpi": 200, "savefig.bbox": "tight", "axes.spines.top": False,
-         "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "font.size": 10,
-         "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 9.5, "ytick.labelsize": 9.5,
-         "legend.fontsize": 9, "legend.frameon": False}
+         "axes.spines.right": False, "font.size": 10, "axes.titlesize": 10, "axes.labelsize": 10,
+         "xtick.labelsize": 9.5, "ytick.labelsize": 9.5, "legend.fontsize": 9, "legend.title_fontsize": 9,
+         "legend.frameon": False, "grid.color": "0.9", "grid.linewidth": 0.8}
+# Means drawn by `sns.lineplot`: a plain filled circle (seaborn's default adds a white rim).
+POINT = {"marker": "o", "markersize": 6, "markeredgewidth": 0}
 
 
 def use_style() -> None:
-    """The book's figure style (chapters call this once; importing the module changes nothing)."""
-    plt.rcParams.update(STYLE)
+    """The book's figure theme: seaborn's white grid at notebook line widths, the palette above,
+    then `STYLE` (chapters call this once; importing the module changes nothing)."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE_NAME, rc=STYLE)
 
 
 def _percent(metric: str, values: np.ndarray) -> np.ndarray:
@@ -81,15 +94,15 @@ def misclassified(images: torch.Tensor, labels: Sequence[int], predicted: Sequen
 
 
 def class_counts(splits: dict[str, torch.Tensor]) -> plt.Figure:
-    """Images per class in each split (grouped bars)."""
+    """Images per class in each split (grouped bars; the legend gives each split's total)."""
+    counts = pd.DataFrame([(CLASS_NAMES[c], f"{name} ({len(labels):,})", n) for name, labels in splits.items()
+                           for c, n in enumerate(torch.bincount(labels, minlength=len(CLASS_NAMES)).tolist())],
+                          columns=["class", "split", "images"])
     fig, ax = plt.subplots(figsize=(7, 2.8))
-    width = 0.8 / len(splits)
-    for i, (name, labels) in enumerate(splits.items()):
-        counts = torch.bincount(labels, minlength=10).numpy()
-        ax.bar(np.arange(10) + i * width, counts, width, label=f"{name} ({len(labels):,})")
-    ax.set_xticks(np.arange(10) + width * (len(splits) - 1) / 2, CLASS_NAMES, rotation=30, ha="right")
-    ax.set_ylabel("images")
-    ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(splits))
+    sns.barplot(counts, x="class", y="images", hue="split", saturation=1, ax=ax)
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
+    ax.set_xlabel("")
+    sns.move_legend(ax, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(splits), title=None)
     fig.tight_layout()
     return fig
 
@@ -99,39 +112,34 @@ def pixel_statistics(images: torch.Tensor, labels: torch.Tensor) -> plt.Figure:
     (horizontal bars, so the class names read without rotation)."""
     pixels = images.float() / 255
     fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 3.4), width_ratios=(1, 1.1))
-    left.hist(pixels.flatten().numpy(), bins=51, color=PALETTE[0], log=True)
+    left.hist(pixels.flatten().numpy(), bins=51, color=PALETTE[0], log=True, linewidth=0)
     left.set_xlabel("pixel value (scaled to [0, 1])")
     left.set_ylabel("pixels (log scale)")
-    brightness = [pixels[labels == c].mean().item() for c in range(10)]
-    coverage = [(pixels[labels == c] > 0).float().mean().item() for c in range(10)]
-    y = np.arange(10)
-    right.barh(y - 0.2, brightness, 0.4, label="mean pixel value")
-    right.barh(y + 0.2, coverage, 0.4, label="fraction of non-zero pixels")
-    right.set_yticks(y, CLASS_NAMES)
-    right.invert_yaxis()
-    right.set_xlim(0, 1)
-    right.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=1)
+    per_class = pd.DataFrame([(CLASS_NAMES[c], stat, value) for c in range(len(CLASS_NAMES))
+                              for stat, value in (("mean pixel value", pixels[labels == c].mean().item()),
+                                                  ("fraction of non-zero pixels", (pixels[labels == c] > 0).float().mean().item()))],
+                             columns=["class", "statistic", "value"])
+    sns.barplot(per_class, x="value", y="class", hue="statistic", saturation=1, ax=right)
+    right.set(xlim=(0, 1), xlabel="", ylabel="")
+    sns.move_legend(right, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=1, title=None)
     fig.tight_layout()
     return fig
 
 
 def pca_scatter(images: torch.Tensor, labels: torch.Tensor, n: int = 5000, seed: int = 0) -> tuple[plt.Figure, float]:
-    """Images projected on their first two principal components; returns (figure, variance explained)."""
+    """`n` random images (pixels in [0, 1]) projected on their first two principal components, one
+    colour per class; returns (figure, fraction of the pixel variance the two components explain)."""
     pick = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))[:n]
-    x = images[pick].flatten(1).float() / 255
-    x = x - x.mean(0)
-    _, s, v = torch.linalg.svd(x, full_matrices=False)
-    coords = (x @ v[:2].T).numpy()
-    explained = float((s[:2] ** 2).sum() / (s ** 2).sum())
+    pixels = images[pick].flatten(1).float().numpy() / 255
+    pca = PCA(n_components=2, svd_solver="full").fit(pixels)  # exact, so the variance explained is too
+    coords = pca.transform(pixels)
     fig, ax = plt.subplots(figsize=(5.6, 4.3))
-    for c in range(10):
-        mask = (labels[pick] == c).numpy()
-        ax.scatter(coords[mask, 0], coords[mask, 1], s=3, alpha=0.5, color=plt.cm.tab10(c), label=CLASS_NAMES[c])
-    ax.set_xlabel("principal component 1")
-    ax.set_ylabel("principal component 2")
-    ax.legend(markerscale=4, frameon=False, loc="center left", bbox_to_anchor=(1, 0.5))
+    sns.scatterplot(x=coords[:, 0], y=coords[:, 1], hue=np.asarray(CLASS_NAMES)[labels[pick].numpy()], hue_order=CLASS_NAMES,
+                    palette=PALETTE, s=9, alpha=0.5, linewidth=0, ax=ax)
+    ax.set(xlabel="principal component 1", ylabel="principal component 2")
+    sns.move_legend(ax, "center left", bbox_to_anchor=(1, 0.5), markerscale=3, title=None)
     fig.tight_layout()
-    return fig, explained
+    return fig, float(pca.explained_variance_ratio_.sum())
 
 
 def _history(results: list[dict[str, Any]], metric: str) -> np.ndarray:
@@ -154,6 +162,13 @@ def metric_name(metric: str) -> str:
     return METRIC_NAMES.get(metric, metric.replace("_", " "))
 
 
+def _mean_band(ax: plt.Axes, values: np.ndarray, **line: Any) -> None:
+    """A per-epoch history (seeds x epochs, NaN after a run stopped): its mean over the seeds that
+    reached each epoch, with a band from the lowest to the highest of them."""
+    seed, epoch = np.nonzero(~np.isnan(values))
+    sns.lineplot(x=epoch + 1, y=values[seed, epoch], errorbar=("pi", 100), err_kws={"linewidth": 0}, ax=ax, **line)
+
+
 def curves(groups: dict[str, list[dict[str, Any]]], metrics: Sequence[str] = ("train_loss", "val_loss"),
            ylabel: str = "", ax: plt.Axes | None = None, mark_best: bool = False,
            legend_below: bool = False) -> plt.Figure:
@@ -166,14 +181,10 @@ def curves(groups: dict[str, list[dict[str, Any]]], metrics: Sequence[str] = ("t
     styles = ["-", "--", ":", "-."]
     for g, (label, results) in enumerate(groups.items()):
         for m, metric in enumerate(metrics):
-            values = _percent(metric, _history(results, metric))
-            epochs = np.arange(1, values.shape[1] + 1)
-            with np.errstate(all="ignore"):
-                mean, low, high = np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
             name = f"{label}: {metric_name(metric)}" if len(groups) > 1 else metric_name(metric)
             name = label if legend_below and len(metrics) == 1 else name
-            ax.plot(epochs, mean, styles[m % 4], color=PALETTE[g % len(PALETTE)], label=name)
-            ax.fill_between(epochs, low, high, color=PALETTE[g % len(PALETTE)], alpha=0.15, linewidth=0)
+            _mean_band(ax, _percent(metric, _history(results, metric)), color=PALETTE[g % len(PALETTE)],
+                       linestyle=styles[m % 4], label=name)
         if mark_best:
             for r in results:
                 ax.axvline(r["final_epoch"], color=PALETTE[g % len(PALETTE)], alpha=0.3, linewidth=0.8)
@@ -197,21 +208,14 @@ def loss_and_accuracy(groups: dict[str, list[dict[str, Any]]], mark_best: bool =
     return fig
 
 
-def _class_matrix(values: np.ndarray, cmap: str, vmin: float, vmax: float, labels: np.ndarray,
-                  dark: np.ndarray, title: str) -> plt.Figure:
-    """A 10 x 10 true-by-predicted class image with a text label per cell ('' leaves it blank)."""
+def _class_matrix(values: np.ndarray, text: Sequence[Sequence[str]], title: str, **colours: Any) -> plt.Figure:
+    """A 10 x 10 true-by-predicted class grid with each cell's own text ('' leaves it blank), white
+    on dark cells; `colours` are seaborn's (cmap, vmin, vmax, center)."""
     fig, ax = plt.subplots(figsize=(6, 5))
-    ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
-    ax.grid(False)
-    for i in range(10):
-        for j in range(10):
-            if labels[i][j]:
-                ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=9, color="white" if dark[i, j] else "black")
-    ax.set_xticks(range(10), CLASS_NAMES, rotation=45, ha="right")
-    ax.set_yticks(range(10), CLASS_NAMES)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
-    ax.set_title(title)
+    sns.heatmap(values, annot=np.asarray(text, dtype=object), fmt="", annot_kws={"fontsize": 9}, cbar=False,
+                square=True, xticklabels=CLASS_NAMES, yticklabels=CLASS_NAMES, ax=ax, **colours)
+    plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
+    ax.set(xlabel="predicted class", ylabel="true class", title=title)
     fig.tight_layout()
     return fig
 
@@ -226,7 +230,7 @@ def confusion_matrix(counts: np.ndarray, title: str = "") -> plt.Figure:
     whose percentage rounds to 0 is left blank."""
     rates = _row_rates(counts)
     labels = [["" if f"{100 * r:.0f}" == "0" else f"{100 * r:.0f}" for r in row] for row in rates]
-    return _class_matrix(rates, "Blues", 0, 1, labels, rates > 0.5, title)
+    return _class_matrix(rates, labels, title, cmap="Blues", vmin=0, vmax=1)
 
 
 def confusion_difference(counts_a: np.ndarray, counts_b: np.ndarray, title: str = "") -> plt.Figure:
@@ -234,63 +238,86 @@ def confusion_difference(counts_a: np.ndarray, counts_b: np.ndarray, title: str 
     diff = 100 * (_row_rates(counts_a) - _row_rates(counts_b))
     limit = max(1.0, np.abs(diff).max())
     labels = [[f"{d:+.0f}".replace("-", "\u2212") if abs(d) >= 0.5 else "" for d in row] for row in diff]  # a true minus
-    return _class_matrix(diff, "RdBu", -limit, limit, labels, np.abs(diff) > 0.6 * limit, title)
+    return _class_matrix(diff, labels, title, cmap="RdBu", vmin=-limit, vmax=limit)
 
 
-def grouped_bars(table: dict[str, dict[str, tuple[float, float]]], ylabel: str, ylim: tuple[float, float] | None = None) -> plt.Figure:
-    """{group: {bar: (mean, std)}} as grouped bars with error bars."""
-    groups = list(table)
-    bars = list(dict.fromkeys(b for g in groups for b in table[g]))
-    fig, ax = plt.subplots(figsize=(max(5, 1.4 * len(groups) * len(bars) / 2), 3.2))
-    width = 0.8 / len(bars)
-    for i, bar in enumerate(bars):
-        means = [table[g].get(bar, (np.nan, np.nan))[0] for g in groups]
-        stds = [table[g].get(bar, (np.nan, np.nan))[1] for g in groups]
-        ax.bar(np.arange(len(groups)) + i * width, means, width, yerr=stds, capsize=3, label=bar)
-    ax.set_xticks(np.arange(len(groups)) + width * (len(bars) - 1) / 2, groups)
-    ax.set_ylabel(ylabel)
+def _val_percent_of(result: dict[str, Any]) -> float:
+    return 100 * result["val"]["acc"]
+
+
+def _train_percent_of(result: dict[str, Any]) -> float:
+    """Training accuracy (eval mode) at the reported epoch, in percent."""
+    return 100 * result["history"]["train_eval_acc"][result["final_epoch"] - 1]
+
+
+def _seed_frame(table: dict[str, dict[str, list[dict[str, Any]]]], value: Callable[[dict[str, Any]], float]) -> pd.DataFrame:
+    """{group: {series: runs}} as one row per run: group, series and `value(run)`."""
+    return pd.DataFrame([(group, name, value(r)) for group, row in table.items() for name, runs in row.items() for r in runs],
+                        columns=["group", "series", "value"])
+
+
+def grouped_bars(table: dict[str, dict[str, list[dict[str, Any]]]], ylabel: str = "validation accuracy (%)",
+                 ylim: tuple[float, float] | None = None) -> plt.Figure:
+    """{group: {bar: runs}} as grouped bars of validation accuracy (%): the mean over seeds, error
+    bars ± one standard deviation; the legend sits above the axes, off the bars."""
+    frame = _seed_frame(table, _val_percent_of)
+    bars = frame["series"].nunique()
+    fig, ax = plt.subplots(figsize=(max(5, 1.4 * len(table) * bars / 2), 3.2))
+    sns.barplot(frame, x="group", y="value", hue="series", errorbar="sd", capsize=0.15, err_kws={"linewidth": 1.2},
+                palette=PALETTE[:bars], saturation=1, ax=ax)
+    ax.set(xlabel="", ylabel=ylabel)
     if ylim:
         ax.set_ylim(*ylim)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(bars))  # above the axes, off the bars
+    sns.move_legend(ax, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=bars, title=None)
     fig.tight_layout()
     return fig
 
 
-def per_class_bars(accuracies: dict[str, tuple[np.ndarray, np.ndarray]]) -> plt.Figure:
-    """{model: (mean per-class accuracy, std)} as points with error bars, one row per class (the axis
-    does not start at zero, so no bars); the legend sits below the axes, off the data."""
+def per_class_bars(accuracies: dict[str, Any]) -> plt.Figure:
+    """{model: runs} as per-class test accuracy (%): a point per model and class, the mean over
+    seeds, with ± one standard deviation; one row per class (the axis does not start at zero, so
+    no bars); the legend sits below the axes, off the data. Every model may instead be given as
+    the (mean, std) arrays of `metrics.per_class_mean_std` (as chapters 02 and 09 still do): the
+    same points, with those stds as the bars."""
+    given = {name: value for name, value in accuracies.items() if isinstance(value, tuple)}
+    if given and len(given) < len(accuracies):
+        raise ValueError("per_class_bars: give every model as its runs, or every model as (mean, std)")
+    per_seed = {name: [value[0]] if given else [per_class_accuracy(r["test"]["confusion"]) for r in value]
+                for name, value in accuracies.items()}
+    frame = pd.DataFrame([(name, CLASS_NAMES[c], 100 * acc[c]) for name, seeds in per_seed.items() for acc in seeds
+                          for c in range(len(CLASS_NAMES))], columns=["model", "class", "accuracy"])
     fig, ax = plt.subplots(figsize=(6.5, 4.6))
-    # A class's models sit within ±0.15 of its tick, so each group reads as one row (rows are 1 apart).
-    offset = 0.3 / max(1, len(accuracies) - 1) if len(accuracies) > 1 else 0.0
-    for i, (name, (mean, std)) in enumerate(accuracies.items()):
-        y = np.arange(10) - 0.15 * (len(accuracies) > 1) + i * offset
-        ax.errorbar(100 * np.asarray(mean), y, xerr=100 * np.asarray(std), fmt="o", capsize=2, label=name)
-    ax.set_yticks(np.arange(10), CLASS_NAMES)
-    ax.invert_yaxis()
-    ax.set_xlabel("test accuracy (%)")
+    sns.pointplot(frame, x="accuracy", y="class", hue="model", errorbar=None if given else "sd",
+                  dodge=0.3 if len(accuracies) > 1 else False, linestyle="none", marker="o", markersize=5, capsize=0.2,
+                  err_kws={"linewidth": 1.2}, palette=PALETTE[:len(accuracies)], ax=ax)
+    means = [line for line in ax.lines if len(line.get_xdata())]  # one line of points per model (legend entries are empty)
+    for line, (_, std) in zip(means, given.values()):
+        ax.errorbar(*line.get_data(), xerr=100 * np.asarray(std), fmt="none", color=line.get_color(), capsize=3, linewidth=1.2)
+    ax.set(xlabel="test accuracy (%)", ylabel="")
     if len(accuracies) > 1:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(3, len(accuracies)))
+        sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(3, len(accuracies)), title=None)
+    else:
+        ax.get_legend().remove()
     fig.tight_layout()
     return fig
 
 
-def sweep(x: Sequence[float], summaries: Sequence[dict[str, Any]], xlabel: str, logx: bool = False,
-          ax: plt.Axes | None = None, label: str = "") -> plt.Figure:
-    """Validation accuracy (mean ± std over seeds, solid) and training accuracy (dashed) against one factor."""
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5, 3.3))
-    val = 100 * np.array([s["val_mean"] for s in summaries])
-    err = 100 * np.array([s["val_std"] for s in summaries])
-    train = 100 * np.array([s["train_mean"] for s in summaries])
-    prefix = f"{label}: " if label else ""
-    line = ax.errorbar(x, val, yerr=err, marker="o", capsize=3, label=f"{prefix}validation")
-    ax.plot(x, train, "--", marker=".", color=line[0].get_color(), alpha=0.7, label=f"{prefix}training")
+def sweep(groups: dict[float, list[dict[str, Any]]], xlabel: str, logx: bool = False) -> plt.Figure:
+    """Accuracy against one factor ({value: runs}, e.g. `report.by_value(ch.depth, ...)`): validation
+    (circles on a solid line, mean ± std over seeds) and training at the selected epoch (dots on a
+    dashed line, the mean); `logx` spaces the values on a base-2 log axis."""
+    frame = pd.DataFrame([(x, _val_percent_of(r), _train_percent_of(r)) for x, runs in groups.items() for r in runs],
+                         columns=["x", "validation", "training"])
+    fig, ax = plt.subplots(figsize=(5, 3.3))
+    sns.lineplot(frame, x="x", y="validation", errorbar="sd", err_style="bars", err_kws={"capsize": 3}, **POINT,
+                 color=PALETTE[0], label="validation", ax=ax)
+    sns.lineplot(frame, x="x", y="training", errorbar=None, linestyle="--", marker=".", markeredgewidth=0, color=PALETTE[0],
+                 alpha=0.7, label="training", ax=ax)
     if logx:
         ax.set_xscale("log", base=2)
-        ax.set_xticks(x, [str(v) for v in x])
-    else:
-        ax.set_xticks(x)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("accuracy at the selected epoch (%)")
+    ax.set_xticks(list(groups), [str(v) for v in groups])
+    ax.minorticks_off()
+    ax.set(xlabel=xlabel, ylabel="accuracy at the selected epoch (%)")
     ax.legend()
     fig.tight_layout()
     return fig
@@ -323,7 +350,7 @@ def per_layer(values: dict[str, Sequence[float]], ylabel: str, logy: bool = True
     legend sits right of the axes, off the data."""
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.3))
     for i, (label, ys) in enumerate(values.items()):
-        ax.plot(np.arange(1, len(ys) + 1), ys, marker="o", color=plt.cm.tab10(i % 10), label=label)
+        ax.plot(np.arange(1, len(ys) + 1), ys, marker="o", color=PALETTE[i % len(PALETTE)], label=label)
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel("layer")
@@ -342,7 +369,7 @@ def layer_histograms(activations: dict[str, Sequence[torch.Tensor]], bins: int =
     for r, (label, layers) in enumerate(activations.items()):
         for c, a in enumerate(layers):
             ax = axes[r, c]
-            ax.hist(a.flatten().numpy(), bins=bins, color=plt.cm.tab10(r % 10), density=True)
+            ax.hist(a.flatten().numpy(), bins=bins, color=PALETTE[r % len(PALETTE)], density=True)
             ax.set_yticks([])
             ax.xaxis.set_major_locator(plt.MaxNLocator(2))
             ax.tick_params(labelsize=9)
@@ -354,43 +381,18 @@ def layer_histograms(activations: dict[str, Sequence[torch.Tensor]], bins: int =
     return fig
 
 
-def series(lines: dict[str, tuple[Sequence[float], Sequence[float], Sequence[float]]], xlabel: str, ylabel: str,
-           logx: bool = False, ax: plt.Axes | None = None, reference: tuple[str, float] | None = None) -> plt.Figure:
-    """Lines {label: (x, means, stds)} against one factor, with error bars; `reference` adds a
-    labelled horizontal line (e.g. the value at lambda = 0, which a log axis cannot show)."""
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5, 3.3))
-    for i, (label, (x, means, stds)) in enumerate(lines.items()):
-        ax.errorbar(x, means, yerr=stds, marker="o", capsize=3, color=PALETTE[i % len(PALETTE)], label=label)
-    if reference is not None:
-        ax.axhline(reference[1], color="grey", linestyle=":", label=reference[0])
-    if logx:
-        ax.set_xscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
 def heatmap(values: np.ndarray, rows: Sequence[str], cols: Sequence[str], text: Sequence[Sequence[str]],
             xlabel: str, ylabel: str, vmin: float | None = None, vmax: float | None = None,
             ax: plt.Axes | None = None, colorbar: str = "validation accuracy") -> plt.Figure:
-    """A grid of values (e.g. mean validation accuracy) with each cell's own text written in it;
-    values below `vmin` are clipped to the darkest colour so the good region keeps its contrast."""
-    values = np.asarray(values, dtype=float)
+    """A grid of values (e.g. mean validation accuracy) with each cell's own text written in it
+    (white on dark cells); values below `vmin` take the darkest colour, so the good region keeps
+    its contrast; a NaN cell is left blank."""
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(1.2 * len(cols) + 2, 0.5 * len(rows) + 1.2))
-    image = ax.imshow(values, cmap="viridis", vmin=vmin, vmax=vmax, aspect="auto")
-    ax.grid(False)
-    low, high = image.get_clim()
-    for i in range(len(rows)):
-        for j in range(len(cols)):
-            bright = (values[i, j] - low) / (high - low) > 0.6 if high > low else False
-            ax.text(j, i, text[i][j], ha="center", va="center", fontsize=9, color="black" if bright else "white")
-    ax.set_xticks(range(len(cols)), cols)
-    ax.set_yticks(range(len(rows)), rows)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    fig.colorbar(image, ax=ax, label=colorbar, fraction=0.05)
+    sns.heatmap(np.asarray(values, dtype=float), annot=np.asarray(text, dtype=object), fmt="", annot_kws={"fontsize": 9},
+                cmap="viridis", vmin=vmin, vmax=vmax, xticklabels=cols, yticklabels=rows,
+                cbar_kws={"label": colorbar, "fraction": 0.05}, ax=ax)
+    ax.tick_params(axis="y", rotation=0)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
     fig.tight_layout()
     return fig
 
@@ -443,20 +445,19 @@ def schedule_curves(groups: dict[str, list[dict[str, Any]]]) -> plt.Figure:
     return fig
 
 
-def grouped_points(table: dict[str, dict[str, tuple[float, float]]], ylabel: str) -> plt.Figure:
-    """{group: {series: (mean, std)}} as points with error bars, the series side by side within each
-    group (for values whose axis does not start at zero, where bars would mislead); legend below."""
-    groups = list(table)
-    series = list(dict.fromkeys(s for g in groups for s in table[g]))
-    fig, ax = plt.subplots(figsize=(max(5.0, 1.05 * len(groups) + 1), 3.4))
-    offsets = np.linspace(-0.15, 0.15, len(series)) if len(series) > 1 else [0.0]
-    for k, name in enumerate(series):
-        points = [(i + offsets[k], *table[g][name]) for i, g in enumerate(groups) if name in table[g]]
-        x, means, stds = zip(*points)
-        ax.errorbar(x, means, yerr=stds, fmt="o", capsize=3, color=PALETTE[k % len(PALETTE)], label=name)
-    ax.set_xticks(range(len(groups)), groups, rotation=20, ha="right")
-    ax.set_ylabel(ylabel)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=len(series))
+def grouped_points(table: dict[str, dict[str, list[dict[str, Any]]]], ylabel: str = "validation accuracy (%)") -> plt.Figure:
+    """{group: {series: runs}} as validation accuracy (%): a point per series, the mean over seeds,
+    with ± one standard deviation, the series side by side within each group (for values whose axis
+    does not start at zero, where bars would mislead); legend below."""
+    frame = _seed_frame(table, _val_percent_of)
+    series = frame["series"].nunique()
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.05 * len(table) + 1), 3.4))
+    sns.pointplot(frame, x="group", y="value", hue="series", errorbar="sd", dodge=0.3 if series > 1 else False,
+                  linestyle="none", marker="o", markersize=5, capsize=0.1, err_kws={"linewidth": 1.2},
+                  palette=PALETTE[:series], ax=ax)
+    plt.setp(ax.get_xticklabels(), rotation=20, ha="right", rotation_mode="anchor")
+    ax.set(xlabel="", ylabel=ylabel)
+    sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.3), ncol=series, title=None)
     fig.tight_layout()
     return fig
 
@@ -465,15 +466,11 @@ def stopping_points(results: list[dict[str, Any]], stops: list[dict[str, float]]
     """Validation loss and accuracy of one configuration (mean over seeds, min-max band), with each
     seed's stopping epoch under the val-loss criterion (triangles) and the val-acc criterion (hollow
     circles); `stops` defaults to `metrics.stopping_epochs` of each run."""
-    from .metrics import stopping_epochs
-
     stops = stops if stops is not None else [stopping_epochs(r) for r in results]
     fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.2))
     for ax, metric, label in ((axes[0], "val_loss", "validation loss"), (axes[1], "val_acc", "validation accuracy (%)")):
         values = _percent(metric, _history(results, metric))
-        epochs = np.arange(1, values.shape[1] + 1)
-        ax.plot(epochs, np.nanmean(values, 0), color=PALETTE[0])
-        ax.fill_between(epochs, np.nanmin(values, 0), np.nanmax(values, 0), color=PALETTE[0], alpha=0.15, linewidth=0)
+        _mean_band(ax, values, color=PALETTE[0])
         for i, stop in enumerate(stops):
             for key, marker, size, name in (("loss_epoch", "v", 6, "lowest validation loss"),
                                             ("acc_epoch", "o", 10, "highest validation accuracy")):
@@ -513,18 +510,9 @@ def panels(draw: Callable[..., Any], values: dict[str, Any], *args: Any, ylim: t
     return fig
 
 
-def _mean_std(values: Sequence[float]) -> tuple[float, float]:
-    return float(np.mean(values)), float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-
-
-def _val_percent(results: list[dict[str, Any]]) -> tuple[float, float]:
-    """Validation accuracy of a group in percent: mean and std over seeds."""
-    return _mean_std([100 * r["val"]["acc"] for r in results])
-
-
-def _gap_points(results: list[dict[str, Any]]) -> tuple[float, float]:
-    """Training (eval mode) minus validation accuracy at the reported epoch, in points: mean, std over seeds."""
-    return _mean_std([100 * (r["history"]["train_eval_acc"][r["final_epoch"] - 1] - r["val"]["acc"]) for r in results])
+def _gap_points_of(result: dict[str, Any]) -> float:
+    """Training (eval mode) minus validation accuracy at the reported epoch, in points."""
+    return _train_percent_of(result) - _val_percent_of(result)
 
 
 def accuracy_and_gap(lines: dict[str, dict[float, list[dict[str, Any]]]], xlabel: str, logx: bool = False,
@@ -533,22 +521,22 @@ def accuracy_and_gap(lines: dict[str, dict[float, list[dict[str, Any]]]], xlabel
     (points, right), each mean ± std over seeds, one line per {label: {setting value: runs}}.
 
     A log axis cannot show a value ≤ 0, so those points are left out there; `reference` = (label,
-    runs) draws such a group (e.g. no penalty, λ = 0) as a dotted grey line in both panels. The
-    legend, when there is more than one thing to name, sits below the panels, off the data."""
+    runs) draws such a group (e.g. no penalty, λ = 0) as a dotted grey line at its mean in both
+    panels. The legend, when there is more than one thing to name, sits below the panels, off the data."""
     fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.2))
-    for ax, stat, ylabel in zip(axes, (_val_percent, _gap_points), ("validation accuracy (%)", "train − validation (points)")):
+    for ax, value, ylabel in zip(axes, (_val_percent_of, _gap_points_of), ("validation accuracy (%)", "train − validation (points)")):
         for i, (label, groups) in enumerate(lines.items()):
-            xs = [x for x in groups if x > 0 or not logx]
-            means, stds = zip(*(stat(groups[x]) for x in xs))
-            ax.errorbar(xs, means, yerr=stds, marker="o", capsize=3, color=PALETTE[i % len(PALETTE)], label=label)
+            frame = pd.DataFrame([(x, value(r)) for x, runs in groups.items() if x > 0 or not logx for r in runs], columns=["x", "y"])
+            sns.lineplot(frame, x="x", y="y", errorbar="sd", err_style="bars", err_kws={"capsize": 3}, **POINT,
+                         color=PALETTE[i % len(PALETTE)], label=label, ax=ax)
             if not logx:
-                ax.set_xticks(xs, [f"{x:g}" for x in xs])
+                ax.set_xticks(list(groups), [f"{x:g}" for x in groups])
         if reference is not None:
-            ax.axhline(stat(reference[1])[0], color="grey", linestyle=":", label=reference[0])
+            ax.axhline(np.mean([value(r) for r in reference[1]]), color="grey", linestyle=":", label=reference[0])
         if logx:
             ax.set_xscale("log")
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
+        ax.set(xlabel=xlabel, ylabel=ylabel)
+        ax.get_legend().remove()
     handles, labels = axes[0].get_legend_handles_labels()
     if len(labels) > 1:
         fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, 0.0))
@@ -588,24 +576,21 @@ def moved_accuracy(curves: dict[str, dict[str, dict[float, float]]]) -> plt.Figu
     return fig
 
 
-def _test_percent(results: list[dict[str, Any]]) -> tuple[float, float]:
-    """Test accuracy of a group in percent: mean and std over seeds."""
-    return _mean_std([100 * r["test"]["acc"] for r in results])
-
-
 def against_size(lines: dict[str, dict[int, list[dict[str, Any]]]], xlabel: str = "training images") -> plt.Figure:
     """Two recipes trained on growing training sets ({name: {images: runs}}, log x): left, test
     accuracy (%, mean ± std over seeds), one line per recipe; right, the second recipe minus the
     first in points (± the two stds combined), with a zero line."""
+    frame = pd.DataFrame([(name, n, 100 * r["test"]["acc"]) for name, groups in lines.items() for n, runs in groups.items()
+                          for r in runs], columns=["recipe", "images", "test"])
     fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.3))
-    stats = {name: {n: _test_percent(runs) for n, runs in groups.items()} for name, groups in lines.items()}
-    for i, (name, points) in enumerate(stats.items()):
-        xs = sorted(points)
-        axes[0].errorbar(xs, [points[x][0] for x in xs], yerr=[points[x][1] for x in xs], marker="os"[i % 2], capsize=3,
-                         color=PALETTE[i % len(PALETTE)], label=name)
-    (first, a), (second, b) = list(stats.items())[:2]
-    xs = sorted(set(a) & set(b))
-    axes[1].errorbar(xs, [b[x][0] - a[x][0] for x in xs], yerr=[float(np.hypot(a[x][1], b[x][1])) for x in xs], marker="o",
+    for i, name in enumerate(lines):
+        sns.lineplot(frame[frame["recipe"] == name], x="images", y="test", errorbar="sd", err_style="bars", err_kws={"capsize": 3},
+                     **(POINT | {"marker": "os"[i % 2]}), color=PALETTE[i % len(PALETTE)], label=name, ax=axes[0])
+    stats = frame.groupby(["recipe", "images"])["test"].agg(["mean", "std"]).fillna(0.0)  # one seed: no spread
+    first, second = list(lines)[:2]
+    a, b = stats.loc[first], stats.loc[second]
+    xs = sorted(set(a.index) & set(b.index))
+    axes[1].errorbar(xs, b.loc[xs, "mean"] - a.loc[xs, "mean"], yerr=np.hypot(a.loc[xs, "std"], b.loc[xs, "std"]), marker="o",
                      capsize=3, color="black")
     axes[1].axhline(0, color="grey", linewidth=0.8)
     axes[0].set_ylabel("test accuracy (%)")
@@ -615,6 +600,7 @@ def against_size(lines: dict[str, dict[int, list[dict[str, Any]]]], xlabel: str 
         ax.set_xticks(xs, [f"{x:,}".replace(",", "\u2009") for x in xs], rotation=45)
         ax.minorticks_off()
         ax.set_xlabel(xlabel)
+    axes[0].get_legend().remove()
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=len(lines), bbox_to_anchor=(0.5, -0.02))
     return fig

@@ -5,6 +5,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from fmnist_lab import plots, report  # noqa: E402
@@ -96,14 +97,19 @@ def test_study_heatmap_lays_groups_out_by_their_configuration_in_percent(grid):
     plt.close(fig)
 
 
-def test_grouped_points_draws_one_point_per_group_and_series_with_the_legend_below():
-    fig = plots.grouped_points({"none": {"20 epochs": (89.0, 0.1), "60 epochs": (90.0, 0.1)},
-                                "shift": {"20 epochs": (88.0, 0.2), "60 epochs": (89.5, 0.3)}}, "validation accuracy (%)")
+def test_grouped_points_draws_the_seeds_mean_and_std_per_group_and_series_with_the_legend_below():
+    fig = plots.grouped_points({"none": {"20 epochs": [run("a", 0.89), run("b", 0.91)], "60 epochs": [run("c", 0.90)]},
+                                "shift": {"20 epochs": [run("d", 0.88)], "60 epochs": [run("e", 0.895), run("f", 0.905)]}})
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["none", "shift"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["20 epochs", "60 epochs"]
     assert ax.get_legend().get_bbox_to_anchor().y0 < ax.get_window_extent().y0  # below the axes, off the data
     assert len(ax.patches) == 0  # points, not bars
+    points = [line for line in ax.lines if line.get_marker() == "o" and len(line.get_xdata())]
+    assert [list(p.get_ydata()) for p in points] == [pytest.approx([90.0, 88.0]), pytest.approx([90.0, 90.0])]  # percent
+    spans = [np.nanmax(line.get_ydata()) - np.nanmin(line.get_ydata()) for line in ax.lines if line.get_marker() in ("None", "")
+             and not np.isnan(line.get_ydata()).all()]
+    assert spans == pytest.approx([2 * 100 * np.std([0.89, 0.91], ddof=1), 2 * 100 * np.std([0.895, 0.905], ddof=1)])  # ± sample std
     plt.close(fig)
 
 

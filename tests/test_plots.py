@@ -1,0 +1,172 @@
+"""The book's seaborn theme and the figures seaborn draws from per-seed values: the text stays
+readable at page width, the points and error bars are the seeds' mean ± sample std, every cell of a
+class grid is annotated, and PCA explains the variance an exact SVD says it does."""
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from fmnist_lab import plots  # noqa: E402
+from fmnist_lab.data import CLASS_NAMES  # noqa: E402
+
+
+@pytest.fixture
+def themed():
+    """The book's theme for one test; the global rcParams are restored afterwards."""
+    with plt.rc_context():
+        plots.use_style()
+        yield
+    plt.close("all")
+
+
+def run(val, train=None, per_class=None):
+    """A stored-result-shaped dict: validation accuracy, training accuracy at the reported epoch and
+    a test confusion matrix whose diagonal gives `per_class` accuracy (100 images per class)."""
+    per_class = np.full(10, 0.9) if per_class is None else np.asarray(per_class)
+    confusion = np.zeros((10, 10), dtype=int)
+    for c, acc in enumerate(per_class):
+        confusion[c, c] = round(100 * acc)
+        confusion[c, (c + 1) % 10] = 100 - confusion[c, c]
+    return {"val": {"acc": val}, "final_epoch": 1, "history": {"train_eval_acc": [val + 0.05 if train is None else train]},
+            "test": {"confusion": confusion.tolist()}}
+
+
+def error_spans(ax, axis="y"):
+    """The length of every error bar on `ax`, sorted: seaborn draws each as one line (bar and caps,
+    NaN-separated); `ax.errorbar` as a line collection."""
+    column = 0 if axis == "x" else 1
+    spans = [np.nanmax(line.get_xydata()[:, column]) - np.nanmin(line.get_xydata()[:, column]) for line in ax.lines
+             if line.get_marker() in ("None", "") and np.isnan(line.get_xydata()).any() and not np.isnan(line.get_xydata()[:, column]).all()]
+    spans += [np.ptp(np.asarray(segment)[:, column]) for c in ax.collections if isinstance(c, matplotlib.collections.LineCollection)
+              for segment in c.get_segments()]
+    return sorted(spans)
+
+
+def texts(fig):
+    return [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
+
+
+def test_importing_plots_leaves_matplotlib_settings_alone():
+    code = ("import matplotlib as mpl; before = dict(mpl.rcParams); import fmnist_lab.plots; "
+            "changed = [k for k, v in mpl.rcParams.items() if str(before[k]) != str(v)]; assert not changed, changed")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_theme_keeps_the_book_dpi_colours_and_text_sizes(themed):
+    assert plt.rcParams["savefig.dpi"] == 200
+    cycle = [to_hex(c) for c in plt.rcParams["axes.prop_cycle"].by_key()["color"]]
+    assert cycle[:4] == ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"] == plots.PALETTE[:4]  # blue MLP, orange CNN, as captions say
+    sizes = {key: matplotlib.font_manager.FontProperties(size=plt.rcParams[key]).get_size_in_points()
+             for key in ("font.size", "axes.labelsize", "axes.titlesize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")}
+    assert min(sizes.values()) >= 9, sizes
+
+
+def test_every_text_in_the_seed_figures_is_at_least_9_points(themed):
+    runs = [run(0.80, per_class=np.linspace(0.7, 0.95, 10)), run(0.82, per_class=np.linspace(0.75, 0.9, 10))]
+    figures = [plots.grouped_points({"none": {"20 epochs": runs, "60 epochs": runs}, "flip": {"20 epochs": runs}}),
+               plots.grouped_bars({"raw": {"Adam": runs, "SGD": runs}}, ylim=(0, 100)),
+               plots.per_class_bars({"MLP": runs, "CNN": runs}), plots.sweep({1: runs, 2: runs}, "hidden layers"),
+               plots.confusion_matrix(np.eye(10) * 90 + 1)]
+    for fig in figures:
+        fig.canvas.draw()
+        small = {t.get_text(): t.get_fontsize() for t in texts(fig) if t.get_fontsize() < 9}
+        assert not small, small
+
+
+def test_grouped_bars_are_the_seeds_mean_with_a_sample_std_and_the_legend_above(themed):
+    fig = plots.grouped_bars({"raw": {"Adam": [run(0.86), run(0.88)], "SGD": [run(0.10), run(0.10)]},
+                              "[0, 1]": {"Adam": [run(0.89), run(0.89)], "SGD": [run(0.88), run(0.90)]}}, ylim=(0, 100))
+    ax = fig.axes[0]
+    assert sorted(round(p.get_height(), 6) for p in ax.patches if p.get_height()) == pytest.approx([10, 87, 89, 89])
+    assert error_spans(ax) == pytest.approx([0, 0, 2 * 100 * np.std([0.86, 0.88], ddof=1), 2 * 100 * np.std([0.88, 0.90], ddof=1)])
+    fig.canvas.draw()
+    assert ax.get_legend().get_window_extent().y0 >= ax.get_window_extent().y1 - 1  # above the axes, off the bars
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Adam", "SGD"]
+
+
+def _points(ax):
+    """(x, y) of every drawn marker of a pointplot, one array per hue level."""
+    return [line.get_xydata() for line in ax.lines if line.get_marker() == "o" and len(line.get_xdata())]
+
+
+def test_per_class_points_from_runs_match_those_from_mean_and_std(themed):
+    from fmnist_lab import metrics
+
+    mlp = [run(0.8, per_class=np.linspace(0.70, 0.97, 10)), run(0.8, per_class=np.linspace(0.74, 0.92, 10))]
+    cnn = [run(0.9, per_class=np.full(10, 0.95)), run(0.9, per_class=np.full(10, 0.91))]
+    from_runs = plots.per_class_bars({"MLP": mlp, "CNN": cnn})
+    from_stats = plots.per_class_bars({"MLP": metrics.per_class_mean_std(mlp), "CNN": metrics.per_class_mean_std(cnn)})
+    a, b = _points(from_runs.axes[0]), _points(from_stats.axes[0])
+    assert len(a) == 2 and np.allclose(a, b)
+    assert a[0][:, 0] == pytest.approx(100 * np.mean([np.linspace(0.70, 0.97, 10), np.linspace(0.74, 0.92, 10)], 0))
+    assert a[1][:, 1] - a[0][:, 1] == pytest.approx(np.full(10, 0.3))  # the two models side by side within a class row
+    spans = error_spans(from_runs.axes[0], "x")
+    assert len(spans) == 20 and spans == pytest.approx(error_spans(from_stats.axes[0], "x"))  # the same ± std either way
+    assert np.isclose(spans, 2 * 100 * np.std([0.95, 0.91], ddof=1)).sum() >= 10  # the CNN's ± std in every class
+    ticks = [t.get_text() for t in from_runs.axes[0].get_yticklabels()]
+    assert ticks == list(CLASS_NAMES)
+
+
+def test_sweep_puts_validation_mean_and_std_and_training_mean_at_each_value(themed):
+    fig = plots.sweep({32: [run(0.85, 0.90), run(0.87, 0.92)], 1024: [run(0.89, 0.97), run(0.89, 0.99)]}, "units", logx=True)
+    ax = fig.axes[0]
+    validation, training = ax.lines[0], next(line for line in ax.lines if line.get_linestyle() == "--")
+    assert list(validation.get_xdata()) == [32, 1024] and list(validation.get_ydata()) == pytest.approx([86, 89])
+    assert list(training.get_ydata()) == pytest.approx([91, 98])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["32", "1024"] and ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["validation", "training"]
+
+
+def test_confusion_matrix_annotates_every_cell_in_row_percent_blank_where_it_rounds_to_zero(themed):
+    counts = np.eye(10, dtype=int) * 100
+    counts[0] = [50, 49, 1, 0, 0, 0, 0, 0, 0, 0]
+    counts[1] = [0, 998, 2, 0, 0, 0, 0, 0, 0, 0]  # 0.2 % rounds to 0
+    fig = plots.confusion_matrix(counts)
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1  # the numbers are in the cells: no colour bar
+    cells = [t.get_text() for t in ax.texts]
+    assert len(cells) == 100
+    assert cells[:3] == ["50", "49", "1"] and cells[10:13] == ["", "100", ""]
+    assert all(cells[11 * c] == "100" for c in range(1, 10))
+    dark, light = ax.texts[11], ax.texts[2]  # seaborn writes white on dark cells, dark grey on light ones
+    assert to_hex(dark.get_color()) == "#ffffff" and to_hex(light.get_color()) != "#ffffff"
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(CLASS_NAMES)
+
+
+def test_confusion_difference_writes_points_with_a_true_minus(themed):
+    a, b = np.eye(10) * 100, np.eye(10) * 100
+    a[3, 3], a[3, 4] = 90, 10
+    fig = plots.confusion_difference(a, b)
+    cells = [t.get_text() for t in fig.axes[0].texts]
+    assert cells[33] == "\u221210" and cells[34] == "+10" and cells.count("") == 98
+
+
+def test_heatmap_leaves_a_missing_cell_blank_and_names_the_colour_bar(themed):
+    values = np.array([[80.0, np.nan], [85.0, 90.0]])
+    fig = plots.heatmap(values, ["a", "b"], ["x", "y"], [["80.0", ""], ["85.0", "90.0"]], "lr", "batch", vmin=80,
+                        colorbar="validation accuracy (%)")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["80.0", "85.0", "90.0"]
+    assert fig.axes[1].get_ylabel() == "validation accuracy (%)"
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b"]
+
+
+def test_pca_scatter_explains_the_variance_an_exact_svd_gives(themed):
+    generator = torch.Generator().manual_seed(0)
+    labels = torch.arange(10).repeat(30)
+    images = torch.randint(0, 256, (300, 28, 28), generator=generator, dtype=torch.uint8)
+    images[:, :5] = (labels * 25).to(torch.uint8)[:, None, None]  # one strong direction: the class
+    fig, explained = plots.pca_scatter(images, labels, n=200, seed=1)
+    pick = torch.randperm(300, generator=torch.Generator().manual_seed(1))[:200]
+    x = images[pick].flatten(1).double().numpy() / 255
+    s = np.linalg.svd(x - x.mean(0), compute_uv=False)
+    assert explained == pytest.approx((s[:2] ** 2).sum() / (s ** 2).sum(), abs=1e-5)
+    points = fig.axes[0].collections[0].get_offsets()
+    assert len(points) == 200
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == list(CLASS_NAMES)

@@ -8,6 +8,7 @@ disagree with the tables' mean ± std.
 """
 from __future__ import annotations
 
+import textwrap
 from typing import Any, Callable, Sequence
 
 import matplotlib.pyplot as plt
@@ -328,7 +329,7 @@ def gains(rows: Sequence[Any], lines: dict[str, float] | None = None,
     """Accuracy points over a control, one row per change (largest at the top), labelled with its
     training time relative to the control: validation (hollow) and test (filled), mean ± combined
     std; `lines` marks other gains for scale."""
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.8))
+    fig, ax = plt.subplots(figsize=(7, 0.7 * len(rows) + 1.8))
     y = np.arange(len(rows))[::-1]
     ax.errorbar([g.val for g in rows], y + 0.12, xerr=[g.val_err for g in rows], fmt="o", mfc="white",
                 capsize=3, color=PALETTE[0], label="validation")
@@ -337,7 +338,8 @@ def gains(rows: Sequence[Any], lines: dict[str, float] | None = None,
     ax.axvline(0, color="black", lw=0.8)
     for i, (name, x) in enumerate((lines or {}).items()):
         ax.axvline(x, color=PALETTE[2 + i], ls=":", lw=1.5, label=name)
-    ax.set_yticks(y, [f"{g.label}  (×{g.cost:.1f} time)" for g in rows])
+    # Wrapped so long labels do not widen the figure (a wider PNG is shown smaller, its text too).
+    ax.set_yticks(y, [textwrap.fill(f"{g.label} (×{g.cost:.1f} time)", 34) for g in rows])
     ax.set_xlabel(xlabel)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     fig.tight_layout()

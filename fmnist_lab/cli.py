@@ -11,7 +11,7 @@ import textwrap
 import warnings
 from contextlib import contextmanager
 
-from . import experiments, studies
+from . import classical, experiments, studies
 from .checkpoints import CheckpointError
 from .data import DatasetError
 from .executors import ExecutorError, LocalWorkers, open_executor
@@ -125,9 +125,14 @@ def _chapters(selected: list[str] | None) -> list[str]:
     return selected or studies.book_chapters()
 
 
+def _needed(chapter: str) -> list:
+    """Every configuration a chapter needs in the current profile: its training runs, then its
+    scikit-learn fits."""
+    return [*studies.chapter_configs(chapter), *classical.chapter_configs(chapter)]
+
+
 def _missing(chapter: str, store) -> list:
-    return experiments.missing(studies.chapter_configs(chapter), store,
-                               [c.key() for c in studies.checkpointed_configs(chapter)])
+    return experiments.missing(_needed(chapter), store, [c.key() for c in studies.checkpointed_configs(chapter)])
 
 
 # ---- commands -------------------------------------------------------------------------------------
@@ -136,7 +141,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"profile: {experiments.current_profile().name}   store: {store.root}")
     total = 0
     for chapter in _chapters(args.chapter):
-        needed = studies.chapter_configs(chapter)
+        needed = _needed(chapter)
         missing = _missing(chapter, store)
         total += len(missing)
         print(f"{chapter:<16} {len(needed) - len(missing):>4} / {len(needed):<4} stored")
@@ -144,9 +149,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"    missing {cfg.key()}  {cfg.label()}")
     if not args.chapter:
         for chapter in sorted(set(studies.CHAPTERS) - set(studies.book_chapters())):
-            done = len(studies.chapter_configs(chapter)) - len(_missing(chapter, store))
-            print(f"{chapter:<16} {done:>4} / {len(studies.chapter_configs(chapter)):<4} stored   (draft, not in _toc.yml: not counted)")
-    stalled = sorted({cfg.key() for chapter in _chapters(args.chapter) for cfg in studies.chapter_configs(chapter)
+            done = len(_needed(chapter)) - len(_missing(chapter, store))
+            print(f"{chapter:<16} {done:>4} / {len(_needed(chapter)):<4} stored   (draft, not in _toc.yml: not counted)")
+    stalled = sorted({cfg.key() for chapter in _chapters(args.chapter) for cfg in _needed(chapter)
                       if (result := store.load(cfg)) is not None and experiments.stalled_epochs(result)})
     if stalled:
         print(f"timing: {len(stalled)} stored run(s) have an epoch over 10x their median (a machine stall); "
@@ -158,7 +163,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     store = current_store()
-    plan = [(chapter, studies.chapter_configs(chapter)) for chapter in _chapters(args.chapter)]
+    plan = [(chapter, _needed(chapter)) for chapter in _chapters(args.chapter)]
     if args.key:  # e.g. retrain runs whose timings were disturbed, without touching the rest
         known = {cfg.key() for _, cfgs in plan for cfg in cfgs}
         unknown = [key for key in args.key if key not in known]
@@ -253,7 +258,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from . import leaderboard
 
-    rows = leaderboard.entries(current_store())
+    rows = leaderboard.all_entries(current_store())
     lines = leaderboard.table(rows)
     widths = {k: max(len(k), *(len(r[k]) for r in lines)) for k in lines[0]}
     print("  ".join(k.ljust(w) for k, w in widths.items()))
@@ -289,8 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"full or smoke (overrides FMNIST_PROFILE): {what}")
 
     p = command("status", "what the book's chapters need vs what is stored (exit 1 if runs are missing)",
-                "Count, per chapter, the runs the book needs and how many the store holds; name stored runs "
-                "whose wall time includes a machine stall. Reads only.", chapters=True)
+                "Count, per chapter, the runs the book needs (training runs and scikit-learn fits) and how many "
+                "the store holds; name stored runs whose wall time includes a machine stall. Reads only.",
+                chapters=True)
     p.add_argument("--chapter", action="append", type=_chapter, metavar="CHAPTER",
                    help="count only this chapter (repeatable; drafts are counted only when named)")
     p.add_argument("-v", "--verbose", action="store_true", help="list each missing run's key and settings")
@@ -298,9 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_status)
 
     p = command("run", "train what the book needs and is not stored yet (drafts: name them with --chapter)",
-                "Train every run the chosen chapters need that the store lacks, saving each as it finishes "
-                "(an interrupted run resumes where it stopped). The store is checked for writing before "
-                "anything trains.", chapters=True)
+                "Train every run the chosen chapters need that the store lacks (and fit their scikit-learn "
+                "classifiers, one thread each), saving each as it finishes (an interrupted run resumes where it "
+                "stopped). The store is checked for writing before anything trains.", chapters=True)
     p.add_argument("--chapter", action="append", type=_chapter, metavar="CHAPTER",
                    help="train only this chapter's runs (repeatable; default: every chapter in _toc.yml)")
     profile_option(p, "how long the runs are and which store they are saved in")
@@ -324,8 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("leaderboard", "each chapter's selected configuration (val, test) beside earlier reports",
                 "Per chapter and family (MLP, MLP taught by a CNN, CNN), the configuration with the best mean "
-                "validation accuracy, its test accuracy, and the numbers earlier reports published. "
-                "Chapters with runs missing from the store are left out.")
+                "validation accuracy, its test accuracy, and the numbers earlier reports published; then each "
+                "classical classifier's choice on validation (scikit-learn, chapter 02) and the probability "
+                "average of the best MLP's seeds (its accuracy and calibration, once every seed's checkpoint is "
+                "stored). Chapters with runs missing from the store are left out. Nothing is trained.")
     profile_option(p, "which runs are read, and from which store")
     p.set_defaults(func=cmd_leaderboard)
 

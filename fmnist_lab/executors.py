@@ -2,10 +2,11 @@
 machine, or on an existing Dask cluster.
 
 `experiments.ensure` takes any `concurrent.futures.Executor`; this module supplies the two the
-command line offers and the task they run. A task trains one configuration and returns its
-result record, and the model's weights (as `torch.save` bytes) when a checkpoint is required; it
-writes nothing, so a worker needs the dataset but no access to the store, and a task killed
-half-way leaves nothing behind. The submitting process validates and saves what comes back.
+command line offers and the task they run. A task trains one configuration (or fits one
+scikit-learn classifier: `execute` tells them apart) and returns its result record, and the
+model's weights (as `torch.save` bytes) when a checkpoint is required; it writes nothing, so a
+worker needs the dataset but no access to the store, and a task killed half-way leaves nothing
+behind. The submitting process validates and saves what comes back.
 """
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ import threading
 import weakref
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import torch
 
 from .config import RunConfig
+
+if TYPE_CHECKING:
+    from .classical import EstimatorConfig
 
 
 class ExecutorError(RuntimeError):
@@ -57,17 +61,32 @@ def model_from_bytes(cfg: RunConfig, weights: bytes) -> torch.nn.Module:
     return model.eval()
 
 
+def execute(cfg: RunConfig | EstimatorConfig, progress: bool = False,
+            teacher: tuple[torch.nn.Module, RunConfig] | None = None) -> tuple[dict[str, Any], torch.nn.Module | None]:
+    """Train a run (`RunConfig`) or fit a classifier (`classical.EstimatorConfig`): (its record, the
+    trained network, or None for a classifier, which keeps no checkpoint). The one place where the
+    two kinds of configuration part ways, for this process and for workers alike."""
+    if isinstance(cfg, RunConfig):
+        from .train import train
+
+        return train(cfg, progress=progress, teacher=teacher)
+    from .classical import fit
+
+    return fit(cfg), None
+
+
 def train_task(config: dict[str, Any], key: str, teacher: tuple[dict[str, Any], bytes] | None = None,
                keep_weights: bool = False) -> tuple[dict[str, Any], bytes | None]:
-    """Train one run on whatever worker runs this; return (result record, weights or None).
+    """Train (or fit) one configuration on whatever worker runs this; return (result record,
+    weights or None).
 
     `teacher`: the (config, weights) of the checkpoint a taught run learns from, sent along so
     the worker needs no copy of the store. Arguments are plain data, so a worker with other code
     cannot quietly train something else: its key for the configuration must match `key`.
     """
-    from .train import train
+    from .store import config_from_dict
 
-    cfg = RunConfig.from_dict(config)
+    cfg = config_from_dict(config)
     if cfg.key() != key:
         raise ValueError(f"this worker's fmnist_lab gives the run key {cfg.key()}, the submitter's {key}: "
                          "install the same version of the code on every worker")
@@ -76,11 +95,11 @@ def train_task(config: dict[str, Any], key: str, teacher: tuple[dict[str, Any], 
         teacher_cfg = RunConfig.from_dict(teacher[0])
         loaded = (model_from_bytes(teacher_cfg, teacher[1]), teacher_cfg)
     try:
-        result, model = train(cfg, progress=False, teacher=loaded)
+        result, model = execute(cfg, progress=False, teacher=loaded)
     except Exception as exc:  # as one line that says where: a traceback from a worker helps nobody
         text = " ".join(str(exc).split())
         raise TaskFailed(f"{type(exc).__name__} on {socket.gethostname()}: {text}") from None
-    return result, weights_to_bytes(model) if keep_weights else None
+    return result, weights_to_bytes(model) if keep_weights and model is not None else None
 
 
 # ---- N processes on this machine --------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Load-or-train: what chapters call to get results, plus profiles and seed aggregation.
 
-A chapter lists the configurations it needs; `ensure` loads each one from the store
-("found in store, skipping training") and trains only what is missing.
+A chapter lists the configurations it needs (training runs, and scikit-learn fits: see
+`classical`); `ensure` loads each one from the store ("found in store, skipping training") and
+trains only what is missing.
 """
 from __future__ import annotations
 
@@ -135,6 +136,9 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
            executor: Executor | None = None) -> list[dict[str, Any]]:
     """Results for `cfgs` in order: loaded from the store, trained (and saved) where missing.
 
+    A configuration is a training run's (`RunConfig`) or a scikit-learn fit's
+    (`classical.EstimatorConfig`); `executors.execute` trains or fits it.
+
     Runs named in `checkpoint_keys` also need a saved model; one without it counts as missing.
     Before anything is trained, the store must be writable and every teacher checkpoint usable
     (StoreError, CheckpointError otherwise). Ctrl-C raises `Interrupted`: what finished is saved.
@@ -231,12 +235,12 @@ class _Runner:
             self.bar.update()
             return
         if self.executor is None:
-            from . import train
+            from .executors import execute
 
             with claim:
                 self.current = i
                 wait_while_paused()
-                result, model = train.train(cfg, progress=self.progress, teacher=self.teachers.get(cfg.teacher))
+                result, model = execute(cfg, progress=self.progress, teacher=self.teachers.get(cfg.teacher))
                 self.store.save_run(cfg, result, model if key in self.checkpoint_keys else None)
                 self.current = None
             self._saved(i, result)

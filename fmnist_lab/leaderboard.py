@@ -4,6 +4,10 @@ Selection is per chapter and per family (MLP, MLP taught by a CNN, CNN) on mean 
 accuracy; test accuracy is reported for the selected configurations only. A distilled MLP is its
 own family: it needs a trained CNN, so it does not compete for "best MLP". Refit runs (trained on
 the validation images too) are left out. Chapters whose runs are not all stored are skipped.
+
+`all_entries` (what `fmnist-lab leaderboard` prints) adds two families that never compete for
+"best MLP" or "best CNN": each classical classifier's choice on validation (scikit-learn, chapter
+02), and the probability average of the best MLP's seeds, with its calibration.
 """
 from __future__ import annotations
 
@@ -11,9 +15,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import studies
-from .experiments import ci95, current_store, select, summarize
-from .report import pm, signed
+from . import classical, studies
+from .experiments import ci95, current_store, seeded, select, summarize
+from .report import pct, pm, signed
 from .config import REFERENCE, RunConfig
 from .store import Store
 from .study import Study
@@ -26,7 +30,7 @@ REPORT_CLAIMS = (
     ("Report D", "NumPy MLP, leaky ReLU", 0.8007), ("Report E", "MLP 2 × 400, Adam 1e-3", 0.8901),
 )
 PUBLISHED = (
-    ("scikit-learn MLPClassifier, Fashion-MNIST benchmark", 0.871),
+    ("scikit-learn MLPClassifier, Fashion-MNIST benchmark", classical.BENCHMARK["mlp"][1]),
     ("best MLP in the Fashion-MNIST benchmark table", 0.8833),
     ("human, Fashion-MNIST README", 0.835),
 )
@@ -35,10 +39,10 @@ PUBLISHED = (
 @dataclass(frozen=True)
 class Entry:
     chapter: str
-    family: str  # one of FAMILIES
-    study: Study
+    family: str  # one of FAMILIES, CLASSICAL_FAMILY or ENSEMBLE_FAMILY
+    study: Study | classical.EstimatorStudy
     label: str  # the group's label in its study
-    summary: dict[str, Any]
+    summary: dict[str, Any]  # `experiments.summarize` of its runs (an ensemble: see `ensemble_entry`)
 
     @property
     def name(self) -> str:
@@ -46,6 +50,7 @@ class Entry:
 
 
 FAMILIES = ("MLP", "MLP taught by a CNN", "CNN")
+CLASSICAL_FAMILY, ENSEMBLE_FAMILY = "classical (scikit-learn)", "MLP ensemble"
 
 
 def family(cfg: RunConfig) -> str:
@@ -80,6 +85,53 @@ def entries(store: Store | None = None) -> list[Entry]:
                 study, label = select(mine)
                 rows.append(Entry(chapter, fam, study, label, summarize(mine[study, label])))
     return rows
+
+
+def classical_entries(store: Store | None = None) -> list[Entry]:
+    """Each classical classifier's configuration chosen on validation, for the studies whose fits are
+    all stored (nothing is fitted here)."""
+    store = store or current_store()
+    rows = []
+    for study in classical.STUDIES:
+        loaded = classical.stored(study, store)
+        for classifier, label in (loaded.picks.items() if loaded else ()):
+            rows.append(Entry(study.chapter, CLASSICAL_FAMILY, study, f"{classifier}, {label}",
+                              loaded.summaries[classifier, label]))
+    return rows
+
+
+def ensemble_entry(store: Store | None = None, recipe: RunConfig | None = None, study: Study | None = None,
+                   label: str = studies.BEST_MLP_LABEL) -> Entry | None:
+    """The probability average of `recipe`'s seeds (default: the best MLP) as one model, or None
+    unless every seed's run and checkpoint is stored. Its summary holds `val_mean` and `test_mean`
+    (the ensemble's accuracy; no spread: it is one model), `test_ece` (its expected calibration
+    error on test, `calibration.BINS` bins) and, for comparison, the seeds' own mean `members_test_mean`
+    and `members_test_ece`."""
+    store = store or current_store()
+    recipe, study = recipe or studies.BEST_MLP, study or studies.BEST
+    cfgs = seeded(recipe)
+    runs = [store.load(cfg) for cfg in cfgs]
+    if any(r is None for r in runs) or not all(store.checkpoint_path(cfg.key()).is_file() for cfg in cfgs):
+        return None
+    from . import calibration, predict
+
+    keys, root = [cfg.key() for cfg in cfgs], str(store.root)
+    val, test = (predict.ensemble(keys, split, store_root=root) for split in ("val", "test"))
+    test_labels = predict.labels("test")
+    members = [predict.probabilities(key, "test", store_root=root) for key in keys]
+    summary = {"seeds": len(cfgs), "val_mean": predict.accuracy(val, "val"), "val_std": math.nan,
+               "test_mean": predict.accuracy(test, "test"), "test_std": math.nan,
+               "test_ece": calibration.ece(test, test_labels),
+               "members_test_mean": summarize(runs)["test_mean"],
+               "members_test_ece": sum(calibration.ece(p, test_labels) for p in members) / len(members)}
+    return Entry(study.chapter, ENSEMBLE_FAMILY, study, f"{label}, probability average of {len(cfgs)} seeds", summary)
+
+
+def all_entries(store: Store | None = None) -> list[Entry]:
+    """`entries`, then the classical classifiers' and the best MLP's seed ensemble (where stored)."""
+    store = store or current_store()
+    ensemble = ensemble_entry(store)
+    return [*entries(store), *classical_entries(store), *([ensemble] if ensemble else [])]
 
 
 @dataclass(frozen=True)
@@ -275,14 +327,24 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
     `compact` (for a page): 'this book, chapter 3' instead of the chapter's file name, and no line
     break inside 'mean ± std'."""
     keep = (lambda text: text.replace(" ± ", "\u00a0±\u00a0")) if compact else (lambda text: text)  # noqa: E731
+
+    def accuracy(e: Entry, split: str) -> str:  # one seed, or one ensemble: no spread to show
+        mean, std = e.summary[f"{split}_mean"], e.summary[f"{split}_std"]
+        return pct(mean) if e.summary["seeds"] == 1 or math.isnan(std) else keep(pm(mean, std))
+
     out = [{"source": f"this book, chapter {int(e.chapter.split('_')[0])}" if compact else f"this book, {e.chapter}",
             "model": f"{e.family} — {e.name}", "seeds": str(e.summary["seeds"]),
-            "val acc %": keep(pm(e.summary["val_mean"], e.summary["val_std"])),
-            "test acc %": keep(pm(e.summary["test_mean"], e.summary["test_std"]))} for e in rows]
+            "val acc %": accuracy(e, "val"), "test acc %": accuracy(e, "test")} for e in rows]
     out += [{"source": source, "model": what, "seeds": "1", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
             for source, what, acc in REPORT_CLAIMS]
     out += [{"source": "published", "model": what, "seeds": "", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
             for what, acc in PUBLISHED]
+    if any("test_ece" in e.summary for e in rows):  # calibration, where a row measures it (the seed ensemble)
+        for row, e in zip(out, rows):
+            ece = e.summary.get("test_ece")
+            row["test ECE %"] = "" if ece is None else f"{pct(ece)} (its seeds alone: {pct(e.summary['members_test_ece'])})"
+        for row in out[len(rows):]:
+            row["test ECE %"] = ""
     return out
 
 

@@ -19,11 +19,14 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from .config import ENGINE_VERSION, RunConfig
+
+if TYPE_CHECKING:
+    from .classical import EstimatorConfig
 
 try:
     import fcntl
@@ -77,10 +80,14 @@ def validate(result: Any, expected_key: str | None = None) -> dict[str, Any]:
     if result["checksum"] != _checksum(result):
         raise CorruptResult("content checksum does not match (edited by hand or damaged)")
     try:
-        cfg = RunConfig.from_dict(result["config"])
+        cfg = config_from_dict(result["config"])
     except (TypeError, ValueError) as exc:
         raise CorruptResult(f"config is invalid: {exc}") from None
-    if result["engine_version"] != ENGINE_VERSION or cfg.key() != result["key"]:
+    engine, fields = record_kind(cfg)
+    for name, kind in fields.items():
+        if not isinstance(result.get(name), kind if kind is not float else (int, float)):
+            raise CorruptResult(f"field {name!r} is missing or not a {kind.__name__}")
+    if result["engine_version"] != engine or cfg.key() != result["key"]:
         raise CorruptResult("key does not match the config under this engine version")
     if expected_key is not None and result["key"] != expected_key:
         raise CorruptResult(f"holds run {result['key']}, expected {expected_key}")
@@ -88,6 +95,27 @@ def validate(result: Any, expected_key: str | None = None) -> dict[str, Any]:
     if len(history_lengths) != 1 or history_lengths.pop() != result["epochs_run"]:
         raise CorruptResult("history columns disagree with epochs_run")
     return result
+
+
+def config_from_dict(data: Any) -> RunConfig | EstimatorConfig:
+    """The configuration a record holds: a scikit-learn fit's when its dict names that kind
+    (`classical.KIND`), else a training run's. With `record_kind`, the one place the store tells
+    the two apart."""
+    if isinstance(data, dict) and "kind" in data:
+        from .classical import KIND, EstimatorConfig
+
+        if data["kind"] != KIND:
+            raise ValueError(f"unknown configuration kind {data['kind']!r} (this code knows {KIND!r}, and training "
+                             "runs without a kind): it was written by other code; update fmnist_lab")
+        return EstimatorConfig.from_dict(data)
+    return RunConfig.from_dict(data)
+
+
+def record_kind(cfg: RunConfig | EstimatorConfig) -> tuple[str, dict[str, type]]:
+    """The engine version a record of `cfg` must carry, and the fields its kind adds to SCHEMA."""
+    if isinstance(cfg, RunConfig):
+        return ENGINE_VERSION, {}
+    return cfg.ENGINE_VERSION, cfg.RECORD_FIELDS
 
 
 _TEMP_OWNER = re.compile(r"\.(\d+)-[^.]+\.tmp$")
@@ -194,7 +222,10 @@ class Claim:
 
 
 class Store:
-    """A folder of results: `<root>/runs/<key>.json`, checkpoints in `<root>/checkpoints/`."""
+    """A folder of results: `<root>/runs/<key>.json`, checkpoints in `<root>/checkpoints/`.
+
+    A result is a training run's (`RunConfig`) or a scikit-learn fit's (`classical.EstimatorConfig`):
+    the methods that take a `cfg` take either."""
 
     def __init__(self, root: str | Path = DEFAULT_ROOT):
         self.root = Path(root)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from fmnist_lab import cli, studies
+from fmnist_lab import classical, cli, studies
 from fmnist_lab.config import ENGINE_VERSION, RunConfig
 from fmnist_lab.models import build_model, count_parameters
 from fmnist_lab.store import DEFAULT_ROOT
@@ -100,6 +100,7 @@ def tiny_book(monkeypatch, cfgs: list[RunConfig], checkpointed: list[RunConfig] 
     monkeypatch.setattr(studies, "book_chapters", lambda: [CHAPTER])
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: list(cfgs) if chapter == CHAPTER else [])
     monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: list(checkpointed) if chapter == CHAPTER else [])
+    monkeypatch.setattr(classical, "chapter_configs", lambda chapter: [])  # and no scikit-learn fits
     monkeypatch.setattr("fmnist_lab.train.train", trainer)
     return trainer
 

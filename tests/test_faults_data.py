@@ -203,6 +203,7 @@ def test_a_data_error_while_training_is_one_line_and_trains_nothing(folder, monk
     monkeypatch.setattr(studies, "book_chapters", lambda: ["02_baseline"])
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: seeds(1))
     monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: [])
+    monkeypatch.setattr("fmnist_lab.classical.chapter_configs", lambda chapter: [])  # no scikit-learn fits
     path = _replace(folder, "train_labels", b"")
     monkeypatch.setenv("FMNIST_DATA_DIR", str(folder))
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path / "store"))

@@ -144,13 +144,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         needed = _needed(chapter)
         missing = _missing(chapter, store)
         total += len(missing)
-        print(f"{chapter:<16} {len(needed) - len(missing):>4} / {len(needed):<4} stored")
+        print(f"{chapter:<20} {len(needed) - len(missing):>4} / {len(needed):<4} stored")
         for cfg in missing if args.verbose else []:
             print(f"    missing {cfg.key()}  {cfg.label()}")
     if not args.chapter:
         for chapter in sorted(set(studies.CHAPTERS) - set(studies.book_chapters())):
             done = len(_needed(chapter)) - len(_missing(chapter, store))
-            print(f"{chapter:<16} {done:>4} / {len(_needed(chapter)):<4} stored   (draft, not in _toc.yml: not counted)")
+            print(f"{chapter:<20} {done:>4} / {len(_needed(chapter)):<4} stored   (draft, not in _toc.yml: not counted)")
     stalled = sorted({cfg.key() for chapter in _chapters(args.chapter) for cfg in _needed(chapter)
                       if (result := store.load(cfg)) is not None and experiments.stalled_epochs(result)})
     if stalled:

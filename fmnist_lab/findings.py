@@ -190,6 +190,12 @@ def gain_numbers(ranked: list[leaderboard.Gain]) -> dict[str, float]:
             "gains_noise": sum(not g.clear for g in ranked)}
 
 
+def which(rows: list[leaderboard.Entry], family: str) -> str:
+    """Where the family's validation pick comes from, in words: "chapter 11: best MLP + weight averaging"."""
+    e = leaderboard.best(rows, family)
+    return f"chapter {int(e.chapter.split('_')[0])}: {e.label}" if e else "none trained"
+
+
 def glance_table(rows: list[leaderboard.Entry]) -> pd.DataFrame:
     """Per family, this book's best (test, mean ± std over seeds) beside the earlier reports' best
     claim (one run each) and the published numbers; the human baseline last."""
@@ -197,7 +203,7 @@ def glance_table(rows: list[leaderboard.Entry]) -> pd.DataFrame:
     for family in ("MLP", "CNN"):
         e = leaderboard.best(rows, family)
         if e:
-            out.append({"model": f"best {family}", "source": "this book", "seeds": str(e.summary["seeds"]),
+            out.append({"model": f"best {family} ({which(rows, family)})", "source": "this book", "seeds": str(e.summary["seeds"]),
                         "test acc %": pm(e.summary["test_mean"], e.summary["test_std"])})
         report_name, what, acc = best_claim(family)
         out.append({"model": what, "source": f"{report_name}, the earlier reports' best {family}", "seeds": "1",

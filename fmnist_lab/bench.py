@@ -198,7 +198,7 @@ def run_bench(repeats: int = 3, augmented: bool = False, save: bool = True, path
 # (2026-11-29, AMD EPYC with AVX-512): 18 runs in 87.2 s with one process, 66.1 s with two workers
 # (the small matrix products of these MLPs use two threads poorly). Measure again on other hardware.
 MEASURED_SPEEDUP = 1.32
-MEASURED_ON = "01_dataset, full profile: 18 runs in 87.2 s (1 process × 2 threads) and 66.1 s (2 workers × 1 thread)"
+MEASURED_ON = "87.2 s for its 18 runs in one process × 2 threads, 66.1 s on 2 workers × 1 thread"
 
 
 def retrain_throughput(chapter: str, workers: int = 2) -> dict[str, dict[str, float]]:

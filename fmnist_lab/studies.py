@@ -199,7 +199,8 @@ EMA, MIXUP = "best MLP + weight averaging", "best MLP + mixup"
 CONSISTENT = "best MLP + consistent distillation"
 CONSISTENT_MLP = BEST_MLP.replace(teacher=TEACHER.key())
 TRICKS = Study("tricks", "11_ceiling", "tricks, one at a time",
-               {BEST_MLP_LABEL: BEST_MLP, EMA: BEST_MLP.replace(ema=EMA_DECAY), MIXUP: BEST_MLP.replace(mixup=MIXUP_ALPHA)},
+               {BEST_MLP_LABEL: BEST_MLP, EMA: BEST_MLP.replace(ema=EMA_DECAY), MIXUP: BEST_MLP.replace(mixup=MIXUP_ALPHA),
+                CONSISTENT: CONSISTENT_MLP},
                varies=("ema", "mixup", "teacher"), control=BEST_MLP, checkpoint=(BEST_MLP_LABEL,), all_seeds=True)
 
 # ---- Chapter 12: calibration needs saved networks with and without label smoothing. Chapter 4's

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import math
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
@@ -121,9 +123,11 @@ def assess(val: np.ndarray, test: np.ndarray, val_labels: np.ndarray, test_label
 
 def assess_members(members: list[tuple[np.ndarray, np.ndarray]], val_labels: np.ndarray,
                    test_labels: np.ndarray, bins: int = BINS) -> dict[str, float]:
-    """`assess` of each (val, test) pair (e.g. one network's seeds), averaged; `members` counts them."""
+    """`assess` of each (val, test) pair (e.g. one network's seeds), averaged, with each number's
+    sample standard deviation over the pairs as `<name>_std` (NaN for one pair); `members` counts them."""
     scores = pd.DataFrame([assess(val, test, val_labels, test_labels, bins) for val, test in members])
-    return {**scores.mean().to_dict(), "members": len(members)}
+    spread = scores.std(ddof=1) if len(scores) > 1 else scores.iloc[0] * math.nan
+    return {**scores.mean().to_dict(), **{f"{k}_std": v for k, v in spread.items()}, "members": len(members)}
 
 
 def reliability_curves(models: dict[str, tuple[np.ndarray, np.ndarray]], val_labels: np.ndarray,

@@ -9,6 +9,7 @@ trained by one two-thread process and by single-thread workers compare on one sc
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -116,8 +117,8 @@ def short_name(study, label: str) -> str:
 
 def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, control: str) -> pd.DataFrame:
     """The recipe and each trick: validation and test accuracy (mean ± std, %), paired gains with
-    their 95 % intervals (points) and the seeds ahead on test. (Every trick trains the same epochs
-    at about the same cost per epoch.)"""
+    their 95 % intervals (points) and the seeds ahead on test. (Every trick trains the same epochs;
+    the frontier shows what each costs.)"""
     from .report import pm, signed
 
     def interval(gain: float, ci: float) -> str:
@@ -135,7 +136,7 @@ def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, con
         else:
             row |= {"val gain, points": "", "test gain, points": "", "seeds ahead": ""}
         rows.append(row)
-    return pd.DataFrame(rows).replace(r" ± ", "\u00a0±\u00a0", regex=True)
+    return pd.DataFrame(rows)
 
 
 def glue_tricks(study, gains: pd.DataFrame, flips: pd.DataFrame) -> dict[str, Any]:
@@ -204,12 +205,14 @@ def gains_figure(gains: pd.DataFrame, flips: pd.DataFrame | None = None):
     saved models as one more row."""
     import matplotlib.pyplot as plt
 
+    from .plots import WIDTH
+
     rows = [(t.trick.replace("best MLP + ", ""), t.val_gain, t.val_ci, t.test_gain, t.test_ci, t.test_seeds, None)
             for t in gains.itertuples()]
     if flips is not None and len(flips):
         rows.append(("test-time flip", flips["val_gain"].mean(), ci95(list(flips["val_gain"])),
                      flips["test_gain"].mean(), ci95(list(flips["test_gain"])), list(flips["test_gain"]), list(flips["val_gain"])))
-    fig, axes = plt.subplots(1, 2, figsize=(7, 0.6 * len(rows) + 1.6), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 0.6 * len(rows) + 1.6), sharey=True)
     for ax, split in zip(axes, ("validation", "test")):
         for y, (name, vg, vci, tg, tci, tseeds, vseeds) in enumerate(rows):
             mean, ci = (vg, vci) if split == "validation" else (tg, tci)
@@ -220,8 +223,8 @@ def gains_figure(gains: pd.DataFrame, flips: pd.DataFrame | None = None):
                 ax.plot(vseeds, [y] * len(vseeds), "|", color="C1", ms=12, mew=2, zorder=4)
         ax.axvline(0, color="0.4", lw=1)
         ax.set_xlabel(f"{split} gain (points)")
-        ax.set_yticks(range(len(rows)), [r[0] for r in rows])
-        ax.invert_yaxis()
+        ax.set_yticks(range(len(rows)), [textwrap.fill(r[0], 16) for r in rows])  # wrapped: a long name would widen the figure
+    axes[0].invert_yaxis()  # the first row at the top (once: the axes share y, a second call would undo it)
     axes[1].plot([], [], "o", color="C0", label="mean, 95 % interval")
     axes[1].plot([], [], "|", color="C1", ms=10, mew=2, label="one seed")
     fig.legend(loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.02))
@@ -235,7 +238,9 @@ def frontier_figure(mlps: pd.DataFrame, highlight: list[str], target: float | No
     and named; `target`, a goal line (fraction)."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.4))
+    from .plots import WIDTH
+
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.4))
     plain = mlps[~mlps["label"].isin(highlight)]
     ax.scatter(plain["cpu_minutes"], 100 * plain["test"], s=18, color="0.65", label="an MLP of chapters 2–10", zorder=2)
     front = mlps[mlps["frontier"]].sort_values("cpu_minutes")
@@ -246,10 +251,11 @@ def frontier_figure(mlps: pd.DataFrame, highlight: list[str], target: float | No
             ax.scatter(row["cpu_minutes"], 100 * row["test"], s=46, color=f"C{i + 1}", label=label, zorder=4, edgecolor="k", lw=0.5)
     top = mlps.loc[mlps["test"].idxmax()]
     ax.annotate(top["label"], (top["cpu_minutes"], 100 * top["test"]), xytext=(-8, -4), textcoords="offset points",
-                ha="right", va="top", fontsize=9)
+                ha="right", va="top")
     if target is not None:
         ax.axhline(100 * target, color="0.3", ls="--", lw=1, label=f"goal, {100 * target:.1f} %")
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))  # 0.1, 1, 10 rather than powers of ten
     ax.set_xlabel("training cost per seed (CPU-minutes, log scale)")
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(max(100 * mlps["test"].quantile(0.25) - 1, 80), 100 * max(mlps["test"].max(), target or 0) + 1.6)

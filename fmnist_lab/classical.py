@@ -152,8 +152,9 @@ class EstimatorConfig:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def settings(self) -> str:
-        """The hyperparameters and inputs in a reader's words: 'C = 10, 100 PCA components'."""
-        shown = [f"{name} = {_shown(value)}" for name, value in self.hyperparameters]
+        """The hyperparameters and inputs in a reader's words, not scikit-learn's names:
+        'C = 10, 100 PCA components', '10 neighbours', '28 of 784 pixels per split', 'L2 penalty α = 10⁻⁴'."""
+        shown = [_setting(name, value, self.pca) for name, value in self.hyperparameters]
         if self.pca:
             shown.append(f"{self.pca} PCA components")
         if self.train_size:
@@ -166,6 +167,21 @@ class EstimatorConfig:
         parts += [f"{name}={getattr(self, name)}" for name in ("pca", "train_size", "val_size", "iteration_cap")
                   if getattr(self, name) is not None]
         return " ".join([*parts, f"seed={self.seed}"])
+
+
+def _setting(name: str, value: Any, pca: int | None) -> str:
+    """One hyperparameter in a reader's words (`settings`); one without words of its own keeps its name."""
+    from .studies import small
+
+    if name == "n_neighbors":
+        return f"{value} neighbour{'s' if value != 1 else ''}"
+    if name == "max_features" and value in ("sqrt", "log2"):  # scikit-learn's rules, applied to the inputs
+        inputs = pca or 784
+        drawn = max(1, int(math.sqrt(inputs) if value == "sqrt" else math.log2(inputs)))
+        return f"{drawn} of {inputs} {'components' if pca else 'pixels'} per split"
+    if name == "alpha":
+        return f"L2 penalty α = {small(value)}"
+    return f"{name} = {_shown(value)}"
 
 
 def _shown(value: Any) -> str:
@@ -438,7 +454,7 @@ def comparison_table(results: EstimatorResults, networks: Mapping[str, list[dict
 
     rows = [row(classifier, label, runs, fit_seconds(runs)) for classifier, label, runs in results.by_estimator().values()]
     rows += [row(name, "", runs, summarize(runs)["wall_seconds"]) for name, runs in networks.items()]
-    return pd.DataFrame(rows).replace(r" ± ", "\u00a0±\u00a0", regex=True)
+    return pd.DataFrame(rows)
 
 
 def glue(prefix: str, results: EstimatorResults) -> None:

@@ -199,6 +199,15 @@ def stratified_split(labels: torch.Tensor, per_class: int, seed: int = SPLIT_SEE
     return torch.nonzero(mask).flatten(), val
 
 
+def test_subset(data: FashionMNIST, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A fixed random subset of `n` test images (uint8, N × 28 × 28, in test-set order; the whole
+    test set if `n` is at least its size) and their labels: the same images on every call."""
+    keep = torch.arange(len(data.test_labels))
+    if n < len(keep):
+        keep = torch.randperm(len(keep), generator=torch.Generator().manual_seed(seed))[:n].sort().values
+    return data.test_images[keep], data.test_labels[keep]
+
+
 def load(data_dir: str | None = None, allow_download: bool = True) -> FashionMNIST:
     """Load, verify and split Fashion-MNIST (cached per process and folder)."""
     return _load_folder(str(locate(data_dir, allow_download)))

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from torch import nn
 
 from .config import RunConfig
-from .data import FashionMNIST
+from .data import FashionMNIST, test_subset as fixed_test_subset
 from .experiments import current_profile
 from .predict import model_inputs
 
@@ -35,10 +35,8 @@ def subset_size() -> int:
 
 
 def test_subset(data: FashionMNIST, n: int | None = None, seed: int = SUBSET_SEED) -> tuple[torch.Tensor, torch.Tensor]:
-    """A fixed random subset of `n` test images (uint8, N × 28 × 28, in test-set order) and their labels."""
-    n = n or subset_size()
-    keep = torch.randperm(len(data.test_labels), generator=torch.Generator().manual_seed(seed))[:n].sort().values
-    return data.test_images[keep], data.test_labels[keep]
+    """The pictures' fixed random subset of `n` test images (uint8, in test-set order) and their labels."""
+    return fixed_test_subset(data, n or subset_size(), seed)
 
 
 def _body(model: nn.Module) -> nn.Sequential:

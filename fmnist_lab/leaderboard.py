@@ -51,6 +51,7 @@ class Entry:
 
 FAMILIES = ("MLP", "MLP taught by a CNN", "CNN")
 CLASSICAL_FAMILY, ENSEMBLE_FAMILY = "classical (scikit-learn)", "MLP ensemble"
+ENSEMBLE_CHAPTER = "12_beyond_accuracy"  # where the seed ensemble is measured
 
 
 def family(cfg: RunConfig) -> str:
@@ -124,7 +125,8 @@ def ensemble_entry(store: Store | None = None, recipe: RunConfig | None = None, 
                "test_ece": calibration.ece(test, test_labels),
                "members_test_mean": summarize(runs)["test_mean"],
                "members_test_ece": sum(calibration.ece(p, test_labels) for p in members) / len(members)}
-    return Entry(study.chapter, ENSEMBLE_FAMILY, study, f"{label}, probability average of {len(cfgs)} seeds", summary)
+    # Listed under chapter 12, which measures it (its members are the study's saved seeds).
+    return Entry(ENSEMBLE_CHAPTER, ENSEMBLE_FAMILY, study, f"{label}, probability average of {len(cfgs)} seeds", summary)
 
 
 def all_entries(store: Store | None = None) -> list[Entry]:
@@ -323,26 +325,36 @@ def headline(rows: list[Entry]) -> str:
 
 
 def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
-    """Rows for printing or a DataFrame: our entries, then the earlier reports' and published numbers.
-    `compact` (for a page): 'this book, chapter 3' instead of the chapter's file name, and no line
-    break inside 'mean ± std'."""
-    keep = (lambda text: text.replace(" ± ", "\u00a0±\u00a0")) if compact else (lambda text: text)  # noqa: E731
+    """Rows for printing or a DataFrame: our entries in chapter order, then the earlier reports' and
+    published numbers. `compact` (for a page): 'chapter 3' instead of the chapter's file name, the
+    family in its own column and the group's label without its study's title, and the seed
+    ensemble's calibration in its model cell instead of a column that every other row leaves empty."""
 
     def accuracy(e: Entry, split: str) -> str:  # one seed, or one ensemble: no spread to show
         mean, std = e.summary[f"{split}_mean"], e.summary[f"{split}_std"]
-        return pct(mean) if e.summary["seeds"] == 1 or math.isnan(std) else keep(pm(mean, std))
+        return pct(mean) if e.summary["seeds"] == 1 or math.isnan(std) else pm(mean, std)
 
-    out = [{"source": f"this book, chapter {int(e.chapter.split('_')[0])}" if compact else f"this book, {e.chapter}",
-            "model": f"{e.family} — {e.name}", "seeds": str(e.summary["seeds"]),
-            "val acc %": accuracy(e, "val"), "test acc %": accuracy(e, "test")} for e in rows]
-    out += [{"source": source, "model": what, "seeds": "1", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
+    def calibration(e: Entry, unit: str = "") -> str:
+        return f"{pct(e.summary['test_ece'])}{unit} (its seeds alone: {pct(e.summary['members_test_ece'])}{unit})"
+
+    def ours(e: Entry) -> dict[str, str]:
+        if not compact:
+            return {"source": f"this book, {e.chapter}", "model": f"{e.family} — {e.name}"}
+        model = e.label + (f"; test ECE {calibration(e, unit=' %')}" if "test_ece" in e.summary else "")
+        return {"source": f"chapter {int(e.chapter.split('_')[0])}", "family": e.family, "model": model}
+
+    order = {fam: i for i, fam in enumerate((*FAMILIES, ENSEMBLE_FAMILY, CLASSICAL_FAMILY))}
+    rows = sorted(rows, key=lambda e: (e.chapter, order.get(e.family, len(order))))  # stable within a family
+    out = [{**ours(e), "seeds": str(e.summary["seeds"]), "val acc %": accuracy(e, "val"), "test acc %": accuracy(e, "test")}
+           for e in rows]
+    family = {"family": ""} if compact else {}
+    out += [{"source": source, **family, "model": what, "seeds": "1", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
             for source, what, acc in REPORT_CLAIMS]
-    out += [{"source": "published", "model": what, "seeds": "", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
+    out += [{"source": "published", **family, "model": what, "seeds": "", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
             for what, acc in PUBLISHED]
-    if any("test_ece" in e.summary for e in rows):  # calibration, where a row measures it (the seed ensemble)
+    if not compact and any("test_ece" in e.summary for e in rows):  # calibration, where a row measures it
         for row, e in zip(out, rows):
-            ece = e.summary.get("test_ece")
-            row["test ECE %"] = "" if ece is None else f"{pct(ece)} (its seeds alone: {pct(e.summary['members_test_ece'])})"
+            row["test ECE %"] = calibration(e) if "test_ece" in e.summary else ""
         for row in out[len(rows):]:
             row["test ECE %"] = ""
     return out

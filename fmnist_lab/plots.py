@@ -12,7 +12,7 @@ import textwrap
 from typing import Any, Callable, Sequence
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -27,12 +27,15 @@ from .metrics import per_class_accuracy, stopping_epochs
 # orange for the second (the CNN), then green and red, as the captions name them.
 PALETTE_NAME = "tab10"
 PALETTE = sns.color_palette(PALETTE_NAME).as_hex()
-# Figures are drawn at most ~10 inches wide and shown at page width (~7 in), so 10 pt text stays
-# >= 9 pt where it matters; 200 dpi keeps the PNGs sharp on a laptop screen and in the PDF.
+# The one rule for every figure: at most WIDTH inches wide as saved (legends and tick labels
+# included: `savefig.bbox` is tight), no text under TEXT_SIZE points. The HTML shows a figure 6.9 in
+# wide and the PDF at most 6.3 in, so its text never shrinks below 9 pt; 200 dpi keeps it sharp.
+WIDTH = 6.8
+TEXT_SIZE = 10
 STYLE = {"figure.dpi": 200, "savefig.dpi": 200, "savefig.bbox": "tight", "axes.spines.top": False,
-         "axes.spines.right": False, "font.size": 10, "axes.titlesize": 10, "axes.labelsize": 10,
-         "xtick.labelsize": 9.5, "ytick.labelsize": 9.5, "legend.fontsize": 9, "legend.title_fontsize": 9,
-         "legend.frameon": False, "grid.color": "0.9", "grid.linewidth": 0.8}
+         "axes.spines.right": False, "font.size": TEXT_SIZE, "axes.titlesize": TEXT_SIZE, "axes.labelsize": TEXT_SIZE,
+         "xtick.labelsize": TEXT_SIZE, "ytick.labelsize": TEXT_SIZE, "legend.fontsize": TEXT_SIZE,
+         "legend.title_fontsize": TEXT_SIZE, "legend.frameon": False, "grid.color": "0.9", "grid.linewidth": 0.8}
 # Means drawn by `sns.lineplot`: a plain filled circle (seaborn's default adds a white rim).
 POINT = {"marker": "o", "markersize": 6, "markeredgewidth": 0}
 
@@ -71,13 +74,15 @@ def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, column
 
 
 def augmentation_grid(images: torch.Tensor, sets: dict[str, tuple[str, ...]], seed: int = 0,
-                      label_size: float = 11) -> plt.Figure:
+                      label_size: float = TEXT_SIZE) -> plt.Figure:
     """The same images (N, 28, 28 in [0, 1]) once per row: as they are, then under each augmentation
-    set; `label_size` (points) keeps the row labels readable when the figure is shrunk to page width."""
+    set, each row labelled with its set; the images share what `WIDTH` leaves beside the labels."""
     batch = images.unsqueeze(1)
     rows = {"original": batch} | {name: augment(batch, names, torch.Generator().manual_seed(seed))
                                   for name, names in sets.items() if names}
-    return image_grid(torch.cat(list(rows.values()))[:, 0], columns=len(images), row_labels=list(rows), label_size=label_size)
+    labels = max(len(name) for name in rows) * 0.55 * label_size / 72 + 0.15  # inches the widest row label takes
+    return image_grid(torch.cat(list(rows.values()))[:, 0], columns=len(images), row_labels=list(rows), label_size=label_size,
+                      cell=min(0.9, (WIDTH - labels) / len(images)))
 
 
 # Class names short enough for an image title.
@@ -85,7 +90,7 @@ SHORT_NAMES = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shi
 
 
 def misclassified(images: torch.Tensor, labels: Sequence[int], predicted: Sequence[int], n: int = 30,
-                  columns: int = 6, cell: float = 1.05, title_size: float = 9.5) -> plt.Figure:
+                  columns: int = 6, cell: float = 1.05, title_size: float = TEXT_SIZE) -> plt.Figure:
     """The first `n` images whose prediction is wrong, each titled with its true class and, on a
     second line, '→ predicted class'."""
     labels, predicted = np.asarray(labels), np.asarray(predicted)
@@ -99,7 +104,7 @@ def class_counts(splits: dict[str, torch.Tensor]) -> plt.Figure:
     counts = pd.DataFrame([(CLASS_NAMES[c], f"{name} ({len(labels):,})", n) for name, labels in splits.items()
                            for c, n in enumerate(torch.bincount(labels, minlength=len(CLASS_NAMES)).tolist())],
                           columns=["class", "split", "images"])
-    fig, ax = plt.subplots(figsize=(7, 2.8))
+    fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
     sns.barplot(counts, x="class", y="images", hue="split", saturation=1, ax=ax)
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
     ax.set_xlabel("")
@@ -112,7 +117,7 @@ def pixel_statistics(images: torch.Tensor, labels: torch.Tensor) -> plt.Figure:
     """Left: histogram of all pixel values. Right: mean brightness and ink coverage per class
     (horizontal bars, so the class names read without rotation)."""
     pixels = images.float() / 255
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 3.4), width_ratios=(1, 1.1))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 3.4), width_ratios=(1, 1.1))
     left.hist(pixels.flatten().numpy(), bins=51, color=PALETTE[0], log=True, linewidth=0)
     left.set_xlabel("pixel value (scaled to [0, 1])")
     left.set_ylabel("pixels (log scale)")
@@ -172,28 +177,39 @@ def _mean_band(ax: plt.Axes, values: np.ndarray, **line: Any) -> None:
 
 def curves(groups: dict[str, list[dict[str, Any]]], metrics: Sequence[str] = ("train_loss", "val_loss"),
            ylabel: str = "", ax: plt.Axes | None = None, mark_best: bool = False,
-           legend_below: bool = False) -> plt.Figure:
+           legend_below: bool = False, ylim: tuple[float | None, float | None] | None = None) -> plt.Figure:
     """Mean curve over seeds with a min-max band, one colour per group, solid/dashed per metric.
 
-    `legend_below` puts the legend under the axes, off the data (for many or long labels); with a
-    single metric its entries are then the group labels alone (the y label names the metric)."""
-    height = 3.5 + (0.25 * len(groups) * len(metrics) if legend_below else 0)  # room for the legend below
+    With a single metric and a y label that names it, the legend names the groups alone.
+    `legend_below` puts the legend under the axes, off the data (for many or long labels); `ylim`
+    (either end may be None) zooms in where one group's first epochs would flatten the rest."""
+    names = [f"{label}: {metric_name(metric)}" if len(groups) > 1 else metric_name(metric) for label in groups for metric in metrics]
+    if len(metrics) == 1 and (legend_below or ylabel) and len(groups) > 1:
+        names = list(groups)
+    # Below the axes, as many legend columns as the longest name leaves room for (about 0.075 in a character).
+    columns = max(1, min(len(names), int(5.6 // (0.75 + 0.075 * max(len(n) for n in names))))) if legend_below else 1
+    height = 3.5 + (0.25 * -(-len(names) // columns) if legend_below else 0)  # room for the legend below
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, height))
     styles = ["-", "--", ":", "-."]
+    highest = -np.inf
     for g, (label, results) in enumerate(groups.items()):
         for m, metric in enumerate(metrics):
-            name = f"{label}: {metric_name(metric)}" if len(groups) > 1 else metric_name(metric)
-            name = label if legend_below and len(metrics) == 1 else name
-            _mean_band(ax, _percent(metric, _history(results, metric)), color=PALETTE[g % len(PALETTE)],
-                       linestyle=styles[m % 4], label=name)
+            values = _percent(metric, _history(results, metric))
+            highest = max(highest, np.nanmax(values))
+            _mean_band(ax, values, color=PALETTE[g % len(PALETTE)], linestyle=styles[m % 4], label=names[g * len(metrics) + m])
         if mark_best:
             for r in results:
                 ax.axvline(r["final_epoch"], color=PALETTE[g % len(PALETTE)], alpha=0.3, linewidth=0.8)
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
+    if ylim is not None:
+        bottom, top = ylim
+        if top is None and bottom is not None and highest > bottom:  # the data's top, not the whole range's
+            top = highest + 0.05 * (highest - bottom)
+        ax.set_ylim(bottom, top)
     if legend_below:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=columns)
     else:
         ax.legend()
     fig.tight_layout()
@@ -203,7 +219,7 @@ def curves(groups: dict[str, list[dict[str, Any]]], metrics: Sequence[str] = ("t
 def loss_and_accuracy(groups: dict[str, list[dict[str, Any]]], mark_best: bool = False) -> plt.Figure:
     """Two panels at page width: cross-entropy (left) and accuracy in % (right), training (solid)
     and validation (dashed), each a mean over seeds with its min-max band."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 3.2))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 3.2))
     curves(groups, ("train_loss", "val_loss"), "cross-entropy", ax=left, mark_best=mark_best)
     curves(groups, ("train_eval_acc", "val_acc"), "accuracy (%)", ax=right, mark_best=mark_best)
     return fig
@@ -213,7 +229,7 @@ def _class_matrix(values: np.ndarray, text: Sequence[Sequence[str]], title: str,
     """A 10 x 10 true-by-predicted class grid with each cell's own text ('' leaves it blank), white
     on dark cells; `colours` are seaborn's (cmap, vmin, vmax, center)."""
     fig, ax = plt.subplots(figsize=(6, 5))
-    sns.heatmap(values, annot=np.asarray(text, dtype=object), fmt="", annot_kws={"fontsize": 9}, cbar=False,
+    sns.heatmap(values, annot=np.asarray(text, dtype=object), fmt="", annot_kws={"fontsize": TEXT_SIZE}, cbar=False,
                 square=True, xticklabels=CLASS_NAMES, yticklabels=CLASS_NAMES, ax=ax, **colours)
     plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
     ax.set(xlabel="predicted class", ylabel="true class", title=title)
@@ -263,7 +279,7 @@ def grouped_bars(table: dict[str, dict[str, list[dict[str, Any]]]], ylabel: str 
     bars ± one standard deviation; the legend sits above the axes, off the bars."""
     frame = _seed_frame(table, _val_percent_of)
     bars = frame["series"].nunique()
-    fig, ax = plt.subplots(figsize=(max(5, 1.4 * len(table) * bars / 2), 3.2))
+    fig, ax = plt.subplots(figsize=(min(WIDTH, max(5, 0.7 * len(table) * bars)), 3.2))
     sns.barplot(frame, x="group", y="value", hue="series", errorbar="sd", capsize=0.15, err_kws={"linewidth": 1.2},
                 palette=PALETTE[:bars], saturation=1, ax=ax)
     ax.set(xlabel="", ylabel=ylabel)
@@ -329,7 +345,7 @@ def gains(rows: Sequence[Any], lines: dict[str, float] | None = None,
     """Accuracy points over a control, one row per change (largest at the top), labelled with its
     training time relative to the control: validation (hollow) and test (filled), mean ± combined
     std; `lines` marks other gains for scale."""
-    fig, ax = plt.subplots(figsize=(7, 0.7 * len(rows) + 1.8))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.7 * len(rows) + 1.8))
     y = np.arange(len(rows))[::-1]
     ax.errorbar([g.val for g in rows], y + 0.12, xerr=[g.val_err for g in rows], fmt="o", mfc="white",
                 capsize=3, color=PALETTE[0], label="validation")
@@ -338,11 +354,12 @@ def gains(rows: Sequence[Any], lines: dict[str, float] | None = None,
     ax.axvline(0, color="black", lw=0.8)
     for i, (name, x) in enumerate((lines or {}).items()):
         ax.axvline(x, color=PALETTE[2 + i], ls=":", lw=1.5, label=name)
-    # Wrapped so long labels do not widen the figure (a wider PNG is shown smaller, its text too).
-    ax.set_yticks(y, [textwrap.fill(f"{g.label} (×{g.cost:.1f} time)", 34) for g in rows])
+    # Wrapped so long labels do not widen the figure (a wider PNG is shown smaller, its text too);
+    # no-break spaces keep "(×1.2 time)" on one line.
+    ax.set_yticks(y, [textwrap.fill(f"{g.label} (×{g.cost:.1f}\u00a0time)", 34) for g in rows])
     ax.set_xlabel(xlabel)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     fig.tight_layout()
+    fig.legend(*ax.get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2)  # under the figure
     return fig
 
 
@@ -364,23 +381,46 @@ def per_layer(values: dict[str, Sequence[float]], ylabel: str, logy: bool = True
 
 
 def layer_histograms(activations: dict[str, Sequence[torch.Tensor]], bins: int = 60) -> plt.Figure:
-    """Rows: configurations; columns: hidden layers; each panel a histogram of that layer's outputs."""
+    """Rows: configurations; columns: hidden layers; each panel a filled histogram of that layer's
+    outputs on its own scale (the x ticks show how the spread changes from layer to layer). Exact
+    zeros, when they are at least a fifth of a layer's outputs (ReLU's), are counted apart and their
+    share written in the panel: drawn as a bar they would flatten the rest of the distribution."""
     rows, cols = len(activations), max(len(v) for v in activations.values())
-    # page width (7.5 in) at full size, so 9 pt ticks stay 9 pt; three ticks per panel fit
-    fig, axes = plt.subplots(rows, cols, figsize=(1.25 * cols, 1.15 * rows), squeeze=False, sharey="row")
+    fig, axes = plt.subplots(rows, cols, figsize=(min(WIDTH, 0.4 + 1.05 * cols), 1.2 * rows), squeeze=False)
     for r, (label, layers) in enumerate(activations.items()):
         for c, a in enumerate(layers):
-            ax = axes[r, c]
-            ax.hist(a.flatten().numpy(), bins=bins, color=PALETTE[r % len(PALETTE)], density=True)
+            ax, values = axes[r, c], a.flatten().numpy()
+            zeros = float(np.mean(values == 0))
+            if zeros >= 0.2:
+                values = values[values != 0]
+                ax.text(0.97, 0.97, f"{100 * zeros:.0f}\u2009% zeros", transform=ax.transAxes, ha="right", va="top")
+            counts, _, _ = ax.hist(values, bins=bins, color=PALETTE[r % len(PALETTE)], histtype="stepfilled", linewidth=0)
+            if zeros >= 0.2:
+                ax.set_ylim(0, 1.4 * counts.max())  # room for the share of zeros above the bars
             ax.set_yticks([])
-            ax.xaxis.set_major_locator(plt.MaxNLocator(2))
-            ax.tick_params(labelsize=9)
+            ticks = _two_ticks(float(a.min()), float(a.max()))  # from every output, zeros included
+            ax.set_xticks(ticks, [f"{t:g}".replace("-", "\u2212") for t in ticks])
             ax.grid(False)
             if r == 0:
-                ax.set_title(f"layer {c + 1}", fontsize=10)
-        axes[r, 0].set_ylabel(label, fontsize=10)
-    fig.tight_layout(pad=0.3, w_pad=1.2)
+                ax.set_title(f"layer {c + 1}")
+        axes[r, 0].set_ylabel(label)
+    fig.tight_layout(pad=0.3, w_pad=0.8)
     return fig
+
+
+def _two_ticks(low: float, high: float) -> list[float]:
+    """Two round values in [low, high] at least half the range apart (two 10 pt labels fit under a
+    one-inch panel; three do not)."""
+    span = high - low
+    if not span > 0:
+        return [low]
+    for exponent in range(int(np.floor(np.log10(span))), -12, -1):
+        for mantissa in (5, 2, 1):
+            step = mantissa * 10.0 ** exponent
+            a, b = np.ceil(low / step) * step, np.floor(high / step) * step
+            if b - a >= span / 2:
+                return [round(a, 12) + 0.0, round(b, 12) + 0.0]  # + 0.0: no "−0"
+    return [low, high]
 
 
 def heatmap(values: np.ndarray, rows: Sequence[str], cols: Sequence[str], text: Sequence[Sequence[str]],
@@ -389,8 +429,8 @@ def heatmap(values: np.ndarray, rows: Sequence[str], cols: Sequence[str], text: 
     """A grid of values (e.g. mean validation accuracy) with each cell's own text written in it
     (white on dark cells); values below `vmin` take the darkest colour, so the good region keeps
     its contrast; a NaN cell is left blank."""
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(1.2 * len(cols) + 2, 0.5 * len(rows) + 1.2))
-    sns.heatmap(np.asarray(values, dtype=float), annot=np.asarray(text, dtype=object), fmt="", annot_kws={"fontsize": 9},
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(min(WIDTH, 1.2 * len(cols) + 2), 0.5 * len(rows) + 1.2))
+    sns.heatmap(np.asarray(values, dtype=float), annot=np.asarray(text, dtype=object), fmt="", annot_kws={"fontsize": TEXT_SIZE},
                 cmap="viridis", vmin=vmin, vmax=vmax, xticklabels=cols, yticklabels=rows,
                 cbar_kws={"label": colorbar, "fraction": 0.05}, ax=ax)
     ax.tick_params(axis="y", rotation=0)
@@ -432,7 +472,7 @@ def study_heatmap(results: Any, rows: str, cols: str, xlabel: str = "", ylabel: 
 def schedule_curves(groups: dict[str, list[dict[str, Any]]]) -> plt.Figure:
     """Left: validation accuracy per epoch under each learning-rate schedule (mean over seeds,
     min-max band); right: the learning rate at the start of each epoch (first seed); one legend below."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 3.4))
     curves(groups, ("val_acc",), "validation accuracy (%)", ax=left)
     left.get_legend().remove()
     for g, results in enumerate(groups.values()):
@@ -450,16 +490,17 @@ def schedule_curves(groups: dict[str, list[dict[str, Any]]]) -> plt.Figure:
 def grouped_points(table: dict[str, dict[str, list[dict[str, Any]]]], ylabel: str = "validation accuracy (%)") -> plt.Figure:
     """{group: {series: runs}} as validation accuracy (%): a point per series, the mean over seeds,
     with ± one standard deviation, the series side by side within each group (for values whose axis
-    does not start at zero, where bars would mislead); legend below."""
+    does not start at zero, where bars would mislead); the legend sits above the axes, clear of the
+    slanted group names."""
     frame = _seed_frame(table, _val_percent_of)
     series = frame["series"].nunique()
-    fig, ax = plt.subplots(figsize=(max(5.0, 1.05 * len(table) + 1), 3.4))
+    fig, ax = plt.subplots(figsize=(min(WIDTH, max(5.0, 1.05 * len(table) + 1)), 3.4))
     sns.pointplot(frame, x="group", y="value", hue="series", errorbar="sd", dodge=0.3 if series > 1 else False,
                   linestyle="none", marker="o", markersize=5, capsize=0.1, err_kws={"linewidth": 1.2},
                   palette=PALETTE[:series], ax=ax)
-    plt.setp(ax.get_xticklabels(), rotation=20, ha="right", rotation_mode="anchor")
+    plt.setp(ax.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor")  # steep enough to keep neighbours apart
     ax.set(xlabel="", ylabel=ylabel)
-    sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.3), ncol=series, title=None)
+    sns.move_legend(ax, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=series, title=None)
     fig.tight_layout()
     return fig
 
@@ -469,7 +510,7 @@ def stopping_points(results: list[dict[str, Any]], stops: list[dict[str, float]]
     seed's stopping epoch under the val-loss criterion (triangles) and the val-acc criterion (hollow
     circles); `stops` defaults to `metrics.stopping_epochs` of each run."""
     stops = stops if stops is not None else [stopping_epochs(r) for r in results]
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.2))
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.2))
     for ax, metric, label in ((axes[0], "val_loss", "validation loss"), (axes[1], "val_acc", "validation accuracy (%)")):
         values = _percent(metric, _history(results, metric))
         _mean_band(ax, values, color=PALETTE[0])
@@ -488,7 +529,7 @@ def stopping_points(results: list[dict[str, Any]], stops: list[dict[str, float]]
 
 
 def panels(draw: Callable[..., Any], values: dict[str, Any], *args: Any, ylim: tuple[float, float] | None = None,
-           figsize: tuple[float, float] = (7.5, 3.2), **kwargs: Any) -> plt.Figure:
+           figsize: tuple[float, float] = (WIDTH, 3.2), **kwargs: Any) -> plt.Figure:
     """Side-by-side panels sharing the y axis, one per entry of `values`, titled by its key: each is
     `draw(value, *args, ax=ax, **kwargs)` (e.g. `plots.per_layer`, `plots.curves`); the panels'
     lines share one legend, below the axes, so it covers no data (a metric name that every entry
@@ -525,7 +566,7 @@ def accuracy_and_gap(lines: dict[str, dict[float, list[dict[str, Any]]]], xlabel
     A log axis cannot show a value ≤ 0, so those points are left out there; `reference` = (label,
     runs) draws such a group (e.g. no penalty, λ = 0) as a dotted grey line at its mean in both
     panels. The legend, when there is more than one thing to name, sits below the panels, off the data."""
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.2))
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.2))
     for ax, value, ylabel in zip(axes, (_val_percent_of, _gap_points_of), ("validation accuracy (%)", "train − validation (points)")):
         for i, (label, groups) in enumerate(lines.items()):
             frame = pd.DataFrame([(x, value(r)) for x, runs in groups.items() if x > 0 or not logx for r in runs], columns=["x", "y"])
@@ -564,7 +605,7 @@ def compare_curves(groups: dict[str, list[dict[str, Any]]], metric: str = "val_a
 def moved_accuracy(curves: dict[str, dict[str, dict[float, float]]]) -> plt.Figure:
     """Test accuracy (%) of several models on moved images (`robustness.robustness`): left, against
     the shift in pixels; right, against the rotation in degrees; one line per model, a legend below."""
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.3), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.3), sharey=True)
     for ax, kind, xlabel in zip(axes, ("shift", "rotation"), ("shift (pixels, 8 directions averaged)", "rotation (degrees, both ways averaged)")):
         for i, (name, curve) in enumerate(curves.items()):
             xs = list(curve[kind])
@@ -572,9 +613,9 @@ def moved_accuracy(curves: dict[str, dict[str, dict[float, float]]]) -> plt.Figu
             ax.set_xticks(xs)
         ax.set_xlabel(xlabel)
     axes[0].set_ylabel("test accuracy (%)")
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=1 if len(curves) > 2 else len(curves),
-               bbox_to_anchor=(0.5, -0.06))
+    fig.tight_layout()
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=1 if len(curves) > 2 else len(curves),
+               bbox_to_anchor=(0.5, 0.0))  # under the figure, however many rows it takes
     return fig
 
 
@@ -584,7 +625,7 @@ def against_size(lines: dict[str, dict[int, list[dict[str, Any]]]], xlabel: str 
     first in points (± the two stds combined), with a zero line."""
     frame = pd.DataFrame([(name, n, 100 * r["test"]["acc"]) for name, groups in lines.items() for n, runs in groups.items()
                           for r in runs], columns=["recipe", "images", "test"])
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.3))
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.3))
     for i, name in enumerate(lines):
         sns.lineplot(frame[frame["recipe"] == name], x="images", y="test", errorbar="sd", err_style="bars", err_kws={"capsize": 3},
                      **(POINT | {"marker": "os"[i % 2]}), color=PALETTE[i % len(PALETTE)], label=name, ax=axes[0])
@@ -596,15 +637,15 @@ def against_size(lines: dict[str, dict[int, list[dict[str, Any]]]], xlabel: str 
                      capsize=3, color="black")
     axes[1].axhline(0, color="grey", linewidth=0.8)
     axes[0].set_ylabel("test accuracy (%)")
-    axes[1].set_ylabel(f"{second} − {first} (points)")
+    axes[1].set_ylabel(textwrap.fill(f"{second} − {first} (points)", 28))  # no taller than the axes
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xticks(xs, [f"{x:,}".replace(",", "\u2009") for x in xs], rotation=45)
         ax.minorticks_off()
         ax.set_xlabel(xlabel)
     axes[0].get_legend().remove()
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=len(lines), bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout()
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=len(lines), bbox_to_anchor=(0.5, 0.0))
     return fig
 
 
@@ -615,7 +656,7 @@ def efficiency(networks: Any, best: Sequence[str], floor: float, line: tuple[str
     accuracy and families other than MLP and CNN are left out. `line` = (label, accuracy fraction)
     adds a dotted horizontal line (e.g. the best MLP test accuracy)."""
     kept = networks[(networks["val"] >= floor) & networks["family"].isin(["MLP", "CNN"])]
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.5), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.5), sharey=True)
     for ax, column, xlabel in zip(axes, ("params", "minutes"), ("parameters", "training time per seed (minutes)")):
         for i, fam in enumerate(("MLP", "CNN")):
             rows = kept[kept["family"] == fam]
@@ -627,9 +668,12 @@ def efficiency(networks: Any, best: Sequence[str], floor: float, line: tuple[str
             ax.axhline(100 * line[1], color="grey", linestyle=":", label=line[0])
         if len(kept):
             ax.set_xscale("log")
+            decades = np.log10(kept[column].max() / kept[column].min())
+            ax.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5) if decades < 1.5 else (1,)))  # a few labels, however narrow the range
+            ax.xaxis.set_minor_formatter(NullFormatter())
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", "\u2009") if v >= 1 else f"{v:g}"))
         ax.set_xlabel(xlabel)
     axes[0].set_ylabel("test accuracy (%)")
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout()
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=2, bbox_to_anchor=(0.5, 0.0))
     return fig

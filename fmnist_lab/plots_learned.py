@@ -11,6 +11,7 @@ import pandas as pd
 import seaborn as sns
 
 from .data import CLASS_NAMES
+from .plots import WIDTH
 
 
 def reliability(curves: pd.DataFrame, min_images: int = 20) -> plt.Figure:
@@ -22,7 +23,7 @@ def reliability(curves: pd.DataFrame, min_images: int = 20) -> plt.Figure:
     shown = curves[curves["images"] >= min_images].assign(  # gap first: it needs the confidence as a fraction
         gap=lambda f: 100 * (f["accuracy"] - f["confidence"]), confidence=lambda f: 100 * f["confidence"])
     panels = list(dict.fromkeys(shown["scaling"]))
-    fig, axes = plt.subplots(1, len(panels), figsize=(7.5, 3.4), sharey=True, squeeze=False)  # page width: 9-10 pt stays so
+    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, 3.4), sharey=True, squeeze=False)
     for ax, panel in zip(axes.flat, panels):
         ax.axhline(0, color="0.5", lw=1, ls="--")
         sns.lineplot(shown[shown["scaling"] == panel], x="confidence", y="gap", hue="model", style="model",
@@ -40,7 +41,7 @@ def tsne_maps(maps: dict[str, np.ndarray], labels: np.ndarray) -> plt.Figure:
     with one legend of class names below the panels. Axes carry no scale: t-SNE distances between
     clusters mean little."""
     names = np.asarray(CLASS_NAMES)[np.asarray(labels)]
-    fig, axes = plt.subplots(1, len(maps), figsize=(7.5, 3.3), squeeze=False)  # page width: 9-10 pt stays so
+    fig, axes = plt.subplots(1, len(maps), figsize=(WIDTH, 3.3), squeeze=False)
     for ax, (title, points) in zip(axes.flat, maps.items()):
         sns.scatterplot(x=points[:, 0], y=points[:, 1], hue=names, hue_order=CLASS_NAMES, style=names,
                         style_order=CLASS_NAMES, palette="tab10", s=9, linewidth=0, ax=ax, legend=ax is axes.flat[0])
@@ -55,7 +56,7 @@ def tsne_maps(maps: dict[str, np.ndarray], labels: np.ndarray) -> plt.Figure:
     return fig
 
 
-def weight_images(weights: np.ndarray, columns: int = 8, cell: float = 0.95) -> plt.Figure:
+def weight_images(weights: np.ndarray, columns: int = 8, cell: float = 0.8) -> plt.Figure:
     """Each hidden unit's 784 input weights as a 28 × 28 image: red positive, blue negative, white
     zero, each unit on its own symmetric colour scale (their magnitudes differ)."""
     rows = -(-len(weights) // columns)

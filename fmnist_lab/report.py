@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from pathlib import Path
 from typing import Any, Callable
@@ -19,32 +20,45 @@ def pct(value: float, digits: int = 2) -> str:
 
 
 def pm(mean: float, std: float, digits: int = 2) -> str:
-    """'88.32 ± 0.15' (percent)."""
-    return "–" if math.isnan(mean) else f"{pct(mean, digits)} ± {pct(std, digits)}"
+    """'88.32 ± 0.15' (percent), joined by no-break spaces so that a narrow table column never
+    splits it over lines."""
+    return "–" if math.isnan(mean) else f"{pct(mean, digits)}\u00a0±\u00a0{pct(std, digits)}"
 
 
 def summary_table(groups: dict[str, list[dict[str, Any]]], label: str = "configuration",
-                  test: bool = False, gap: bool = False, compact: bool = False) -> pd.DataFrame:
-    """One row per configuration: seeds, parameters, s/epoch, epochs, val (and test) accuracy in %.
+                  test: bool = False, gap: bool = False, compact: bool = False,
+                  columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per configuration: seeds, parameters, s/epoch, epochs, val accuracy in % (with `test`,
+    test accuracy instead of the seed count).
 
     `gap` adds the train - val gap (points) and the best validation accuracy of any epoch, for
     runs reported at their last epoch (no early stopping). `compact` keeps only parameters and
-    accuracies, with no line break inside 'mean ± std', for a table that must fit a laptop screen."""
+    accuracies, and `columns` only the columns named (after the label), for a table that must fit
+    a laptop screen. Seconds per epoch compare only between runs of one machine: when the groups
+    were trained on several, each cell averages the runs of the machine that trained most of them
+    ('–' for a group with none there)."""
     if compact:
-        frame = summary_table(groups, label, test=test)[[label, "params", "train acc %", "val acc %", *(["test acc %"] * test)]]
-        return frame.replace(r" ± ", "\u00a0±\u00a0", regex=True)
+        columns = ("params", "train acc %", "val acc %", *(["test acc %"] * test))
+    if columns is not None:
+        return summary_table(groups, label, test=test, gap=gap)[[label, *columns]]
+    from .metrics import machine, seconds_per_epoch, timing_machine
+
+    runs = [r for results in groups.values() for r in results]
+    on = timing_machine(runs) if len({machine(r) for r in runs}) > 1 else None
     rows = []
     for name, results in groups.items():
         s = summarize(results)
-        row = {label: name, "params": f"{s['params']:,}", "s/epoch": f"{s['sec_per_epoch']:.2f}",
-               "best epoch": f"{s['epochs']:.1f}", "seeds": s["seeds"],
+        seconds = seconds_per_epoch(results, on)
+        row = {label: name, "params": thousands(s["params"]), "s/epoch": "–" if math.isnan(seconds) else f"{seconds:.2f}",
+               "best epoch": number(s["epochs"], 1), "seeds": s["seeds"],
                "train acc %": pct(s["train_mean"]), "val acc %": pm(s["val_mean"], s["val_std"])}
         if gap:
             del row["best epoch"]  # reported at the last epoch; show where validation peaked instead
             row["peak val acc %"] = pct(s["peak_val_mean"])
-            row["peak epoch"] = f"{statistics.fmean(stopping_epochs(r)['acc_epoch'] for r in results):.1f}"
+            row["peak epoch"] = number(statistics.fmean(stopping_epochs(r)["acc_epoch"] for r in results), 1)
             row["gap (points)"] = f"{100 * s['gap']:.2f}"
-        if test:
+        if test:  # the test column takes the seed count's place: with it, eight columns overflow a laptop screen
+            del row["seeds"]
             row["test acc %"] = pm(s["test_mean"], s["test_std"])
         if s["diverged"]:
             row["val acc %"] += f" (diverged {s['diverged']}/{s['seeds']})"
@@ -53,10 +67,17 @@ def summary_table(groups: dict[str, list[dict[str, Any]]], label: str = "configu
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
-    """A pipe table (no extra dependency), right-aligned numbers."""
+    """A pipe table (no extra dependency): the first column and any column of words ('C = 0.01',
+    a cell that starts with a letter) left-aligned, columns of numbers right-aligned."""
+    def words(column: pd.Series) -> bool:
+        return any(str(v).strip()[:1].isalpha() for v in column)
+
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    align = "|" + "|".join(":--" if i == 0 else "--:" for i in range(len(frame.columns))) + "|"
-    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    align = "|" + "|".join(":--" if i == 0 or words(frame.iloc[:, i]) else "--:" for i in range(len(frame.columns))) + "|"
+    def cell(value: Any) -> str:
+        return str(value).replace(" = ", "\u00a0=\u00a0")  # 'λ = 10⁻⁵' never breaks at its '='
+
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, align, *body])
 
 
@@ -89,14 +110,15 @@ def glue_markdown(**texts: str) -> None:
 
 
 def glue_summary(prefix: str, results: list[dict[str, Any]], detail: bool = False) -> dict[str, Any]:
-    """Glue `<prefix>_val`, `_val_std`, `_test`, `_test_std`, `_test_ci`, `_epochs`, `_params`, `_sec`;
-    with `detail` also `_minutes_per_seed` (training time per seed), `_train` (training accuracy at
+    """Glue `<prefix>_val`, `_val_std`, `_test`, `_test_std`, `_test_ci`, `_epochs`, `_params`, `_sec`,
+    and `_epochs_text` (the mean selected epoch as prose writes it, '13' or '13.3', for {glue:md}); with `detail` also `_minutes_per_seed` (training time per seed), `_train` (training accuracy at
     the reported epoch), `_overfit` (train − validation) and `_val_test_gap` (validation − test), in points."""
     s = summarize(results)
     glue_numbers(**{f"{prefix}_val": s["val_mean"], f"{prefix}_val_std": s["val_std"],
                     f"{prefix}_test": s["test_mean"], f"{prefix}_test_std": s["test_std"],
                     f"{prefix}_test_ci": s["test_ci95"], f"{prefix}_epochs": s["epochs"],
                     f"{prefix}_params": s["params"], f"{prefix}_sec": s["sec_per_epoch"]})
+    glue_markdown(**{f"{prefix}_epochs_text": number(s["epochs"], 1)})
     if detail:
         glue_numbers(**{f"{prefix}_minutes_per_seed": s["wall_seconds"] / 60, f"{prefix}_train": s["train_mean"],
                         f"{prefix}_overfit": 100 * s["gap"], f"{prefix}_val_test_gap": 100 * (s["val_mean"] - s["test_mean"])})
@@ -110,13 +132,33 @@ def glue_summaries(results: Any, detail: bool = False, **labels: str) -> None:
         glue_summary(prefix, results.runs[label], detail=detail)
 
 
+def cpu_title(name: str) -> str:
+    """A processor's name as a reader reads it, without trademarks, clock and filler:
+    'Intel(R) Xeon(R) Processor' -> 'Intel Xeon', 'AMD EPYC 7B13 64-Core Processor' -> 'AMD EPYC 7B13',
+    'Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz' -> 'Intel Core i7-8700 CPU'; a name that is only the
+    architecture ('x86_64', as some machines report it) or empty -> 'unnamed x86-64 CPU'."""
+    if name.strip() in ("", "x86_64"):
+        return "unnamed x86-64 CPU"
+    name = re.sub(r"\((R|TM)\)", "", name, flags=re.IGNORECASE)
+    name = re.sub(r"\s*@.*$", "", name)
+    name = re.sub(r"\s+(\d+-Core\s+)?Processor\b", "", name)
+    return " ".join(name.split())
+
+
+def machine_title(provenance: dict[str, Any]) -> str:
+    """Where one run trained, for a table: 'AMD EPYC, 2 threads', 'NVIDIA H200 (GPU)'."""
+    if provenance["device"] == "cuda":
+        return f"{provenance['device_name']} (GPU)"
+    return f"{cpu_title(provenance['device_name'])}, {plural(provenance['threads'], 'thread')}"
+
+
 def devices(results: list[dict[str, Any]]) -> str:
     """Where runs were trained, each machine once with its share of the runs:
     '2 threads of an AMD EPYC 7B13 (40 runs) and 2 threads of an Intel Xeon (8 runs)'."""
     counts: dict[tuple[str, str, int], int] = {}
     for r in results:
         p = r["provenance"]
-        name = p["device_name"] if p["device_name"] not in ("x86_64", "") else "unnamed x86-64 CPU"
+        name = cpu_title(p["device_name"]) if p["device"] == "cpu" else p["device_name"]
         where = (p["device"], name, p["threads"])
         counts[where] = counts.get(where, 0) + 1
     parts = []
@@ -140,8 +182,11 @@ MINUS = "\u2212"
 
 
 def number(value: float, digits: int = 2) -> str:
-    """'10' for a whole number, else `digits` decimals; a true minus sign (U+2212) for negatives."""
-    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.{digits}f}"
+    """'10' for a number that is whole at `digits` decimals ('10', never '10.0' or '−0'), else
+    `digits` decimals; a true minus sign (U+2212) for negatives."""
+    text = f"{value:.{digits}f}"
+    if float(text).is_integer():
+        text = "0" if float(text) == 0 else f"{float(text):.0f}"
     return text.replace("-", MINUS)
 
 
@@ -151,9 +196,15 @@ def signed(value: float, digits: int = 2) -> str:
     return "0" + text[2:] if float(text) == 0 else text.replace("-", MINUS)
 
 
+def thousands(n: float) -> str:
+    """'50 000', '7 850', '999', '−1 200': a whole number with a thin space (U+2009) between
+    thousands, as the prose writes them (never a comma); rounded if not whole."""
+    return f"{n:,.0f}".replace(",", "\u2009").replace("-", MINUS)
+
+
 def plural(n: float, word: str, many: str | None = None) -> str:
     """'1 run', '3 runs', '1 000 images' (thin space between thousands)."""
-    shown = f"{n:,.0f}".replace(",", "\u2009") if float(n).is_integer() else f"{n:.1f}"
+    shown = thousands(n) if float(n).is_integer() else f"{n:.1f}"
     return f"{shown} {word if n == 1 else (many or word + 's')}"
 
 
@@ -262,6 +313,45 @@ def glue_difference(name: str, a: dict[str, Any], b: dict[str, Any], metric: str
     return points
 
 
+def seeds_ahead(ahead: int, seeds: int, noun: str = "seed") -> str:
+    """On how many of the paired seeds (or other `noun`s) a model was ahead: 'on all 3 seeds',
+    'on both seeds', 'on 2 of 3 seeds', 'on none of the 3 seeds', 'on its one seed'."""
+    if seeds == 1:
+        return f"on its one {noun}" if ahead else f"on none of its one {noun}"
+    if ahead == seeds:
+        return f"on both {noun}s" if seeds == 2 else f"on all {seeds} {noun}s"
+    return f"on none of the {seeds} {noun}s" if ahead == 0 else f"on {ahead} of {seeds} {noun}s"
+
+
+def noise_verdict(gain: float, half_width: float) -> str:
+    """Whether a gain paired seed by seed (points) is clear of the seed noise, with its 95% interval:
+    'beyond seed noise (95% interval +0.53 to +1.07)', 'within seed noise (95% interval −0.12 to
+    +1.11)'; 'with too few seeds for an interval' when there is none (NaN)."""
+    if math.isnan(half_width):
+        return "with too few seeds for an interval"
+    where = "beyond" if abs(gain) > half_width else "within"
+    return f"{where} seed noise (95% interval {signed(gain - half_width)} to {signed(gain + half_width)})"
+
+
+def paired(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str = "test") -> dict[str, Any]:
+    """How far `runs` lie above `control` on `split`, seed by seed (the seeds' spread cancels): the
+    mean `gain` in points, its 95% half-width `ci`, `clear` (the interval excludes zero), `ahead`
+    (seeds where `runs` won) and `seeds` (pairs)."""
+    from .ceiling import paired_gain
+
+    p = paired_gain(runs, control, split)
+    return {"gain": p["gain"], "ci": p["ci"], "clear": abs(p["gain"]) > p["ci"], "ahead": p["ahead"], "seeds": len(p["seeds"])}
+
+
+def glue_paired(name: str, runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str = "test") -> dict[str, Any]:
+    """`paired` for prose that claims a direction: `<name>` (signed points), `<name>_verdict`
+    (`noise_verdict`) and `<name>_ahead` (`seeds_ahead`), all for {glue:md}. Returns `paired`."""
+    p = paired(runs, control, split)
+    glue_markdown(**{name: signed(p["gain"]), f"{name}_verdict": noise_verdict(p["gain"], p["ci"]),
+                     f"{name}_ahead": seeds_ahead(p["ahead"], p["seeds"])})
+    return p
+
+
 def slug(text: str) -> str:
     """A glue-name fragment from a reader's label: 'flip + rotation' -> 'flip_rotation'."""
     return "_".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
@@ -325,12 +415,13 @@ def val_cell(results: list[dict[str, Any]]) -> str:
 
 
 def epochs_cell(results: list[dict[str, Any]]) -> str:
-    """The selected epoch, mean over the runs (one decimal)."""
-    return f"{summarize(results)['epochs']:.1f}"
+    """The selected epoch, mean over the runs: '13', or '13.3' (one decimal) when not whole."""
+    return number(summarize(results)["epochs"], 1)
 
 
 def params_cell(results: list[dict[str, Any]]) -> str:
-    return f"{results[0]['params']:,}"
+    """'269 322' (thin space between thousands)."""
+    return thousands(results[0]["params"])
 
 
 def seconds_cell(on: str | None) -> Callable[[list[dict[str, Any]]], str]:
@@ -433,7 +524,7 @@ def cost_table(chapters: dict[str, list[dict[str, Any]]], titles: dict[str, str]
     """What the stored runs cost to train: one row per chapter (its title from `titles`, by default
     the page's own title), then a total in which a run shared by two chapters counts once."""
     def row(name: str, results: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"chapter": name, "runs": len(results), "epochs trained": sum(r["epochs_run"] for r in results),
+        return {"chapter": name, "runs": len(results), "epochs trained": thousands(sum(r["epochs_run"] for r in results)),
                 "training minutes": f"{compute_seconds(results) / 60:.1f}"}
 
     unique = list({r["key"]: r for results in chapters.values() for r in results}.values())
@@ -443,16 +534,15 @@ def cost_table(chapters: dict[str, list[dict[str, Any]]], titles: dict[str, str]
 
 
 def device_table(results: Any) -> pd.DataFrame:
-    """How many of `results` each machine trained (device, CPU or GPU name, threads, torch version);
-    a run listed twice counts once."""
-    counts: dict[str, int] = {}
+    """How many of `results` each machine trained ('AMD EPYC, 2 threads', with its torch version);
+    a run listed twice counts once, the busiest machine first."""
+    counts: dict[tuple[str, str], int] = {}
     for r in {r["key"]: r for r in results}.values():
-        p = r["provenance"]
-        name = p["device_name"] if p["device_name"] not in ("x86_64", "") else "unnamed x86-64 CPU"
-        where = f"{p['device']}: {name}, {plural(p['threads'], 'thread')}, torch {p['torch_version']}"
+        where = (machine_title(r["provenance"]), r["provenance"]["torch_version"])
         counts[where] = counts.get(where, 0) + 1
-    ranked = sorted(counts.items(), key=lambda item: -item[1])  # the busiest machine first
-    return pd.DataFrame({"machine": [m for m, _ in ranked], "runs": [n for _, n in ranked]})
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    return pd.DataFrame({"machine": [m for (m, _), _ in ranked], "torch": [t for (_, t), _ in ranked],
+                         "runs": [n for _, n in ranked]})
 
 
 def software_table(packages: tuple[str, ...] = ("torchvision", "numpy", "jupyter-book", "myst-nb", "fmnist-lab")) -> pd.DataFrame:
@@ -465,7 +555,8 @@ def software_table(packages: tuple[str, ...] = ("torchvision", "numpy", "jupyter
 
     from .records import cpu_name
 
-    rows = {"machine": platform.platform(), "CPU": cpu_name(), "cores": os.cpu_count(),
+    system = f"{platform.system()} {platform.release().split('-')[0]}, {platform.machine().replace('_', '-')}"
+    rows = {"operating system": system, "CPU": cpu_title(cpu_name()), "cores": os.cpu_count(),
             "torch threads": torch.get_num_threads(), "Python": platform.python_version(), "torch": torch.__version__,
             **{name: version(name) for name in packages}}
     return pd.DataFrame({"component": list(rows), "version / value": [str(v) for v in rows.values()]})
@@ -479,6 +570,12 @@ def bench_table(measured: dict[str, Any]) -> pd.DataFrame:
     rows.append({"case": "compute only", "engine s/epoch": f"{measured['compute_bound_s']:.2f}",
                  "DataLoader s/epoch": "–", "speed-up": "–"})
     return pd.DataFrame(rows)
+
+
+def projection_table(projection: dict[str, Any]) -> pd.DataFrame:
+    """`bench.projected_retrain()` as a table a page can wrap: hours of a full retrain by cores."""
+    return pd.DataFrame({"cores": list(projection["hours"]),
+                         "projected hours": [f"{hours:.1f}" for hours in projection["hours"].values()]})
 
 
 def bench_numbers(measured: dict[str, Any], case: str = "plain") -> dict[str, float]:
@@ -526,7 +623,9 @@ def glue_stats(control: list[dict[str, Any]] | None = None, **groups: list[dict[
     `<name>_val`, `_val_std`, `_train`, `_peak` (fractions, format them with :.2%), `_gap` (train −
     validation) and `_peak_drop` (best epoch's validation − the reported one's), in points;
     `_seeds`, `_epochs`, `_params`, `_sec` (seconds per epoch); from the full histories (see
-    `metrics.stopping_summary`) `_peak_epoch`, `_loss_epoch`, `_loss_rise`, `_stop_cost`. Against a
+    `metrics.stopping_summary`) `_peak_epoch`, `_loss_epoch`, `_loss_rise`, `_stop_cost`; the three
+    mean epochs also as prose writes them, `_epochs_text`, `_peak_epoch_text`, `_loss_epoch_text`
+    ('13' or '13.3', for {glue:md}). Against a
     `control` group: `_gain` and `_train_gain`, the differences in points as signed text for
     {glue:md} ('+0.39', '−0.72'), and `_vs_spread`, whether the gain exceeds the seeds' spread.
 
@@ -541,6 +640,7 @@ def glue_stats(control: list[dict[str, Any]] | None = None, **groups: list[dict[
                      "epochs": s["epochs"], "params": s["params"], "sec": s["sec_per_epoch"], "peak_epoch": stop["acc_epoch"],
                      "loss_epoch": stop["loss_epoch"], "loss_rise": stop["loss_rise"], "stop_cost": stop["cost"]}
         glue_numbers(**{f"{name}_{k}": v for k, v in out[name].items()})
+        glue_markdown(**{f"{name}_{k}_text": number(out[name][k], 1) for k in ("epochs", "peak_epoch", "loss_epoch")})
         if base is not None:
             gain = 100 * (s["val_mean"] - base["val_mean"])
             spread = against_spread(gain, 100 * s["val_std"], 100 * base["val_std"])
@@ -570,9 +670,11 @@ def glue_spread(prefix: str, groups: Any, control: list[dict[str, Any]] | None =
 
 def glue_stopping(prefix: str, results: list[dict[str, Any]]) -> dict[str, float]:
     """Glue `metrics.stopping_summary` of a set of full-length runs as `<prefix>_runs`,
-    `_loss_first`, `_epochs_apart`, `_acc_epoch`, `_loss_epoch`, `_cost` (points), `_loss_rise`."""
+    `_loss_first`, `_epochs_apart`, `_acc_epoch`, `_loss_epoch`, `_cost` (points), `_loss_rise`, and
+    the epochs as prose writes them, `_acc_epoch_text`, `_loss_epoch_text`, `_epochs_apart_text`."""
     stop = stopping_summary(results)
     glue_numbers(**{f"{prefix}_{k}": v for k, v in stop.items()})
+    glue_markdown(**{f"{prefix}_{k}_text": number(stop[k], 1) for k in ("acc_epoch", "loss_epoch", "epochs_apart")})
     return stop
 
 

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .config import RunConfig
-from .data import FashionMNIST
+from .data import FashionMNIST, test_subset as fixed_test_subset
 from .experiments import PROFILES, current_profile, current_store, ensure, select, summarize
 from .store import Store
 
@@ -66,11 +66,8 @@ def test_subset(data: FashionMNIST, n: int | None = None) -> tuple[torch.Tensor,
     at least the test set's size) as (B, 1, 28, 28) floats in [0, 1], with their labels."""
     from .train import as_unit_float
 
-    n = n or test_images()
-    keep = torch.arange(len(data.test_labels))
-    if n < len(keep):
-        keep = torch.randperm(len(keep), generator=torch.Generator().manual_seed(SUBSET_SEED))[:n].sort().values
-    return as_unit_float(data.test_images[keep], torch.device("cpu")), data.test_labels[keep]
+    images, labels = fixed_test_subset(data, n or test_images(), SUBSET_SEED)
+    return as_unit_float(images, torch.device("cpu")), labels
 
 
 def moved_accuracy(model: nn.Module, cfg: RunConfig, data: FashionMNIST, x: torch.Tensor, y: torch.Tensor,

@@ -91,7 +91,10 @@ def test_assess_fits_on_validation_and_measures_on_test(logits):
     assert s["ece_scaled"] < s["ece"] and s["nll_scaled"] < s["nll"] and s["overconfidence"] > 0.1
     assert s["accuracy"] == pytest.approx((test.argmax(1) == labels[20_000:]).mean())
     both = calibration.assess_members([(val, test), (val, test)], labels[:20_000], labels[20_000:])
-    assert both["members"] == 2 and both["ece"] == pytest.approx(s["ece"])
+    assert both["members"] == 2 and both["ece"] == pytest.approx(s["ece"]) and both["ece_std"] == pytest.approx(0)
+    one, sharper = calibration.assess_members([(val, test)], labels[:20_000], labels[20_000:]), calibration.assess(val, test ** 2, labels[:20_000], labels[20_000:])
+    mixed = calibration.assess_members([(val, test), (val, test ** 2)], labels[:20_000], labels[20_000:])
+    assert np.isnan(one["ece_std"]) and mixed["ece_std"] == pytest.approx(abs(s["ece"] - sharper["ece"]) / np.sqrt(2))  # sample std
 
 
 def test_mismatched_probabilities_and_labels_are_refused():

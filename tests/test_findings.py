@@ -131,7 +131,7 @@ def test_glance_table_puts_each_family_beside_its_claims():
     table = findings.glance_table([entry("10_best", "MLP", 0.91, 0.905), entry("10_best", "CNN", 0.95, 0.94)])
     models = [m.split(" (")[0] for m in table["model"]]  # "best MLP (chapter 10: ...)": where it comes from
     assert models.index("best MLP") < models.index(findings.best_claim("MLP")[1]) < models.index("best CNN")
-    assert table.loc[models.index("best CNN"), "test acc %"] == "94.00 ± 0.20"
+    assert table.loc[models.index("best CNN"), "test acc %"] == "94.00\u00a0±\u00a00.20"
     assert table.loc[models.index("best MLP"), "model"].startswith("best MLP (chapter 10: ")
     assert len(findings.glance_table([])) == len(table) - 2  # nothing trained: only the quoted numbers
 

@@ -1,6 +1,7 @@
-"""The book's seaborn theme and the figures seaborn draws from per-seed values: the text stays
-readable at page width, the points and error bars are the seeds' mean ± sample std, every cell of a
-class grid is annotated, and PCA explains the variance an exact SVD says it does."""
+"""The book's seaborn theme and the figures seaborn draws from per-seed values: the theme's text is
+10 pt (each figure's fit to the page: test_plots_page_width.py), the points and error bars are the
+seeds' mean ± sample std, every cell of a class grid is annotated, and PCA explains the variance an
+exact SVD says it does."""
 import subprocess
 import sys
 
@@ -49,10 +50,6 @@ def error_spans(ax, axis="y"):
     return sorted(spans)
 
 
-def texts(fig):
-    return [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
-
-
 def test_importing_plots_leaves_matplotlib_settings_alone():
     code = ("import matplotlib as mpl; before = dict(mpl.rcParams); import fmnist_lab.plots; "
             "changed = [k for k, v in mpl.rcParams.items() if str(before[k]) != str(v)]; assert not changed, changed")
@@ -65,19 +62,7 @@ def test_theme_keeps_the_book_dpi_colours_and_text_sizes(themed):
     assert cycle[:4] == ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"] == plots.PALETTE[:4]  # blue MLP, orange CNN, as captions say
     sizes = {key: matplotlib.font_manager.FontProperties(size=plt.rcParams[key]).get_size_in_points()
              for key in ("font.size", "axes.labelsize", "axes.titlesize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")}
-    assert min(sizes.values()) >= 9, sizes
-
-
-def test_every_text_in_the_seed_figures_is_at_least_9_points(themed):
-    runs = [run(0.80, per_class=np.linspace(0.7, 0.95, 10)), run(0.82, per_class=np.linspace(0.75, 0.9, 10))]
-    figures = [plots.grouped_points({"none": {"20 epochs": runs, "60 epochs": runs}, "flip": {"20 epochs": runs}}),
-               plots.grouped_bars({"raw": {"Adam": runs, "SGD": runs}}, ylim=(0, 100)),
-               plots.per_class_bars({"MLP": runs, "CNN": runs}), plots.sweep({1: runs, 2: runs}, "hidden layers"),
-               plots.confusion_matrix(np.eye(10) * 90 + 1)]
-    for fig in figures:
-        fig.canvas.draw()
-        small = {t.get_text(): t.get_fontsize() for t in texts(fig) if t.get_fontsize() < 9}
-        assert not small, small
+    assert min(sizes.values()) >= 10, sizes  # shown at most 6.3/7 of their size (tests/test_plots_page_width.py): still >= 9 pt
 
 
 def test_grouped_bars_are_the_seeds_mean_with_a_sample_std_and_the_legend_above(themed):
@@ -170,3 +155,31 @@ def test_pca_scatter_explains_the_variance_an_exact_svd_gives(themed):
     points = fig.axes[0].collections[0].get_offsets()
     assert len(points) == 200
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == list(CLASS_NAMES)
+
+
+def test_layer_histograms_count_relu_zeros_apart_and_label_two_round_ticks(themed):
+    generator = torch.Generator().manual_seed(0)
+    relu = torch.relu(torch.randn(4000, generator=generator))  # half exact zeros
+    fig = plots.layer_histograms({"ReLU": [relu], "tanh": [torch.tanh(torch.randn(4000, generator=generator))]})
+    relu_ax, tanh_ax = fig.axes
+    assert [t.get_text() for t in relu_ax.texts] == [f"{100 * (relu == 0).float().mean():.0f}\u2009% zeros"]
+    (histogram,) = relu_ax.patches
+    assert histogram.get_path().vertices[:, 0].min() > 0  # the zeros are counted apart, not drawn as a bar
+    assert relu_ax.get_ylim()[1] < 0.5 * (relu == 0).sum()  # that would flatten the rest
+    assert len(tanh_ax.texts) == 0
+    for ax in fig.axes:
+        ticks = ax.get_xticks()
+        low, high = ax.dataLim.x0, ax.dataLim.x1
+        assert len(ticks) == 2 and ticks[1] - ticks[0] >= (high - low) / 2 - 1e-9
+        assert all(f"{t:g}" == f"{round(t, 3):g}" for t in ticks)  # round values, no "−0"
+        assert "\u22120" not in [label.get_text() for label in ax.get_xticklabels()]
+
+
+def test_curves_zoom_keeps_the_data_top_and_names_groups_alone(themed):
+    def runs(first, rest):
+        return [{"history": {"val_acc": [first] + [rest] * 9}, "final_epoch": 10}]
+    fig = plots.curves({"sigmoid": runs(0.2, 0.88), "ReLU": runs(0.84, 0.90)}, ("val_acc",), "validation accuracy (%)", ylim=(80, None))
+    ax = fig.axes[0]
+    bottom, top = ax.get_ylim()
+    assert bottom == 80 and 90 < top < 91  # zoomed on the data above 80, not on the whole 20-90 range
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sigmoid", "ReLU"]  # the y label names the metric

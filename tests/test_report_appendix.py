@@ -33,7 +33,9 @@ def test_cost_table_has_one_full_row_per_chapter_and_a_total(tmp_path):
     assert list(frame["chapter"]) == ["Title 01_a", "Title 02_b", frame["chapter"].iloc[-1]]
     assert frame.notna().all().all() and (frame.astype(str) != "").all().all()
     assert list(frame["runs"]) == [2, 2, 3]  # k2 is shared: counted once in the total
-    assert list(frame["epochs trained"]) == [6, 8, 11]
+    assert list(frame["epochs trained"]) == ["6", "8", "11"]
+    many = report.cost_table({"01_a": [run(f"k{i}", epochs=1000) for i in range(12)]}, {"01_a": "A"})
+    assert many["epochs trained"].iloc[0] == "12\u2009000"  # a thin space between thousands, never a comma
     # The rendered table: a header, an alignment row, then exactly one line per row, each with
     # one cell per column (a title that kept its line end would split its row in two).
     lines = report.markdown_table(frame).splitlines()
@@ -44,11 +46,14 @@ def test_cost_table_has_one_full_row_per_chapter_and_a_total(tmp_path):
     assert cells[2][0].strip() == "Title 01_a" and cells[2][1].strip() == "2"
 
 
-def test_device_table_counts_each_run_once_per_machine():
-    runs = [run("k1"), run("k1"), run("k2"), run("k3", device_name="x86_64")]
+def test_device_table_counts_each_run_once_per_machine_in_a_readers_words():
+    runs = [run("k1"), run("k1"), run("k2"), run("k3", device_name="x86_64"), run("k4", device_name="Intel(R) Xeon(R) Processor", threads=1)]
     frame = report.device_table(runs)
+    assert list(frame.columns) == ["machine", "torch", "runs"]
     assert dict(zip(frame["machine"], frame["runs"])) == {
-        "cpu: AMD EPYC, 2 threads, torch 2.0": 2, "cpu: unnamed x86-64 CPU, 2 threads, torch 2.0": 1}
+        "AMD EPYC, 2 threads": 2, "unnamed x86-64 CPU, 2 threads": 1, "Intel Xeon, 1 thread": 1}
+    assert frame["machine"].iloc[0] == "AMD EPYC, 2 threads"  # the busiest machine first
+    assert set(frame["torch"]) == {"2.0"}
 
 
 def test_bench_table_and_numbers():

@@ -61,7 +61,7 @@ def test_grid_table_pools_the_groups_a_cell_matches_and_names_headers_by_cell(in
     table = report.grid_table(init, nets, {"": {}}, cost, corner="network")
     assert list(table.columns) == ["network", "params", "s/epoch", "best epoch"]
     assert table["s/epoch"].tolist() == ["4.10", "13.10"]  # both inits pooled, the other machine left out
-    assert table["params"].tolist() == ["1,000", "1,000"] and table["best epoch"].tolist() == ["2.0", "2.0"]
+    assert table["params"].tolist() == ["1\u2009000", "1\u2009000"] and table["best epoch"].tolist() == ["2", "2"]
     two = report.grid_table(init, {"default": dict(init="default")}, nets, {"val": report.val_cell, "s": report.seconds_cell(on)})
     assert list(two.columns) == ["", "2 layers: val", "2 layers: s", "6 layers, bn: val", "6 layers, bn: s"]
     with pytest.raises(KeyError):
@@ -70,7 +70,7 @@ def test_grid_table_pools_the_groups_a_cell_matches_and_names_headers_by_cell(in
 
 def test_cells_mark_divergence_and_missing_timings():
     runs = [run("a", 0.8), run("b", 0.9, diverged=True)]
-    assert report.val_cell(runs).endswith("(diverged 1/2)") and report.val_cell(runs).startswith("85.00 ± ")
+    assert report.val_cell(runs).endswith("(diverged 1/2)") and report.val_cell(runs).startswith("85.00\u00a0±\u00a0")
     assert report.seconds_cell("gpu: nowhere, 1 threads")(runs) == "–"
 
 

@@ -30,7 +30,7 @@ def test_glue_versus_glues_signed_points_their_error_and_the_spread_phrase(glued
 def run(seed, val=0.9, test=0.89, train=0.95, wall=120.0):
     return {"key": f"k{seed}", "params": 1000, "seconds_per_epoch": 2.0, "diverged": False, "final_epoch": 1,
             "val": {"acc": val}, "test": {"acc": test}, "history": {"val_acc": [val], "train_eval_acc": [train]},
-            "provenance": {"wall_seconds": wall}}
+            "provenance": {"wall_seconds": wall, "device": "cpu", "device_name": "AMD EPYC", "threads": 2}}
 
 
 def test_glue_summary_detail_adds_minutes_training_accuracy_and_gaps(glued):

@@ -108,8 +108,8 @@ def paired_mcnemar(y_true: np.ndarray, preds_a: list[np.ndarray], preds_b: list[
 # ---- Timings: seconds per epoch compare only between runs on the same machine. -----------------
 def machine(result: dict[str, Any]) -> str:
     """The machine a run was trained on, as its provenance names it (device type, name, threads)."""
-    p = result["provenance"]
-    return f"{p['device']}: {p['device_name']}, {p['threads']} threads"
+    p = result["provenance"]  # records of hand-built runs (tests) may leave the machine out
+    return f"{p.get('device', 'unknown device')}: {p.get('device_name', 'unnamed')}, {p.get('threads', '?')} threads"
 
 
 def timing_machine(results: list[dict[str, Any]]) -> str:

@@ -28,3 +28,16 @@ def glued(monkeypatch):
     monkeypatch.setattr(report, "glue_numbers", lambda **kw: values.update(kw))
     monkeypatch.setattr(report, "glue_markdown", lambda **kw: values.update(kw))
     return values
+
+
+@pytest.fixture
+def themed():
+    """The book's plot theme for one test; the global rcParams are restored afterwards."""
+    import matplotlib.pyplot as plt
+
+    from fmnist_lab import plots
+
+    with plt.rc_context():
+        plots.use_style()
+        yield
+    plt.close("all")

@@ -18,15 +18,6 @@ from fmnist_lab import plots  # noqa: E402
 from fmnist_lab.data import CLASS_NAMES  # noqa: E402
 
 
-@pytest.fixture
-def themed():
-    """The book's theme for one test; the global rcParams are restored afterwards."""
-    with plt.rc_context():
-        plots.use_style()
-        yield
-    plt.close("all")
-
-
 def run(val, train=None, per_class=None):
     """A stored-result-shaped dict: validation accuracy, training accuracy at the reported epoch and
     a test confusion matrix whose diagonal gives `per_class` accuracy (100 images per class)."""

@@ -201,14 +201,6 @@ def overlap(a, b) -> bool:
     return abs(along) < (wa + wb) / 2 - 2 and abs(across) < (ha + hb) / 2 - 2
 
 
-@pytest.fixture
-def themed():
-    with plt.rc_context():
-        plots.use_style()
-        yield
-    plt.close("all")
-
-
 def test_every_public_figure_function_is_checked_here():
     assert figure_functions() <= {name.partition(",")[0] for name in FIGURES}, "add the new figure function to FIGURES"
 

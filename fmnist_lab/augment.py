@@ -11,7 +11,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-ROTATE_DEGREES = 10.0  # seed 000's RandomRotation(10)
+ROTATE_DEGREES = 10.0  # Report A's RandomRotation(10)
 SHIFT_PIXELS = 2
 ERASE_SCALE = (0.02, 0.2)  # erased area as a fraction of the image
 ERASE_RATIO = (0.3, 3.3)

@@ -2,7 +2,7 @@
 test-time flips of the saved models, and the accuracy-cost frontier of every MLP the book trained.
 
 A trick's gain is paired by seed (same seed, same data order up to the trick itself), so the
-seed-to-seed spread of the recipe cancels; its interval is the 95 % t-interval of those paired
+seed-to-seed spread of the recipe cancels; its interval is the 95% t-interval of those paired
 differences. Costs are CPU-minutes per seed: wall time times the threads that trained it, so runs
 trained by one two-thread process and by single-thread workers compare on one scale.
 """
@@ -41,7 +41,7 @@ def paired_gain(runs: list[dict[str, Any]], control: list[dict[str, Any]], split
 
 def trick_gains(runs: dict[str, list[dict[str, Any]]], control: str) -> pd.DataFrame:
     """One row per trick (every group but `control`): validation and test gain over the control,
-    paired by seed (points, with 95 % half-widths), seeds ahead on test, and the cost per seed
+    paired by seed (points, with 95% half-widths), seeds ahead on test, and the cost per seed
     relative to the control's (CPU-minutes)."""
     base = runs[control]
     base_cost = np.mean([cpu_minutes(r) for r in base])
@@ -51,7 +51,7 @@ def trick_gains(runs: dict[str, list[dict[str, Any]]], control: str) -> pd.DataF
             continue
         val, test = paired_gain(results, base, "val"), paired_gain(results, base, "test")
         rows.append({"trick": label, "val_gain": val["gain"], "val_ci": val["ci"], "test_gain": test["gain"],
-                     "test_ci": test["ci"], "test_seeds": test["seeds"], "ahead": test["ahead"], "seeds": len(test["seeds"]),
+                     "test_ci": test["ci"], "val_seeds": val["seeds"], "test_seeds": test["seeds"], "ahead": test["ahead"], "seeds": len(test["seeds"]),
                      "cost": np.mean([cpu_minutes(r) for r in results]) / base_cost})
     return pd.DataFrame(rows)
 
@@ -117,7 +117,7 @@ def short_name(study, label: str) -> str:
 
 def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, control: str) -> pd.DataFrame:
     """The recipe and each trick: validation and test accuracy (mean ± std, %), paired gains with
-    their 95 % intervals (points) and the seeds ahead on test. (Every trick trains the same epochs;
+    their 95% intervals (points) and the seeds ahead on test. (Every trick trains the same epochs;
     the frontier shows what each costs.)"""
     from .report import pm, signed
 
@@ -201,13 +201,13 @@ def glue_pick(pick: str, runs: dict[str, list[dict[str, Any]]], goal: float) -> 
 # ---- Figures ------------------------------------------------------------------------------------------
 def gains_figure(gains: pd.DataFrame, flips: pd.DataFrame | None = None):
     """Each trick's gain over the recipe in points, validation and test side by side: one dot per
-    seed, the mean with its paired 95 % interval. `flips` adds test-time flipping of the recipe's
+    seed, the mean with its paired 95% interval. `flips` adds test-time flipping of the recipe's
     saved models as one more row."""
     import matplotlib.pyplot as plt
 
     from .plots import WIDTH
 
-    rows = [(t.trick.replace("best MLP + ", ""), t.val_gain, t.val_ci, t.test_gain, t.test_ci, t.test_seeds, None)
+    rows = [(t.trick.replace("best MLP + ", ""), t.val_gain, t.val_ci, t.test_gain, t.test_ci, t.test_seeds, t.val_seeds)
             for t in gains.itertuples()]
     if flips is not None and len(flips):
         rows.append(("test-time flip", flips["val_gain"].mean(), ci95(list(flips["val_gain"])),
@@ -217,15 +217,13 @@ def gains_figure(gains: pd.DataFrame, flips: pd.DataFrame | None = None):
         for y, (name, vg, vci, tg, tci, tseeds, vseeds) in enumerate(rows):
             mean, ci = (vg, vci) if split == "validation" else (tg, tci)
             ax.errorbar(mean, y, xerr=0 if math.isnan(ci) else ci, fmt="o", color="C0", capsize=3, ms=6, zorder=3)
-            if split == "test":
-                ax.plot(tseeds, [y] * len(tseeds), "|", color="C1", ms=12, mew=2, zorder=4)
-            elif vseeds is not None:
-                ax.plot(vseeds, [y] * len(vseeds), "|", color="C1", ms=12, mew=2, zorder=4)
+            seeds = vseeds if split == "validation" else tseeds
+            ax.plot(seeds, [y] * len(seeds), "|", color="C1", ms=12, mew=2, zorder=4)
         ax.axvline(0, color="0.4", lw=1)
         ax.set_xlabel(f"{split} gain (points)")
         ax.set_yticks(range(len(rows)), [textwrap.fill(r[0], 16) for r in rows])  # wrapped: a long name would widen the figure
     axes[0].invert_yaxis()  # the first row at the top (once: the axes share y, a second call would undo it)
-    axes[1].plot([], [], "o", color="C0", label="mean, 95 % interval")
+    axes[1].plot([], [], "o", color="C0", label="mean, 95% interval")
     axes[1].plot([], [], "|", color="C1", ms=10, mew=2, label="one seed")
     fig.legend(loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.08, 1, 1))
@@ -253,7 +251,7 @@ def frontier_figure(mlps: pd.DataFrame, highlight: list[str], target: float | No
     ax.annotate(top["label"], (top["cpu_minutes"], 100 * top["test"]), xytext=(-8, -4), textcoords="offset points",
                 ha="right", va="top")
     if target is not None:
-        ax.axhline(100 * target, color="0.3", ls="--", lw=1, label=f"goal, {100 * target:.1f} %")
+        ax.axhline(100 * target, color="0.3", ls="--", lw=1, label=f"goal, {100 * target:.1f}%")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))  # 0.1, 1, 10 rather than powers of ten
     ax.set_xlabel("training cost per seed (CPU-minutes, log scale)")

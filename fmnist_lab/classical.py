@@ -7,7 +7,7 @@ fits what is missing and a chapter loads it ("found in store, skipping training"
 record in the store's format: the numbers, the test predictions, the confusion matrices, provenance
 and the seconds the fit took.
 
-`CLASSICAL` declares chapter 02's classifiers, each with a small grid that validation chooses from.
+`CLASSICAL` declares chapter 2's classifiers, each with a small grid that validation chooses from.
 """
 from __future__ import annotations
 
@@ -396,7 +396,7 @@ def stored(study: EstimatorStudy, store: Store) -> EstimatorResults | None:
     return EstimatorResults(study, runs)
 
 
-# ---- chapter 02: where an MLP stands among classical classifiers -------------------------------------
+# ---- chapter 2: where an MLP stands among classical classifiers -------------------------------------
 # Pixels standardized as for the MLPs. kNN and the SVM work on principal components: their cost grows
 # with the length of the vectors they compare, and 50 or 100 components keep an RBF SVM on all 50 000
 # images under a processor-minute per fit. Logistic regression and the forest see every pixel.
@@ -426,7 +426,7 @@ STUDIES = (CLASSICAL,)
 
 
 # The Fashion-MNIST benchmark's test accuracy (zalando2017benchmark in references.bib) for two of
-# chapter 02's estimators: its best classical entry, an RBF SVC on all pixels, and its MLPClassifier
+# chapter 2's estimators: its best classical entry, an RBF SVC on all pixels, and its MLPClassifier
 # with the default single layer of 100 ReLU units. Theirs, not ours: quoted for comparison.
 BENCHMARK = {"svm": ("SVC, RBF kernel, C = 10", 0.897), "mlp": ("MLPClassifier, 1 × 100 ReLU", 0.871)}
 

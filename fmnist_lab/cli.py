@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("leaderboard", "each chapter's selected configuration (val, test) beside earlier reports",
                 "Per chapter and family (MLP, MLP taught by a CNN, CNN), the configuration with the best mean "
                 "validation accuracy, its test accuracy, and the numbers earlier reports published; then each "
-                "classical classifier's choice on validation (scikit-learn, chapter 02) and the probability "
+                "classical classifier's choice on validation (scikit-learn, chapter 2) and the probability "
                 "average of the best MLP's seeds (its accuracy and calibration, once every seed's checkpoint is "
                 "stored). Chapters with runs missing from the store are left out. Nothing is trained.")
     profile_option(p, "which runs are read, and from which store")
@@ -345,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=_positive, default=3, metavar="N",
                    help="timed epochs per pipeline; the median is reported (default 3)")
     p.add_argument("--augmented", action="store_true",
-                   help="also time rotation + flip augmentation (chapter 08 reads these rows)")
+                   help="also time rotation + flip augmentation (chapter 8 reads these rows)")
     p.add_argument("--retrain", type=_chapter, metavar="CHAPTER",
                    help="instead: retrain this chapter's runs into temporary stores, in one process and on "
                         "--workers processes, and print runs per hour of each (saves nothing)")

@@ -53,7 +53,7 @@ class RunConfig:
     momentum: float = 0.9  # used by momentum and nesterov
     weight_decay: float = 0.0  # coupled L2 for sgd/rmsprop/adam, decoupled for adamw
     schedule: str = "constant"
-    step_epochs: int = 10  # StepLR period (seed 000: step_size=10, gamma=0.1)
+    step_epochs: int = 10  # StepLR period (Report A: step_size=10, gamma=0.1)
     step_gamma: float = 0.1
     batch_size: int = 128
     epochs: int = 30

@@ -183,7 +183,7 @@ def gains(rows: list[leaderboard.Entry], store: Store | None = None) -> list[lea
 
 def gain_numbers(ranked: list[leaderboard.Gain]) -> dict[str, float]:
     """The largest single test gain (and its cost), how many picks were ranked, and for how many the
-    paired 95 % interval of the test gain includes zero (`Gain.clear` is False)."""
+    paired 95% interval of the test gain includes zero (`Gain.clear` is False)."""
     if not ranked:
         return {}
     return {"gain_top_test": ranked[0].test, "gain_top_cost": ranked[0].cost, "gains_n": len(ranked),
@@ -218,7 +218,7 @@ def glance_table(rows: list[leaderboard.Entry]) -> pd.DataFrame:
 # The directions the first page states, each on the numbers above (by glue name). The page checks
 # them in the full profile; smoke numbers are noise.
 CLAIMS: dict[str, Callable[[dict[str, float]], bool]] = {
-    "1: standardizing helps with Adam; raw bytes under SGD stay near chance (10 %)":
+    "1: standardizing helps with Adam; raw bytes under SGD stay near chance (10%)":
         lambda n: n["scale_adam_gain"] > 0 and n["scale_raw_sgd_val"] < 0.15,
     "3: depth beyond one layer within the seed spread; the widest net is picked and gains on test":
         lambda n: n["depth_range"] < n["depth_max_std"] and n["width_units"] == max(studies.WIDTHS) and n["width_gain"] > 0,

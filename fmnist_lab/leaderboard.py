@@ -152,7 +152,7 @@ class Gain:
     control: str = ""  # its control's label
     against: str = ""  # what the gain is measured against, in words (`described`)
     # Given the runs: the test gain seed by seed (pick minus control, same seed; points), the
-    # half-width of its paired 95 % t-interval, and whether pick and control ran on one machine.
+    # half-width of its paired 95% t-interval, and whether pick and control ran on one machine.
     test_seeds: tuple[float, ...] = ()
     test_ci: float = math.nan
     same_machine: bool | None = None
@@ -164,7 +164,7 @@ class Gain:
 
     @property
     def clear(self) -> bool:
-        """Whether the paired 95 % interval of the test gain excludes zero (False when unknown)."""
+        """Whether the paired 95% interval of the test gain excludes zero (False when unknown)."""
         return abs(self.test) > self.test_ci
 
     @property
@@ -198,7 +198,7 @@ def described(cfg: RunConfig, reference: RunConfig = REFERENCE) -> str:
 
 
 def _paired(runs: list[dict[str, Any]], control: list[dict[str, Any]]) -> dict[str, Any]:
-    """Test gain seed by seed (points), its paired 95 % half-width and whether all ran on one machine."""
+    """Test gain seed by seed (points), its paired 95% half-width and whether all ran on one machine."""
     theirs = {r["config"]["seed"]: r for r in control}
     pairs = [(r, theirs[r["config"]["seed"]]) for r in runs if r["config"]["seed"] in theirs]
     diffs = tuple(100 * (a["test"]["acc"] - b["test"]["acc"]) for a, b in pairs)
@@ -244,9 +244,9 @@ def ranked_gains(rows: list[Entry], store: Store | None = None, chapters: tuple[
 
 def gains_table(ranked: list[Gain]) -> list[dict[str, str]]:
     """Rows for a DataFrame: each change, what it is measured against, its test gain with the paired
-    95 % interval, and on how many seeds it beat its control."""
+    95% interval, and on how many seeds it beat its control."""
     return [{"change": g.name, "measured against": g.against,
-             "test gain, points (95 % interval)": signed(g.test) + ("" if math.isnan(g.test_ci) else
+             "test gain, points (95% interval)": signed(g.test) + ("" if math.isnan(g.test_ci) else
                                                                    f" ({signed(g.test - g.test_ci)} to {signed(g.test + g.test_ci)})"),
              "seeds better": f"{g.seeds_better} of {len(g.test_seeds)}"} for g in ranked]
 
@@ -340,7 +340,7 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
     def ours(e: Entry) -> dict[str, str]:
         if not compact:
             return {"source": f"this book, {e.chapter}", "model": f"{e.family} — {e.name}"}
-        model = e.label + (f"; test ECE {calibration(e, unit=' %')}" if "test_ece" in e.summary else "")
+        model = e.label + (f"; test ECE {calibration(e, unit='%')}" if "test_ece" in e.summary else "")
         return {"source": f"chapter {int(e.chapter.split('_')[0])}", "family": e.family, "model": model}
 
     order = {fam: i for i, fam in enumerate((*FAMILIES, ENSEMBLE_FAMILY, CLASSICAL_FAMILY))}

@@ -126,7 +126,7 @@ def seconds_per_epoch(results: list[dict[str, Any]], on: str | None = None) -> f
     return float(np.mean(seconds)) if seconds else math.nan
 
 
-# Two-sided 95 % quantiles of Student's t by degrees of freedom (standard tables, 3 decimals).
+# Two-sided 95% quantiles of Student's t by degrees of freedom (standard tables, 3 decimals).
 _T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
 
@@ -139,7 +139,7 @@ def t95(df: int) -> float:
 
 
 def ci95(values: list[float]) -> float:
-    """Half-width of the 95 % t-interval of the mean (NaN for fewer than two values)."""
+    """Half-width of the 95% t-interval of the mean (NaN for fewer than two values)."""
     import math
     import statistics
 
@@ -147,7 +147,7 @@ def ci95(values: list[float]) -> float:
     return math.nan if n < 2 else t95(n - 1) * statistics.stdev(values) / math.sqrt(n)
 
 
-# ---- Early stopping in hindsight, and runs that are the same run: chapter 04's questions. --------
+# ---- Early stopping in hindsight, and runs that are the same run: chapter 4's questions. --------
 TRAIN_IMAGES = 50_000  # the training split (60 000 images less the 10 000 held out for validation)
 
 

@@ -294,7 +294,7 @@ def per_class_bars(accuracies: dict[str, Any]) -> plt.Figure:
     """{model: runs} as per-class test accuracy (%): a point per model and class, the mean over
     seeds, with ± one standard deviation; one row per class (the axis does not start at zero, so
     no bars); the legend sits below the axes, off the data. Every model may instead be given as
-    the (mean, std) arrays of `metrics.per_class_mean_std` (as chapters 02 and 09 still do): the
+    the (mean, std) arrays of `metrics.per_class_mean_std` (as chapters 2 and 09 still do): the
     same points, with those stds as the bars."""
     given = {name: value for name, value in accuracies.items() if isinstance(value, tuple)}
     if given and len(given) < len(accuracies):

@@ -182,11 +182,11 @@ MINUS = "\u2212"
 
 
 def number(value: float, digits: int = 2) -> str:
-    """'10' for a number that is whole at `digits` decimals ('10', never '10.0' or '−0'), else
+    """'10' for a number that is whole at `digits` decimals ('10' or '5 000', never '10.0' or '−0'), else
     `digits` decimals; a true minus sign (U+2212) for negatives."""
     text = f"{value:.{digits}f}"
     if float(text).is_integer():
-        text = "0" if float(text) == 0 else f"{float(text):.0f}"
+        return "0" if float(text) == 0 else thousands(float(text))
     return text.replace("-", MINUS)
 
 
@@ -228,7 +228,7 @@ FIELD_TITLES = {"model": "network", "hidden": "hidden layers", "channels": "chan
                 "lr": "learning rate", "momentum": "momentum", "weight_decay": "weight decay", "schedule": "learning-rate schedule",
                 "batch_size": "batch size", "epochs": "epochs", "early_stopping": "epoch kept", "patience": "early-stopping patience",
                 "augment": "augmentation", "normalization": "input scaling", "label_smoothing": "label smoothing",
-                "teacher": "teacher (run key)", "distill_weight": "weight of the teacher's loss",
+                "teacher": "teacher", "distill_weight": "weight of the teacher's loss",
                 "distill_temperature": "distillation temperature", "mixup": "mixup Beta parameter", "ema": "weight averaging decay"}
 AUGMENTATION_TITLES = {"hflip": "flip", "rotate": "rotation", "shift": "shift", "erase": "erasing"}
 
@@ -252,8 +252,13 @@ def setting_text(cfg: RunConfig, name: str) -> str:
         return " + ".join(AUGMENTATION_TITLES.get(a, a) for a in value) or "none"
     if name == "early_stopping":
         return {"val_acc": "best validation accuracy", "val_loss": "lowest validation loss", "none": "last"}[value]
+    if name == "teacher":
+        from .studies import TEACHER
+        return "the best CNN, seed 0" if value == TEACHER.key() else f"the run {value}"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if name == "lr":
+        return f"{value:g}"  # as chapter 7's labels write learning rates ('lr 0.001'); λ reads '10⁻³'
     if isinstance(value, float):
         return small(value) if value else "0"
     return str(value)
@@ -376,14 +381,17 @@ def glue_against_control(prefix: str, groups: dict[str, list[dict[str, Any]]], c
 
 def optimizer_title(cfg: RunConfig) -> str:
     """The optimizer of `cfg` in a reader's words, with the settings that qualify it:
-    'SGD + momentum 0.9', 'Nesterov 0.9', 'AdamW (λ = 0.01)', 'Adam + L2 (λ = 0.001)', 'Adam'."""
+    'SGD + momentum 0.9', 'Nesterov 0.9', 'AdamW (λ = 10⁻²)', 'Adam + L2 (λ = 10⁻³)', 'Adam'."""
     from .choices import OPTIMIZERS
 
     title = OPTIMIZERS[cfg.optimizer].title
     if cfg.optimizer in ("momentum", "nesterov"):
         title += f" {cfg.momentum:g}"
     if cfg.weight_decay:
-        title += f" (λ = {cfg.weight_decay:g})" if cfg.optimizer == "adamw" else f" + L2 (λ = {cfg.weight_decay:g})"
+        from .studies import small
+
+        decay = small(cfg.weight_decay)
+        title += f" (λ = {decay})" if cfg.optimizer == "adamw" else f" + L2 (λ = {decay})"
     return title
 
 
@@ -401,10 +409,10 @@ def timing_note(results: list[dict[str, Any]]) -> str:
 def target_verdict(mean: float, goal: float, floor: float) -> str:
     """How a mean accuracy stands against a target set before training, in words for the prose."""
     if mean >= goal:
-        return f"reaches the {100 * goal:.1f} % goal"
+        return f"reaches the {number(100 * goal, 1)}% goal"
     if mean >= floor:
-        return f"clears the {100 * floor:.1f} % minimum but not the {100 * goal:.1f} % goal"
-    return f"falls short of both the {100 * goal:.1f} % goal and the {100 * floor:.1f} % minimum"
+        return f"clears the {number(100 * floor, 1)}% minimum but not the {number(100 * goal, 1)}% goal"
+    return f"falls short of both the {number(100 * goal, 1)}% goal and the {number(100 * floor, 1)}% minimum"
 
 
 # ---- Tables and glue over a study's groups, addressed by configuration values, never by label text.

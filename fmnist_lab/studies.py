@@ -20,9 +20,10 @@ from .study import ChapterResults, Study, load as load_studies
 
 
 def small(value: float) -> str:
-    """'10⁻⁵' for tiny powers of ten (as a reader writes them), else '0.001', '0.1', '0'."""
+    """'10⁻⁵', '10⁻²' for powers of ten up to 0.01 (one notation along a sweep of λ), else
+    '0.1', '0.0005', '0'."""
     exponent = round(math.log10(value)) if value > 0 else 0
-    if value > 0 and value < 1e-3 and math.isclose(value, 10.0 ** exponent):
+    if value > 0 and value < 0.05 and math.isclose(value, 10.0 ** exponent):
         return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
     return f"{value:g}"
 
@@ -32,8 +33,8 @@ def layers(depth: int) -> str:
     return "softmax regression" if depth == 0 else f"{depth} layer{'s' if depth != 1 else ''}"
 
 
-# ---- Chapter 01: input scaling, with Adam and with the plain SGD the NumPy reports used --------
-BASELINE = REFERENCE.replace(hidden=(128,))  # chapter 02's one-layer baseline (Report B's 784-128-10)
+# ---- Chapter 1: input scaling, with Adam and with the plain SGD the NumPy reports used --------
+BASELINE = REFERENCE.replace(hidden=(128,))  # chapter 2's one-layer baseline (Report B's 784-128-10)
 NORMALIZATIONS = {"raw": "raw bytes (0–255)", "unit": "[0, 1]", "standardize": "standardized"}
 NORMALIZATION_OPTIMIZERS = {"adam": dict(optimizer="adam", lr=1e-3), "sgd": dict(optimizer="sgd", lr=0.1)}
 NORMALIZATION = Study(
@@ -42,11 +43,11 @@ NORMALIZATION = Study(
      for opt, kwargs in NORMALIZATION_OPTIMIZERS.items() for norm, title in NORMALIZATIONS.items()},
     varies=("normalization",))
 
-# ---- Chapter 02 ---------------------------------------------------------------------------------
+# ---- Chapter 2 ---------------------------------------------------------------------------------
 BASELINE_LABEL = "1 × 128 baseline"
 BASELINE_STUDY = Study("baseline", "02_baseline", "baseline", {BASELINE_LABEL: BASELINE}, checkpoint=(BASELINE_LABEL,))
 
-# ---- Chapter 03: depth, width and a fixed parameter budget ------------------------------------
+# ---- Chapter 3: depth, width and a fixed parameter budget ------------------------------------
 DEPTHS = (0, 1, 2, 3, 4, 6)
 WIDTHS = (32, 64, 128, 256, 512, 1024)
 BUDGET = 200_000
@@ -61,7 +62,7 @@ BUDGET_STUDY = Study("budget", "03_depth_width", "depth at a fixed parameter bud
                      {f"{d} × {cfg.hidden[0]}": cfg for d, cfg in _BUDGET_NETS.items()},
                      varies=("hidden",), control=_BUDGET_NETS[2])
 
-# ---- Chapter 04: a wider net trained for a fixed length without early stopping, so it over-fits
+# ---- Chapter 4: a wider net trained for a fixed length without early stopping, so it over-fits
 # visibly and the curves run to the end; the reported model is the last epoch's.
 OVERFIT = REFERENCE.replace(hidden=(512, 512), epochs=20, early_stopping="none")
 L2_LAMBDAS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2)
@@ -80,7 +81,7 @@ SMOOTHING = Study("smoothing", "04_regularization", "label smoothing",
                   {f"label smoothing {s:g}": OVERFIT.replace(label_smoothing=s) for s in SMOOTHINGS},
                   varies=("label_smoothing",), control=OVERFIT)
 
-# ---- Chapters 05 and 06: the reference MLP and six hidden layers --------------------------------
+# ---- Chapters 5 and 06: the reference MLP and six hidden layers --------------------------------
 DEEP = (256,) * 6  # deep enough for vanishing gradients and bad initializations to show
 ACTIVATION = Study(
     "activation", "05_activations", "activation",
@@ -94,7 +95,7 @@ INIT = Study(
      for h in (REFERENCE.hidden, DEEP) for bn in (False, True) for name, choice in INITS.items()},
     varies=("init", "batchnorm"), control=REFERENCE)
 
-# ---- Chapter 07: optimizers on the reference MLP (early stopping as everywhere else) ------------
+# ---- Chapter 7: optimizers on the reference MLP (early stopping as everywhere else) ------------
 OPTIMIZER_LRS = (1e-4, 1e-3, 1e-2, 1e-1)
 ADAMW_DECAY = 1e-2  # PyTorch's default for AdamW; at 0 AdamW would be Adam
 # Schedules need the whole planned length to anneal: 20 epochs, no early stop, best epoch restored.
@@ -114,20 +115,20 @@ BATCH_LR = Study("batch_lr", "07_optimizers", "batch size and learning rate (SGD
                   for b in BATCH_SIZES for lr in MOMENTUM_LRS},
                  varies=("batch_size",), control=REFERENCE)
 
-# ---- Chapter 08: Report A found augmentation hurt an MLP at a fixed number of epochs; every set
+# ---- Chapter 8: Report A found augmentation hurt an MLP at a fixed number of epochs; every set
 # runs 20 and 60 epochs (all epochs run, best validation epoch restored) to test whether that is
 # a training-length effect.
 AUGMENTATION_LENGTHS = (20, 60)
 AUGMENTATION_SETS = {"no augmentation": (), "flip": ("hflip",), "rotation": ("rotate",), "flip + rotation": ("hflip", "rotate"),
                      "shift": ("shift",), "erasing": ("erase",), "flip + erasing": ("hflip", "erase")}
-SHIFT_TRAINED = "shift, 60 epochs"  # its seed-0 weights are kept: chapter 09 tests it on shifted images
+SHIFT_TRAINED = "shift, 60 epochs"  # its seed-0 weights are kept: chapter 9 tests it on shifted images
 AUGMENTATION = Study(
     "augmentation", "08_augmentation", "augmentation",
     {f"{name}, {n} epochs": REFERENCE.replace(augment=augs, epochs=n, patience=n)
      for n in AUGMENTATION_LENGTHS for name, augs in AUGMENTATION_SETS.items()},
     varies=("augment",), control=REFERENCE, checkpoint=(SHIFT_TRAINED,))
 
-# Chapter 09's CNNs go through the same loop and recipe as the reference MLP (Adam 1e-3, batch
+# Chapter 9's CNNs go through the same loop and recipe as the reference MLP (Adam 1e-3, batch
 # 128), for a fixed 12 epochs with the best validation epoch restored: a CNN epoch costs 10-20x
 # an MLP epoch on 2 CPU cores, so the CNNs get fewer epochs than the MLPs, not more.
 CNN_EPOCHS = 12
@@ -140,7 +141,7 @@ CNN_AUGMENTATION_STUDY = Study(
     {"small CNN, no augmentation": SMALL_CNN, "small CNN, flip + shift + erasing": SMALL_CNN.replace(augment=CNN_AUGMENTATION)},
     varies=("augment",), control=SMALL_CNN)
 
-# ---- Chapter 09 ---------------------------------------------------------------------------------
+# ---- Chapter 9 ---------------------------------------------------------------------------------
 CNN = Study("cnn", "09_cnn", "convolutional networks",
             {"LeNet-style CNN": LENET, **{f"small CNN, dropout {p:g}": SMALL_CNN.replace(dropout=p) for p in CNN_DROPOUTS}},
             varies=("dropout",))
@@ -174,7 +175,7 @@ TEACHER = BEST_CNN.replace(seed=0)
 DISTILLED_MLP = BEST_MLP_SHORT_PLAIN.replace(teacher=TEACHER.key())
 # Refit: once validation has picked a recipe, its 10 000 images can join the training set.
 BEST_MLP_SHORT_PLAIN_REFIT = BEST_MLP_SHORT_PLAIN.replace(refit=True, early_stopping="none")
-# Chapter 08's shift-trained MLP was still improving at 60 epochs: the best MLP recipe with the
+# Chapter 8's shift-trained MLP was still improving at 60 epochs: the best MLP recipe with the
 # CNN's full augmentation over 100 epochs.
 BEST_MLP_LONG_SHIFTED = BEST_MLP.replace(augment=CNN_AUGMENTATION, epochs=100, patience=100)
 

@@ -1,5 +1,5 @@
 import math
-"""Helpers that turn stored histories into the numbers chapters 04 and 07 report."""
+"""Helpers that turn stored histories into the numbers chapters 4 and 07 report."""
 import pytest
 
 from fmnist_lab import experiments, metrics, report, studies
@@ -56,10 +56,10 @@ def test_regularization_study_varies_one_factor_and_trains_adam_without_decay_on
     assert groups["AdamW, λ = 0"] == groups["Adam + L2, λ = 0"]
     base = groups["Adam + L2, λ = 0"][0]
     assert base.hidden == (512, 512) and base.early_stopping == "none"
-    assert base.replace(weight_decay=1e-3) == groups["Adam + L2, λ = 0.001"][0]
+    assert base.replace(weight_decay=1e-3) == groups["Adam + L2, λ = 10⁻³"][0]
     assert groups["AdamW, λ = 0.1"][0].optimizer == "adamw"
-    assert studies.L2.labels(optimizer="adamw") == ["AdamW, λ = 10⁻⁵", "AdamW, λ = 10⁻⁴", "AdamW, λ = 0.001",
-                                                     "AdamW, λ = 0.01", "AdamW, λ = 0.1"]
+    assert studies.L2.labels(optimizer="adamw") == ["AdamW, λ = 10⁻⁵", "AdamW, λ = 10⁻⁴", "AdamW, λ = 10⁻³",
+                                                     "AdamW, λ = 10⁻²", "AdamW, λ = 0.1"]
 
 
 def test_optimizer_grid_gives_adamw_a_decay_so_it_is_not_adam():
@@ -117,8 +117,9 @@ def test_config_changes_lists_the_teachers_settings_only_for_a_taught_model():
     plain = studies.BEST_MLP_SHORT_PLAIN
     assert not any("teacher" in row for row in report.config_changes(plain)["setting"])
     table = report.config_changes(studies.DISTILLED_MLP, base=plain, base_name="untaught")
-    assert list(table["setting"]) == ["teacher (run key)", "weight of the teacher's loss", "distillation temperature"]
+    assert list(table["setting"]) == ["teacher", "weight of the teacher's loss", "distillation temperature"]
     assert list(table["untaught"]) == ["—", "—", "—"]
+    assert table["this model"][0] == "the best CNN, seed 0"  # named as the reader knows it, not by run key
 
 
 def test_recipe_tables_read_as_words_not_field_names():
@@ -146,8 +147,8 @@ def test_training_waits_while_the_pause_file_exists(tmp_path, monkeypatch):
 
 
 def test_target_verdict_reads_the_goal_and_the_minimum_correctly():
-    assert report.target_verdict(0.9201, goal=0.92, floor=0.915) == "reaches the 92.0 % goal"
-    assert report.target_verdict(0.9150, goal=0.92, floor=0.915).startswith("clears the 91.5 % minimum but not")
+    assert report.target_verdict(0.9201, goal=0.92, floor=0.915) == "reaches the 92% goal"
+    assert report.target_verdict(0.9150, goal=0.92, floor=0.915).startswith("clears the 91.5% minimum but not")
     assert report.target_verdict(0.9149, goal=0.92, floor=0.915).startswith("falls short of both")
 
 
@@ -166,7 +167,7 @@ def test_gains_compare_each_pick_with_its_own_control_and_rank_by_test():
     picks = [(W, "2 × 1024", summary(0.901, 0.894)), (S, "label smoothing 0.1", summary(0.905, 0.898)),
              (A, "erasing, 60 epochs", summary(0.902, 0.891))]
     summaries = {(W, "2 × 256"): summary(0.894, 0.886, std=0.004, wall=20.0),
-                 # chapter 04's control is its own 2 x 512 network without smoothing, not the reference MLP
+                 # chapter 4's control is its own 2 x 512 network without smoothing, not the reference MLP
                  (S, "label smoothing 0"): summary(0.899, 0.895),
                  (A, "no augmentation, 60 epochs"): summary(0.900, 0.893), (A, "no augmentation, 20 epochs"): summary(0.8, 0.8)}
     rows = [Entry(study.chapter, "MLP", study, label, s) for study, label, s in picks]
@@ -220,7 +221,7 @@ def test_phrases_read_as_written_at_the_edges():
     assert report.signed(-0.37) == "\u22120.37" and report.signed(0.37) == "+0.37" and report.signed(-0.001) == "0.00"
     assert report.plural(1, "run") == "1 run" and report.plural(3, "run") == "3 runs"
     assert report.plural(5000, "image") == "5\u2009000 images" and report.plural(2, "class", "classes") == "2 classes"
-    assert report.span(5000, 5000, "images") == "5000 images" and report.span(1, 2.5) == "between 1 and 2.50"
+    assert report.span(5000, 5000, "images") == "5\u2009000 images" and report.span(1, 2.5) == "between 1 and 2.50"
     assert report.join(["a"]) == "a" and report.join(["a", "b", "a", "c"]) == "a, b and c" and report.join([]) == ""
 
 

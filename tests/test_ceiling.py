@@ -89,6 +89,7 @@ def test_trick_gains_pair_by_seed():
     row = ceiling.trick_gains({"recipe": control, "trick": trick}, "recipe").iloc[0]
     assert row["val_gain"] == pytest.approx(1.0) and row["val_ci"] == pytest.approx(0.0, abs=1e-9)
     assert row["test_seeds"] == pytest.approx([1.0, 1.0, -1.0]) and row["ahead"] == 2
+    assert row["val_seeds"] == pytest.approx([1.0, 1.0, 1.0])  # the figure draws each seed on both panels
     assert row["cost"] == pytest.approx(5 / 3)
     assert ceiling.helped(ceiling.trick_gains({"recipe": control, "trick": trick}, "recipe")) == ["trick"]
 

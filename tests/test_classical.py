@@ -101,7 +101,7 @@ def test_each_classifier_is_chosen_on_validation_never_on_test():
 
 @pytest.fixture
 def tiny_study(monkeypatch):
-    """Chapter 02's classical study replaced by two kNN fits on a few hundred images."""
+    """Chapter 2's classical study replaced by two kNN fits on a few hundred images."""
     study = EstimatorStudy("classical", "02_baseline", "baselines",
                            {"k-nearest neighbours": {f"k = {k}": KNN.replace(hyperparameters={"n_neighbors": k})
                                                      for k in (1, 5)}})

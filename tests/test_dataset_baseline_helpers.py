@@ -1,4 +1,4 @@
-"""Helpers that chapters 01 and 02 call: image statistics, the share of the majority class,
+"""Helpers that chapters 1 and 02 call: image statistics, the share of the majority class,
 the backprop check on real-shaped input, and the figures built from them."""
 import matplotlib
 

@@ -1,4 +1,4 @@
-"""Per-layer helpers of chapters 05 and 06: diagnostics.per_layer_factor, diagnostics.dead_units
+"""Per-layer helpers of chapters 5 and 06: diagnostics.per_layer_factor, diagnostics.dead_units
 (from a saved checkpoint) and plots.panels (side-by-side per-layer or curve panels, one legend)."""
 import matplotlib
 

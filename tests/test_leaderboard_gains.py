@@ -21,7 +21,7 @@ def run(seed, test, val=None, device="Test CPU", wall=60.0):
 
 @pytest.fixture
 def width_runs():
-    """Chapter 03's width study: the 2 x 1024 pick against the 2 x 256 control, three seeds. Seed by
+    """Chapter 3's width study: the 2 x 1024 pick against the 2 x 256 control, three seeds. Seed by
     seed the pick gains 1.0, 0.5 and 0.0 points (mean 0.5)."""
     W = studies.WIDTH
     pick = [run(0, 0.900), run(1, 0.895), run(2, 0.890, wall=60.0)]
@@ -40,7 +40,7 @@ def test_gains_pair_each_pick_with_its_control_by_seed_not_by_position(width_run
     (g,) = gains_of(width_runs)
     assert g.test_seeds == pytest.approx((1.0, 0.5, 0.0))
     assert g.test == pytest.approx(0.5) and g.seeds_better == 2
-    # paired 95 % t-interval of (1.0, 0.5, 0.0): 4.303 * 0.5 / sqrt(3)
+    # paired 95% t-interval of (1.0, 0.5, 0.0): 4.303 * 0.5 / sqrt(3)
     assert g.test_ci == pytest.approx(4.303 * 0.5 / math.sqrt(3))
     assert not g.clear  # the interval spans zero
     assert g.same_machine and g.cost == pytest.approx(3.0)
@@ -93,8 +93,8 @@ def test_gains_table_states_control_interval_and_seeds(width_runs):
     (row,) = leaderboard.gains_table(gains_of(width_runs))
     assert row["change"] == "width: 2 × 1024" and row["measured against"] == "2 × 256: the reference MLP"
     low, high = 0.5 - 4.303 * 0.5 / math.sqrt(3), 0.5 + 4.303 * 0.5 / math.sqrt(3)
-    assert row["test gain, points (95 % interval)"] == f"+0.50 ({report.signed(low)} to {report.signed(high)})"
-    assert "\u2212" in row["test gain, points (95 % interval)"]  # a real minus sign
+    assert row["test gain, points (95% interval)"] == f"+0.50 ({report.signed(low)} to {report.signed(high)})"
+    assert "\u2212" in row["test gain, points (95% interval)"]  # a real minus sign
     assert row["seeds better"] == "2 of 3"
 
 

@@ -1,4 +1,4 @@
-"""Comparing two models' test predictions seed by seed (chapter 09)."""
+"""Comparing two models' test predictions seed by seed (chapter 9)."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""The appendix's tables (cost per chapter, machines, benchmark) and the phrase helpers chapter 09 glues."""
+"""The appendix's tables (cost per chapter, machines, benchmark) and the phrase helpers chapter 9 glues."""
 import numpy as np
 import pytest
 

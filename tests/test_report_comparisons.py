@@ -1,4 +1,4 @@
-"""Helpers chapters 07 and 08 use to glue comparisons (report.glue_difference,
+"""Helpers chapters 7 and 08 use to glue comparisons (report.glue_difference,
 glue_against_control, glue_summaries, glue_signed, slug, optimizer_title, timing_note) and the
 figures drawn from a study's configurations (plots.study_heatmap, grouped_points, schedule_curves)."""
 import matplotlib
@@ -75,8 +75,8 @@ def test_optimizer_title_adds_the_settings_that_qualify_it():
     assert report.optimizer_title(REFERENCE) == "Adam"
     assert report.optimizer_title(REFERENCE.replace(optimizer="momentum")) == "SGD + momentum 0.9"
     assert report.optimizer_title(REFERENCE.replace(optimizer="nesterov", momentum=0.5)) == "Nesterov 0.5"
-    assert report.optimizer_title(REFERENCE.replace(optimizer="adamw", weight_decay=0.01)) == "AdamW (λ = 0.01)"
-    assert report.optimizer_title(REFERENCE.replace(weight_decay=0.001)) == "Adam + L2 (λ = 0.001)"
+    assert report.optimizer_title(REFERENCE.replace(optimizer="adamw", weight_decay=0.01)) == "AdamW (λ = 10⁻²)"
+    assert report.optimizer_title(REFERENCE.replace(weight_decay=0.001)) == "Adam + L2 (λ = 10⁻³)"
 
 
 def test_timing_note_says_when_times_mix_machines():

@@ -1,6 +1,6 @@
 """Tables and glue over a study's groups addressed by configuration values (report.grid_table and
 its cells, glue_groups, glue_pick, selected_table, glue_timing) and the timing helpers behind them
-(metrics.machine, timing_machine, seconds_per_epoch), as chapters 05 and 06 use them."""
+(metrics.machine, timing_machine, seconds_per_epoch), as chapters 5 and 06 use them."""
 import math
 
 import pytest

@@ -1,7 +1,7 @@
 """Helpers that key a study's groups by a setting and glue what a chapter's prose quotes about
 them (report.by_value, distinct, best, glue_stats, glue_spread, glue_stopping), the history
 statistics behind them (metrics.stopping_summary, identical_runs, decay_left), and the figures
-chapters 03 and 04 draw from them."""
+chapters 3 and 04 draw from them."""
 import math
 
 import matplotlib

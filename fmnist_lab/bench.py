@@ -254,7 +254,9 @@ def projected_retrain(speedup: float = MEASURED_SPEEDUP, cores: tuple[int, ...] 
     adds one such worker without slowing the others. As `run` does with workers, every run goes,
     in the book's order, to the first free worker, except that runs taught by a checkpoint wait
     until all others are done (their teacher is among them). Returns the runs counted, the hours
-    they took as recorded ("recorded_hours"), the needed runs not stored, and {cores: hours}.
+    they took as recorded ("recorded_hours"), of which "single_thread_hours" by the
+    "single_thread_runs" already trained on one thread (they keep their time, so the projection
+    is not simply recorded hours / speedup), the needed runs not stored, and {cores: hours}.
     """
     from . import studies
     from .experiments import PROFILES
@@ -263,7 +265,7 @@ def projected_retrain(speedup: float = MEASURED_SPEEDUP, cores: tuple[int, ...] 
     store = store or Store()
     seen: set[str] = set()
     batches: list[list[float]] = [[], []]  # single-thread seconds: untaught runs, then taught ones
-    missing, recorded = 0, 0.0
+    missing, recorded, single_recorded, single_runs = 0, 0.0, 0.0, 0
     for chapter in studies.book_chapters():
         for study in studies.studies_of(chapter):
             for cfgs in study.configs(PROFILES["full"]).values():
@@ -277,9 +279,12 @@ def projected_retrain(speedup: float = MEASURED_SPEEDUP, cores: tuple[int, ...] 
                         continue
                     seconds = result["provenance"]["wall_seconds"]
                     recorded += seconds
-                    single = seconds if result["provenance"].get("threads") == 1 else seconds * 2 / speedup
+                    one_thread = result["provenance"].get("threads") == 1
+                    single_recorded, single_runs = single_recorded + seconds * one_thread, single_runs + one_thread
+                    single = seconds if one_thread else seconds * 2 / speedup
                     batches[cfg.teacher is not None].append(single)
     return {"runs": sum(map(len, batches)), "missing": missing, "speedup": speedup, "recorded_hours": recorded / 3600,
+            "single_thread_hours": single_recorded / 3600, "single_thread_runs": single_runs,
             "longest_run_hours": max((c for b in batches for c in b), default=0.0) / 3600,
             "hours": {n: list_schedule_seconds(batches, n) / 3600 for n in cores}}
 

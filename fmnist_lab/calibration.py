@@ -32,9 +32,11 @@ from scipy.special import log_softmax, logsumexp
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import precision_recall_fscore_support
 
-from .report import signed
+from .report import join, signed
 
 BINS = 15  # equal-width confidence bins for the ECE and the reliability curve (Guo et al. use 15)
+MIN_IMAGES = 20  # a reliability bin with fewer images is not drawn or quoted: its accuracy is noise
+BEFORE, AFTER = "before temperature scaling", "after temperature scaling"  # the `scaling` of a reliability curve
 TEMPERATURE_RANGE = (0.05, 20.0)  # where the fitted temperature is searched; far wider than any network needs
 
 
@@ -138,22 +140,60 @@ def reliability_curves(models: dict[str, tuple[np.ndarray, np.ndarray]], val_lab
     frames = []
     for name, (val, test) in models.items():
         after = scaled(test, fit_temperature(val, val_labels))
-        for scaling, probs in (("before temperature scaling", test), ("after temperature scaling", after)):
+        for scaling, probs in ((BEFORE, test), (AFTER, after)):
             frames.append(reliability(probs, test_labels, bins).assign(model=name, scaling=scaling))
     return pd.concat(frames, ignore_index=True)
 
 
+def gaps(curves: pd.DataFrame, low: float = 0.0, high: float = 1.0, min_images: int = MIN_IMAGES) -> pd.DataFrame:
+    """The bins of `reliability_curves` that the figure draws and the text quotes: at least
+    `min_images` images, mean confidence in [low, high]; with `gap`, mean confidence minus accuracy
+    in points (above 0: overconfident), the one sign convention of the chapter's tables and figure."""
+    shown = curves[(curves["images"] >= min_images) & curves["confidence"].between(low, high)]
+    return shown.assign(gap=100 * (shown["confidence"] - shown["accuracy"]))
+
+
+def top_bin_share(curves: pd.DataFrame, bins: int = BINS) -> pd.Series:
+    """Per (model, scaling) of `reliability_curves`, the share of images in the highest confidence
+    bin (above 1 − 1/bins): where most images of an accurate network lie, so that bin dominates
+    any average over images."""
+    top = curves["confidence"] > 1 - 1 / bins  # a bin's mean confidence lies inside the bin
+    by = ["model", "scaling"]
+    total = curves.groupby(by, sort=False)["images"].sum()
+    return curves[top].groupby(by, sort=False)["images"].sum().reindex(total.index, fill_value=0) / total
+
+
 def table(assessed: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """`assess` results of several models, one row each: networks averaged, test accuracy, then ECE,
-    confidence − accuracy and NLL before and after temperature scaling, and T (percent and points
-    with two decimals, NLL with three)."""
+    """`assess` results of several models, one row each: networks averaged, test accuracy, ECE and
+    NLL before and after temperature scaling, and T (percent with two decimals, NLL with three).
+    Eight short columns: more overflow the book's page; confidence − accuracy is `overconfidence_table`."""
     rows = []
     for name, s in assessed.items():
-        rows.append({"model": name, "mean of networks": s.get("members", 1), "test acc %": f"{100 * s['accuracy']:.2f}",
-                     "ECE %": f"{100 * s['ece']:.2f}", "conf. − acc. (points)": signed(100 * s["overconfidence"]),
-                     "NLL": f"{s['nll']:.3f}", "T": f"{s['temperature']:.2f}", "ECE % after T": f"{100 * s['ece_scaled']:.2f}",
-                     "conf. − acc. after T": signed(100 * s["overconfidence_scaled"]), "NLL after T": f"{s['nll_scaled']:.3f}"})
+        rows.append({"model": name, "networks": s.get("members", 1), "test acc\u00a0%": f"{100 * s['accuracy']:.2f}",
+                     "ECE\u00a0%": f"{100 * s['ece']:.2f}", "ECE\u00a0% after\u00a0T": f"{100 * s['ece_scaled']:.2f}",
+                     "NLL": f"{s['nll']:.3f}", "NLL after\u00a0T": f"{s['nll_scaled']:.3f}", "T": f"{s['temperature']:.2f}"})
     return pd.DataFrame(rows)
+
+
+def overconfidence_table(assessed: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Mean confidence minus accuracy of each model, in points with two decimals and a sign (above 0:
+    overconfident): on test before and after temperature scaling, and on the validation images
+    the temperature was fitted to."""
+    return pd.DataFrame([{"model": name, "test": signed(100 * s["overconfidence"]),
+                          "test after\u00a0T": signed(100 * s["overconfidence_scaled"]),
+                          "validation after\u00a0T": signed(100 * s["val_overconfidence_scaled"])} for name, s in assessed.items()])
+
+
+def seeds_phrase(seeds: dict[str, list[int]]) -> str:
+    """Which seeds of which networks were read, in one phrase: networks with the same seeds share one
+    mention, the largest group first: 'seeds 0, 1 and 2 of A and B, and seed 0 of C' (never 'seed 0,
+    1 and 2 and seed 0, 1 and 2')."""
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for name, numbers in seeds.items():
+        groups.setdefault(tuple(sorted(numbers)), []).append(name)
+    parts = [f"{'seed' if len(numbers) == 1 else 'seeds'} {join([str(n) for n in numbers])} of {join(names)}"
+             for numbers, names in sorted(groups.items(), key=lambda group: -len(group[1]))]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
 
 
 # ---- Per class: which classes a model gets right, and in which direction it errs ----------------
@@ -166,12 +206,14 @@ def per_class_scores(predictions: list[np.ndarray], labels: np.ndarray, classes:
     return pd.DataFrame({"precision": precision, "recall": recall, "f1": f1})
 
 
-def per_class_table(scores: dict[str, pd.DataFrame], class_names: tuple[str, ...]) -> pd.DataFrame:
+def per_class_table(scores: dict[str, pd.DataFrame], class_names: tuple[str, ...], detail: str | None = None) -> pd.DataFrame:
     """`per_class_scores` of several models side by side, in percent with one decimal: one row per
-    class, then the unweighted mean over classes; columns '<model> P', '<model> R', '<model> F1'."""
-    table: dict[str, Any] = {"class": [*class_names, "mean over classes"]}
-    for model, frame in scores.items():
-        for column, short in (("precision", "P"), ("recall", "R"), ("f1", "F1")):
-            values = [*frame[column], frame[column].mean()]
-            table[f"{model} {short}"] = [f"{100 * v:.1f}" for v in values]
+    class, then the unweighted mean over classes ('mean'); columns '<model> F1' for every model,
+    then '<detail> P' and '<detail> R' (precision, recall) for the model `detail` only, so that
+    three models fit the page's width."""
+    table: dict[str, Any] = {"class": [*class_names, "mean"]}
+    columns = [(model, "f1", "F1") for model in scores] + ([(detail, "precision", "P"), (detail, "recall", "R")] if detail else [])
+    for model, column, short in columns:
+        values = [*scores[model][column], scores[model][column].mean()]
+        table[f"{model} {short}"] = [f"{100 * v:.1f}" for v in values]
     return pd.DataFrame(table)

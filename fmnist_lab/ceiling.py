@@ -9,6 +9,7 @@ trained by one two-thread process and by single-thread workers compare on one sc
 from __future__ import annotations
 
 import math
+import statistics
 import textwrap
 from typing import Any
 
@@ -115,27 +116,43 @@ def short_name(study, label: str) -> str:
     return changed[0] if changed else "control"
 
 
-def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, control: str) -> pd.DataFrame:
-    """The recipe and each trick: validation and test accuracy (mean ± std, %), paired gains with
-    their 95% intervals (points) and the seeds ahead on test. (Every trick trains the same epochs;
-    the frontier shows what each costs.)"""
+FLIP = "best MLP + test-time flip"  # the recipe's saved networks, each image scored with its mirror image
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, control: str,
+                 flips: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The recipe and each trick: validation and test accuracy (mean ± std, %), the mean paired test
+    gain (points), its paired 95% interval in a column of its own ('−0.62 to +0.60', unbroken: with
+    the gain in one cell it wrapped onto three lines) and the seeds ahead on test. (The validation
+    gain, the difference of the validation means, is left to the figure and the prose: the table
+    must fit a laptop's page.)
+    `flips` (`flip_gains`) adds the test-time flip of the recipe's saved networks as a last row.
+    (Every trick trains the same epochs; the frontier shows what each costs.)"""
     from .report import pm, signed
 
     def interval(gain: float, ci: float) -> str:
-        return f"{signed(gain)} ({signed(gain - ci)} to {signed(gain + ci)})"
+        return "–" if math.isnan(ci) else f"{signed(gain - ci)}\u00a0to\u00a0{signed(gain + ci)}"
+
+    def row(label, val, test, gain=None):
+        cells = {"model": label, "val acc %": pm(*val), "test acc %": pm(*test)}
+        if gain is None:
+            return cells | {"test gain (points)": "", "95% interval": "", "ahead on test": ""}
+        return cells | {"test gain (points)": signed(gain["test_gain"]), "95% interval": interval(gain["test_gain"], gain["test_ci"]),
+                        "ahead on test": f"{gain['ahead']} of {gain['seeds']}"}
 
     rows = []
     for label, results in runs.items():
         s = summarize(results)
-        row = {"model": label, "val acc %": pm(s["val_mean"], s["val_std"]), "test acc %": pm(s["test_mean"], s["test_std"])}
-        if label != control:
-            g = gains[gains["trick"] == label].iloc[0]
-            row |= {"val gain, points": interval(g["val_gain"], g["val_ci"]),
-                    "test gain, points": interval(g["test_gain"], g["test_ci"]),
-                    "seeds ahead": f"{g['ahead']} of {g['seeds']}"}
-        else:
-            row |= {"val gain, points": "", "test gain, points": "", "seeds ahead": ""}
-        rows.append(row)
+        gain = None if label == control else gains[gains["trick"] == label].iloc[0]
+        rows.append(row(label, (s["val_mean"], s["val_std"]), (s["test_mean"], s["test_std"]), gain))
+    if flips is not None and len(flips):
+        gain = {"val_gain": flips["val_gain"].mean(), "test_gain": flips["test_gain"].mean(), "test_ci": ci95(list(flips["test_gain"])),
+                "ahead": int((flips["test_gain"] > 0).sum()), "seeds": len(flips)}
+        rows.append(row(FLIP, _mean_std(list(flips["val_flip"])), _mean_std(list(flips["test_flip"])), gain))
     return pd.DataFrame(rows)
 
 
@@ -165,44 +182,83 @@ def glue_tricks(study, gains: pd.DataFrame, flips: pd.DataFrame) -> dict[str, An
     return facts | {"top_trick": top, "top_gain": candidates[top]}
 
 
-def glue_frontier(mlps: pd.DataFrame, goal: float) -> dict[str, Any]:
-    """Glue what the frontier paragraph quotes: `front_n` (MLPs on the frontier) of `mlps_n`; the
-    most accurate MLP on test (`top_label`, `top_test`, `top_val`, `top_minutes`); the frontier point
-    before it (`prev_label`, `prev_test`, `prev_minutes`) and how many times its cost the last step
-    takes (`top_ratio`); `costlier_n`, the MLPs that cost more than the top one, and
-    `costlier_val_higher_n`, how many of them validate higher; `goal_gap`, the goal minus the best
-    test accuracy (points)."""
+def frontier_axis(mlps: pd.DataFrame, lines: tuple[float, ...] = ()) -> tuple[float, float]:
+    """The test-accuracy range (%) `frontier_figure` draws: from a whole percent about a point below
+    the lower quartile (never under 80%), so that the strongest MLPs are told apart, to just above
+    the best MLP and the `lines` (fractions). The MLPs below it are counted, not drawn."""
+    low = math.floor(max(100 * mlps["test"].quantile(0.25) - 1, 80))
+    return low, 100 * max([mlps["test"].max(), *lines]) + 0.6
+
+
+def glue_frontier(mlps: pd.DataFrame, goal: float, minimum: float) -> dict[str, Any]:
+    """Glue what the frontier paragraph quotes: `front_n` (MLPs on the frontier) of `mlps_n`, of which
+    `taught_n` were taught by a CNN and `plain_n` not; the most accurate MLP on test (`top_label`,
+    by a reader's name, `robustness.reader_name`; `top_test`, `top_val`, `top_minutes`); the
+    frontier point before it (`prev_label`, `prev_test`, `prev_minutes`) and how many times its
+    cost the last step takes (`top_ratio`); `costlier_n`, the MLPs that cost more than the top one,
+    and `costlier_val_higher_n`, how many of them validate higher; `goal_gap` and `minimum_gap`,
+    the goal and the minimum minus the best test accuracy (points); `axis_floor` (%) and
+    `below_axis_n`, the figure's lowest accuracy and how many MLPs lie below it (`frontier_axis`)."""
     from . import report
+    from .robustness import reader_name
 
     top = mlps.loc[mlps["test"].idxmax()]
     front = mlps[mlps["frontier"] & (mlps["cpu_minutes"] < top["cpu_minutes"])]
     prev = front.loc[front["cpu_minutes"].idxmax()] if len(front) else top
     costlier = mlps[mlps["cpu_minutes"] > top["cpu_minutes"]]
-    facts = {"front_n": int(mlps["frontier"].sum()), "mlps_n": len(mlps), "top_test": top["test"], "top_val": top["val"],
+    floor = frontier_axis(mlps, (goal, minimum))[0]
+    taught = int((mlps["family"] != "MLP").sum())
+    facts = {"front_n": int(mlps["frontier"].sum()), "mlps_n": len(mlps), "taught_n": taught, "plain_n": len(mlps) - taught,
+             "top_test": top["test"], "top_val": top["val"],
              "top_minutes": top["cpu_minutes"], "prev_test": prev["test"], "prev_minutes": prev["cpu_minutes"],
              "top_ratio": top["cpu_minutes"] / prev["cpu_minutes"], "costlier_n": len(costlier),
-             "costlier_val_higher_n": int((costlier["val"] > top["val"]).sum()), "goal_gap": 100 * (goal - top["test"])}
+             "costlier_val_higher_n": int((costlier["val"] > top["val"]).sum()), "goal_gap": 100 * (goal - top["test"]),
+             "minimum_gap": 100 * (minimum - top["test"]), "axis_floor": floor,
+             "below_axis_n": int((100 * mlps["test"] < floor).sum())}
     report.glue_numbers(**facts)
-    report.glue_markdown(top_label=f"{top['label']} ({top['study']})", prev_label=f"{prev['label']} ({prev['study']})")
+    report.glue_markdown(top_label=reader_name(top), prev_label=reader_name(prev))
     return facts | {"top_label": top["label"], "prev_label": prev["label"]}
 
 
-def glue_pick(pick: str, runs: dict[str, list[dict[str, Any]]], goal: float) -> dict[str, Any]:
-    """Glue the validation pick among the chapter's groups: `pick` (label), `pick_val`, `pick_test`,
-    `pick_test_std`, `pick_verdict` (against `goal`) and `goal_reached` (bool)."""
+def glue_pick(pick: str, runs: dict[str, list[dict[str, Any]]], candidates: list[str], goal: float,
+              minimum: float) -> dict[str, Any]:
+    """Glue the validation pick among `candidates` (labels of `runs`): `pick` (label), `pick_val`,
+    `pick_val_std`, `pick_test`, `pick_test_std`, `pick_verdict` (against the goal and the minimum,
+    `report.target_verdict`); the runner-up on validation (`pick_runner_up`) and the pick's lead over
+    it, paired by seed (`pick_margin`, `pick_margin_low`, `pick_margin_high`: signed points, its 95%
+    interval): a lead whose interval spans zero does not really separate the two. Returns the facts."""
     from . import report
+    from .experiments import select
 
     s = summarize(runs[pick])
-    report.glue_markdown(pick=pick, pick_verdict="reaches" if s["test_mean"] >= goal else "does not reach")
+    others = {label: runs[label] for label in candidates if label != pick}
+    runner = select(others) if others else pick
+    lead = paired_gain(runs[pick], runs[runner], "val")
+    report.glue_markdown(pick=pick, pick_verdict=report.target_verdict(s["test_mean"], goal, minimum), pick_runner_up=runner,
+                         pick_margin=report.signed(lead["gain"]), pick_margin_low=report.signed(lead["gain"] - lead["ci"]),
+                         pick_margin_high=report.signed(lead["gain"] + lead["ci"]))
     report.glue_numbers(pick_val=s["val_mean"], pick_val_std=s["val_std"], pick_test=s["test_mean"], pick_test_std=s["test_std"])
-    return {"pick": pick, "test": s["test_mean"], "goal_reached": s["test_mean"] >= goal}
+    return {"pick": pick, "test": s["test_mean"], "goal_reached": s["test_mean"] >= goal, "runner_up": runner,
+            "margin": lead["gain"], "margin_ci": lead["ci"]}
 
 
 # ---- Figures ------------------------------------------------------------------------------------------
+def seed_rows(seeds: list[float], y: float, step: float = 0.25) -> list[float]:
+    """Where to draw each seed's tick on row `y`: on the row, except that a seed equal to an earlier
+    one (gains come in steps of 0.01 points, so two seeds can tie) is drawn a `step` above or below
+    it: three seeds always show three ticks."""
+    rows, seen = [], {}
+    for value in seeds:
+        k = seen.get(round(value, 6), 0)
+        seen[round(value, 6)] = k + 1
+        rows.append(y + step * ((k + 1) // 2) * (-1 if k % 2 else 1))
+    return rows
+
+
 def gains_figure(gains: pd.DataFrame, flips: pd.DataFrame | None = None):
-    """Each trick's gain over the recipe in points, validation and test side by side: one dot per
-    seed, the mean with its paired 95% interval. `flips` adds test-time flipping of the recipe's
-    saved models as one more row."""
+    """Each trick's gain over the recipe in points, validation and test side by side: one tick per
+    seed (drawn over the mean's dot; tied seeds stacked, `seed_rows`), the mean with its paired 95%
+    interval. `flips` adds test-time flipping of the recipe's saved models as one more row."""
     import matplotlib.pyplot as plt
 
     from .plots import WIDTH
@@ -218,7 +274,7 @@ def gains_figure(gains: pd.DataFrame, flips: pd.DataFrame | None = None):
             mean, ci = (vg, vci) if split == "validation" else (tg, tci)
             ax.errorbar(mean, y, xerr=0 if math.isnan(ci) else ci, fmt="o", color="C0", capsize=3, ms=6, zorder=3)
             seeds = vseeds if split == "validation" else tseeds
-            ax.plot(seeds, [y] * len(seeds), "|", color="C1", ms=12, mew=2, zorder=4)
+            ax.plot(seeds, seed_rows(seeds, y), "|", color="C1", ms=12, mew=2, zorder=4)  # above the dot
         ax.axvline(0, color="0.4", lw=1)
         ax.set_xlabel(f"{split} gain (points)")
         ax.set_yticks(range(len(rows)), [textwrap.fill(r[0], 16) for r in rows])  # wrapped: a long name would widen the figure
@@ -230,17 +286,19 @@ def gains_figure(gains: pd.DataFrame, flips: pd.DataFrame | None = None):
     return fig
 
 
-def frontier_figure(mlps: pd.DataFrame, highlight: list[str], target: float | None = None):
+def frontier_figure(mlps: pd.DataFrame, highlight: list[str], goal: float | None = None, minimum: float | None = None):
     """Test accuracy (%) against CPU-minutes per seed (log x) for every MLP the book trained; the
     frontier (nothing better for less) joined by a step line; `highlight` labels drawn in colour
-    and named; `target`, a goal line (fraction)."""
+    and named; `goal` (dashed) and `minimum` (dotted) lines (fractions). The accuracy axis is cut
+    (`frontier_axis`) and the MLPs below it are counted in the lower right corner; the legend sits
+    below the axes, where it covers neither points nor lines."""
     import matplotlib.pyplot as plt
 
     from .plots import WIDTH
 
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.4))
+    fig, ax = plt.subplots(figsize=(WIDTH, 5.0))
     plain = mlps[~mlps["label"].isin(highlight)]
-    ax.scatter(plain["cpu_minutes"], 100 * plain["test"], s=18, color="0.65", label="an MLP of chapters 2–10", zorder=2)
+    ax.scatter(plain["cpu_minutes"], 100 * plain["test"], s=18, color="0.65", label="another MLP of the book", zorder=2)
     front = mlps[mlps["frontier"]].sort_values("cpu_minutes")
     ax.step(front["cpu_minutes"], 100 * front["test"], where="post", color="C0", lw=1.5, label="frontier", zorder=3)
     for i, label in enumerate(highlight):
@@ -250,13 +308,19 @@ def frontier_figure(mlps: pd.DataFrame, highlight: list[str], target: float | No
     top = mlps.loc[mlps["test"].idxmax()]
     ax.annotate(top["label"], (top["cpu_minutes"], 100 * top["test"]), xytext=(-8, -4), textcoords="offset points",
                 ha="right", va="top")
-    if target is not None:
-        ax.axhline(100 * target, color="0.3", ls="--", lw=1, label=f"goal, {100 * target:.1f}%")
+    for value, style, name in ((goal, "--", "goal"), (minimum, ":", "minimum")):
+        if value is not None:
+            ax.axhline(100 * value, color="0.3", ls=style, lw=1.2, label=f"{name}, {100 * value:g}%")
+    low, high = frontier_axis(mlps, tuple(v for v in (goal, minimum) if v is not None))
+    below = int((100 * mlps["test"] < low).sum())
+    if below:
+        ax.text(0.99, 0.02, f"{below} MLPs below {low:g}%, not drawn ↓", transform=ax.transAxes, ha="right", va="bottom")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))  # 0.1, 1, 10 rather than powers of ten
     ax.set_xlabel("training cost per seed (CPU-minutes, log scale)")
     ax.set_ylabel("test accuracy (%)")
-    ax.set_ylim(max(100 * mlps["test"].quantile(0.25) - 1, 80), 100 * max(mlps["test"].max(), target or 0) + 1.6)
-    ax.legend(loc="upper left", ncol=2)  # above the goal line, where no MLP reaches
-    fig.tight_layout()
+    ax.set_ylim(low, high)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=2, bbox_to_anchor=(0.5, 0.0))
     return fig

@@ -441,7 +441,7 @@ def comparison_table(results: EstimatorResults, networks: Mapping[str, list[dict
     """One row per classifier at its configuration chosen on validation (accuracy in %, mean ± std over
     seeds where there are several; seconds to fit, per seed), then the book's `networks` (a reader's
     label -> runs), whose seconds are a whole training run, validation after each epoch included."""
-    from .report import pct, pm
+    from .report import pct, pm, thousands
 
     def accuracy(runs: list[dict[str, Any]], split: str) -> str:
         s = summarize(runs)
@@ -450,7 +450,7 @@ def comparison_table(results: EstimatorResults, networks: Mapping[str, list[dict
     def row(name: str, chosen: str, runs: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
         return {"classifier": name, "chosen on validation": chosen, "seeds": len(runs),
                 "val acc %": accuracy(runs, "val"), "test acc %": accuracy(runs, "test"),
-                "seconds": f"{seconds:,.0f}".replace(",", "\u2009") if seconds >= 10 else f"{seconds:.1f}"}
+                "seconds": thousands(seconds) if seconds >= 10 else f"{seconds:.1f}"}
 
     rows = [row(classifier, label, runs, fit_seconds(runs)) for classifier, label, runs in results.by_estimator().values()]
     rows += [row(name, "", runs, summarize(runs)["wall_seconds"]) for name, runs in networks.items()]
@@ -470,6 +470,27 @@ def glue(prefix: str, results: EstimatorResults) -> None:
                         f"{prefix}_{name}_fit": fit_seconds(runs), f"{prefix}_{name}_seeds": len(runs)})
         glue_markdown(**{f"{prefix}_{name}_chosen": label})
     glue_numbers(**{f"{prefix}_{name}_benchmark": accuracy for name, (_, accuracy) in BENCHMARK.items()})
+
+
+def above(a: float, b: float, digits: int = 2) -> str:
+    """How far accuracy `a` lies from `b` (fractions), in points computed from the two percentages
+    as the page prints them (`digits` decimals), so that a reader who subtracts the printed figures
+    gets the same: '1.12 points above', '0.30 points below', 'level with'."""
+    shown = lambda value: float(f"{100 * value:.{digits}f}")
+    points = round(shown(a) - shown(b), digits)
+    if points == 0:
+        return "level with"
+    return f"{abs(points):.{digits}f} points {'above' if points > 0 else 'below'}"
+
+
+def against_benchmark(accuracy: float, name: str) -> str:
+    """How a test accuracy (fraction) stands against the benchmark's figure for `name`
+    (`BENCHMARK`), at the benchmark's one decimal: 'matches the 89.7%', or '0.4 points above the
+    87.1%' (a 89.69% that the benchmark would list as 89.7% matches it)."""
+    listed = BENCHMARK[name][1]
+    if f"{100 * accuracy:.1f}" == f"{100 * listed:.1f}":
+        return f"matches the {100 * listed:.1f}%"
+    return f"{above(accuracy, listed, 1)} the {100 * listed:.1f}%"
 
 
 def chapter_configs(chapter: str, profile: Profile | None = None) -> list[EstimatorConfig]:

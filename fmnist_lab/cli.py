@@ -251,7 +251,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     accuracy, cfg = evaluate_checkpoint(args.checkpoint)
     print(f"model: {cfg.label()}")
-    print(f"test accuracy: {accuracy:.4f}")
+    print(f"test accuracy: {accuracy:.2%}")
     return 0
 
 

@@ -24,10 +24,10 @@ from .study import Study
 
 # Numbers other reports published (test accuracy). Theirs, not ours: quoted for comparison only.
 REPORT_CLAIMS = (
-    ("Report A", "MLP 512-512-256-128, dropout, StepLR", 0.891), ("Report A", "CNN", 0.932),
+    ("Report A", "MLP 512-512-256-128, StepLR", 0.891), ("Report A", "CNN", 0.932),
     ("Report B", "NumPy MLP, 2 hidden layers", 0.8775), ("Report B", "Keras CNN", 0.9079),
     ("Report C", "MLP, 2 hidden layers", 0.8832), ("Report C", "LeNet-style CNN", 0.8966),
-    ("Report D", "NumPy MLP, leaky ReLU", 0.8007), ("Report E", "MLP 2 × 400, Adam 1e-3", 0.8901),
+    ("Report D", "NumPy MLP, leaky ReLU", 0.8007), ("Report E", "MLP 2 × 400, Adam, lr 10⁻³", 0.8901),
 )
 PUBLISHED = (
     ("scikit-learn MLPClassifier, Fashion-MNIST benchmark", classical.BENCHMARK["mlp"][1]),
@@ -156,11 +156,24 @@ class Gain:
     test_seeds: tuple[float, ...] = ()
     test_ci: float = math.nan
     same_machine: bool | None = None
+    val_ci: float = math.nan  # the same paired half-width for the validation gain
+
+    def interval(self, split: str) -> float:
+        """The error bar a figure draws: the paired 95% half-width where the runs were paired,
+        else the two seed standard deviations combined."""
+        paired, combined = (self.val_ci, self.val_err) if split == "val" else (self.test_ci, self.test_err)
+        return combined if math.isnan(paired) else paired
 
     @property
     def name(self) -> str:
         """'<study title>: <pick>', as `Entry.name` ('width: 2 × 1024')."""
         return f"{self.study.title}: {self.pick}" if self.study is not None else self.label
+
+    @property
+    def phrase(self) -> str:
+        """The pick as a sentence names it: "chapter 3's 2 × 1024" (a table's 'width: 2 × 1024' reads
+        as a label, not as words)."""
+        return f"chapter {int(self.study.chapter.split('_')[0])}'s {self.pick}" if self.study is not None else self.label
 
     @property
     def clear(self) -> bool:
@@ -198,12 +211,14 @@ def described(cfg: RunConfig, reference: RunConfig = REFERENCE) -> str:
 
 
 def _paired(runs: list[dict[str, Any]], control: list[dict[str, Any]]) -> dict[str, Any]:
-    """Test gain seed by seed (points), its paired 95% half-width and whether all ran on one machine."""
+    """Test gain seed by seed (points), its paired 95% half-width (and validation's) and whether all
+    ran on one machine."""
     theirs = {r["config"]["seed"]: r for r in control}
     pairs = [(r, theirs[r["config"]["seed"]]) for r in runs if r["config"]["seed"] in theirs]
-    diffs = tuple(100 * (a["test"]["acc"] - b["test"]["acc"]) for a, b in pairs)
+    diffs = {split: [100 * (a[split]["acc"] - b[split]["acc"]) for a, b in pairs] for split in ("val", "test")}
     machines = {(r["provenance"]["device"], r["provenance"]["device_name"]) for r in [*runs, *control]}
-    return {"test_seeds": diffs, "test_ci": ci95(list(diffs)), "same_machine": len(machines) == 1}
+    return {"test_seeds": tuple(diffs["test"]), "test_ci": ci95(diffs["test"]), "val_ci": ci95(diffs["val"]),
+            "same_machine": len(machines) == 1}
 
 
 def _points(summary: dict[str, Any], control: dict[str, Any], split: str) -> tuple[float, float]:
@@ -245,9 +260,12 @@ def ranked_gains(rows: list[Entry], store: Store | None = None, chapters: tuple[
 def gains_table(ranked: list[Gain]) -> list[dict[str, str]]:
     """Rows for a DataFrame: each change, what it is measured against, its test gain with the paired
     95% interval, and on how many seeds it beat its control."""
-    return [{"change": g.name, "measured against": g.against,
-             "test gain, points (95% interval)": signed(g.test) + ("" if math.isnan(g.test_ci) else
-                                                                   f" ({signed(g.test - g.test_ci)} to {signed(g.test + g.test_ci)})"),
+    def change(g: Gain) -> str:  # 'width: 2 × 1024', but 'label smoothing 0.1', not 'label smoothing: label smoothing 0.1'
+        return g.pick if g.study is not None and g.study.title in g.pick else g.name
+
+    nobreak = "\u00a0"  # an interval is read whole: '−0.12 to +0.13' never split over lines
+    return [{"change": change(g), "measured against": g.against, "test gain (points)": signed(g.test),
+             "95% interval": "" if math.isnan(g.test_ci) else f"{signed(g.test - g.test_ci)}{nobreak}to{nobreak}{signed(g.test + g.test_ci)}",
              "seeds better": f"{g.seeds_better} of {len(g.test_seeds)}"} for g in ranked]
 
 
@@ -266,8 +284,8 @@ def glue_gains(ranked: list[Gain], recipe: RunConfig, prefix: str = "gain") -> N
         return
     adopted = [g for g in ranked if g.adopted_by(recipe)]
     shown = {"top": ranked[0], "second": ranked[min(1, len(ranked) - 1)], "last": ranked[-1]}
-    report.glue_markdown(**{f"{prefix}_{k}": g.name for k, g in shown.items()},
-                         **{f"{prefix}_clear": report.join([g.name for g in ranked if g.clear]) or "none of them"})
+    report.glue_markdown(**{f"{prefix}_{k}": g.phrase for k, g in shown.items()},
+                         **{f"{prefix}_clear": report.join([g.phrase for g in ranked if g.clear]) or "none of them"})
     report.glue_signed(**{f"{prefix}_{k}_test": g.test for k, g in shown.items()}, **{f"{prefix}_adopted_sum": sum(g.test for g in adopted)},
                        **{f"{prefix}_{g.study.name}_{k}": v for g in ranked
                           for k, v in (("test", g.test), ("low", g.test - g.test_ci), ("high", g.test + g.test_ci))})
@@ -287,16 +305,16 @@ def best_claim(family: str) -> tuple[str, str, float]:
 
 def glue_claims(test: dict[str, float], prefix: str = "claim") -> None:
     """Set our test accuracy per family ({"MLP": 0.906, "CNN": 0.943}) against the best earlier claim:
-    glue `<prefix>_<family>` (their accuracy), `_source` (which report, Markdown) and `_gap` (ours
-    minus theirs, signed points), family in lower case."""
+    glue `<prefix>_<family>` (their accuracy), `_source` (which report, Markdown), `_gap` (ours
+    minus theirs, signed points) and `_versus` ('1.59 points above', Markdown), family in lower case."""
     from . import report
 
     for family, ours in test.items():
         source, _, theirs = best_claim(family)
-        name = f"{prefix}_{family.lower()}"
+        name, gap = f"{prefix}_{family.lower()}", 100 * (ours - theirs)
         report.glue_numbers(**{name: theirs})
-        report.glue_markdown(**{f"{name}_source": source})
-        report.glue_signed(**{f"{name}_gap": 100 * (ours - theirs)})
+        report.glue_markdown(**{f"{name}_source": source, f"{name}_versus": report.above_below(gap)})
+        report.glue_signed(**{f"{name}_gap": gap})
 
 
 def val_test_gaps(rows: list[Entry]) -> dict[str, float]:
@@ -316,11 +334,13 @@ def best(rows: list[Entry], family: str) -> Entry | None:
 
 
 def headline(rows: list[Entry]) -> str:
-    """'best MLP: 0.xxxx ± 0.xxxx | best CNN: 0.xxxx ± 0.xxxx' (test accuracy of the validation pick)."""
+    """'best MLP on validation: best MLP + weight averaging (chapter 11), test 90.68 ± 0.10% | best
+    CNN on validation: …' (test accuracy of each family's validation pick, mean ± std over seeds)."""
     parts = []
     for family in ("MLP", "CNN"):
         e = best(rows, family)
-        parts.append(f"best {family}: " + (f"{e.summary['test_mean']:.4f} ± {e.summary['test_std']:.4f}" if e else "not trained"))
+        where = f"{e.label} (chapter {int(e.chapter.split('_')[0])}), test {pm(e.summary['test_mean'], e.summary['test_std'])}%" if e else "not trained"
+        parts.append(f"best {family} on validation: {where}")
     return " | ".join(parts)
 
 
@@ -337,20 +357,33 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
     def calibration(e: Entry, unit: str = "") -> str:
         return f"{pct(e.summary['test_ece'])}{unit} (its seeds alone: {pct(e.summary['members_test_ece'])}{unit})"
 
+    def chapter(e: Entry) -> str:
+        return f"chapter {int(e.chapter.split('_')[0])}"
+
+    def twin(e: Entry) -> Entry | None:  # the same runs selected by another chapter under another label
+        same = ("val_mean", "val_std", "test_mean", "test_std", "seeds")
+        return next((o for o in rows if o.chapter != e.chapter and o.family == e.family and o.label != e.label
+                     and all(o.summary.get(k) == e.summary.get(k) for k in same)), None)
+
     def ours(e: Entry) -> dict[str, str]:
         if not compact:
             return {"source": f"this book, {e.chapter}", "model": f"{e.family} — {e.name}"}
-        model = e.label + (f"; test ECE {calibration(e, unit='%')}" if "test_ece" in e.summary else "")
-        return {"source": f"chapter {int(e.chapter.split('_')[0])}", "family": e.family, "model": model}
+        shared = sum(o.label == e.label for o in rows) > 1  # one label, two chapters' different groups: say how each trained
+        model = f"{e.label} ({described(e.study.groups[e.label])})" if shared and hasattr(e.study, "groups") else e.label
+        if (other := twin(e)) is not None:
+            model += f"; the runs of {chapter(other)}'s “{other.label}”"
+        model += f"; test ECE {calibration(e, unit='%')}" if "test_ece" in e.summary else ""
+        return {"source": chapter(e), "family": e.family, "model": model}
 
     order = {fam: i for i, fam in enumerate((*FAMILIES, ENSEMBLE_FAMILY, CLASSICAL_FAMILY))}
     rows = sorted(rows, key=lambda e: (e.chapter, order.get(e.family, len(order))))  # stable within a family
-    out = [{**ours(e), "seeds": str(e.summary["seeds"]), "val acc %": accuracy(e, "val"), "test acc %": accuracy(e, "test")}
+    seeds = (lambda n: {}) if compact else (lambda n: {"seeds": n})  # a page says "one run each" in the caption
+    out = [{**ours(e), **seeds(str(e.summary["seeds"])), "val acc %": accuracy(e, "val"), "test acc %": accuracy(e, "test")}
            for e in rows]
     family = {"family": ""} if compact else {}
-    out += [{"source": source, **family, "model": what, "seeds": "1", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
+    out += [{"source": source, **family, "model": what, **seeds("1"), "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
             for source, what, acc in REPORT_CLAIMS]
-    out += [{"source": "published", **family, "model": what, "seeds": "", "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
+    out += [{"source": "published", **family, "model": what, **seeds(""), "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
             for what, acc in PUBLISHED]
     if not compact and any("test_ece" in e.summary for e in rows):  # calibration, where a row measures it
         for row, e in zip(out, rows):

@@ -85,23 +85,23 @@ def augmentation_grid(images: torch.Tensor, sets: dict[str, tuple[str, ...]], se
                       cell=min(0.9, (WIDTH - labels) / len(images)))
 
 
-# Class names short enough for an image title.
-SHORT_NAMES = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot")
-
-
 def misclassified(images: torch.Tensor, labels: Sequence[int], predicted: Sequence[int], n: int = 30,
                   columns: int = 6, cell: float = 1.05, title_size: float = TEXT_SIZE) -> plt.Figure:
     """The first `n` images whose prediction is wrong, each titled with its true class and, on a
-    second line, '→ predicted class'."""
+    second line, '→ predicted class', by the class names the rest of the book uses ('Ankle boot',
+    never 'Boot'): they fit a one-inch cell at 10 pt."""
     labels, predicted = np.asarray(labels), np.asarray(predicted)
     wrong = np.nonzero(predicted != labels)[0][:n]
-    titles = [f"{SHORT_NAMES[labels[i]]}\n→ {SHORT_NAMES[predicted[i]]}" for i in wrong]
+    titles = [f"{CLASS_NAMES[labels[i]]}\n→ {CLASS_NAMES[predicted[i]]}" for i in wrong]
     return image_grid(images[torch.as_tensor(wrong)], titles=titles, columns=columns, cell=cell, title_size=title_size)
 
 
 def class_counts(splits: dict[str, torch.Tensor]) -> plt.Figure:
-    """Images per class in each split (grouped bars; the legend gives each split's total)."""
-    counts = pd.DataFrame([(CLASS_NAMES[c], f"{name} ({len(labels):,})", n) for name, labels in splits.items()
+    """Images per class in each split (grouped bars; the legend gives each split's total, its
+    thousands separated as the prose writes them: '50 000', never '50,000')."""
+    from .report import thousands
+
+    counts = pd.DataFrame([(CLASS_NAMES[c], f"{name} ({thousands(len(labels))})", n) for name, labels in splits.items()
                            for c, n in enumerate(torch.bincount(labels, minlength=len(CLASS_NAMES)).tolist())],
                           columns=["class", "split", "images"])
     fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
@@ -343,13 +343,14 @@ def sweep(groups: dict[float, list[dict[str, Any]]], xlabel: str, logx: bool = F
 def gains(rows: Sequence[Any], lines: dict[str, float] | None = None,
           xlabel: str = "accuracy points over the control") -> plt.Figure:
     """Accuracy points over a control, one row per change (largest at the top), labelled with its
-    training time relative to the control: validation (hollow) and test (filled), mean ± combined
-    std; `lines` marks other gains for scale."""
+    training time relative to the control: validation (hollow) and test (filled), the mean with the
+    interval the prose judges by (`Gain.interval`: paired 95% where paired); `lines` marks other
+    gains for scale."""
     fig, ax = plt.subplots(figsize=(WIDTH, 0.7 * len(rows) + 1.8))
     y = np.arange(len(rows))[::-1]
-    ax.errorbar([g.val for g in rows], y + 0.12, xerr=[g.val_err for g in rows], fmt="o", mfc="white",
+    ax.errorbar([g.val for g in rows], y + 0.12, xerr=[g.interval("val") for g in rows], fmt="o", mfc="white",
                 capsize=3, color=PALETTE[0], label="validation")
-    ax.errorbar([g.test for g in rows], y - 0.12, xerr=[g.test_err for g in rows], fmt="o", capsize=3,
+    ax.errorbar([g.test for g in rows], y - 0.12, xerr=[g.interval("test") for g in rows], fmt="o", capsize=3,
                 color=PALETTE[1], label="test")
     ax.axvline(0, color="black", lw=0.8)
     for i, (name, x) in enumerate((lines or {}).items()):
@@ -386,14 +387,14 @@ def layer_histograms(activations: dict[str, Sequence[torch.Tensor]], bins: int =
     zeros, when they are at least a fifth of a layer's outputs (ReLU's), are counted apart and their
     share written in the panel: drawn as a bar they would flatten the rest of the distribution."""
     rows, cols = len(activations), max(len(v) for v in activations.values())
-    fig, axes = plt.subplots(rows, cols, figsize=(min(WIDTH, 0.4 + 1.05 * cols), 1.2 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(min(WIDTH, 0.4 + 1.05 * cols), 1.5 * rows), squeeze=False)
     for r, (label, layers) in enumerate(activations.items()):
         for c, a in enumerate(layers):
             ax, values = axes[r, c], a.flatten().numpy()
             zeros = float(np.mean(values == 0))
             if zeros >= 0.2:
                 values = values[values != 0]
-                ax.text(0.97, 0.97, f"{100 * zeros:.0f}\u2009% zeros", transform=ax.transAxes, ha="right", va="top")
+                ax.text(0.97, 0.95, f"{100 * zeros:.0f}% zeros", transform=ax.transAxes, ha="right", va="top")
             counts, _, _ = ax.hist(values, bins=bins, color=PALETTE[r % len(PALETTE)], histtype="stepfilled", linewidth=0)
             if zeros >= 0.2:
                 ax.set_ylim(0, 1.4 * counts.max())  # room for the share of zeros above the bars
@@ -404,7 +405,7 @@ def layer_histograms(activations: dict[str, Sequence[torch.Tensor]], bins: int =
             if r == 0:
                 ax.set_title(f"layer {c + 1}")
         axes[r, 0].set_ylabel(label)
-    fig.tight_layout(pad=0.3, w_pad=0.8)
+    fig.tight_layout(pad=0.3, w_pad=0.8, h_pad=1.2)  # row gap: a share of zeros must not read as the tick labels above it
     return fig
 
 
@@ -471,13 +472,14 @@ def study_heatmap(results: Any, rows: str, cols: str, xlabel: str = "", ylabel: 
 
 def schedule_curves(groups: dict[str, list[dict[str, Any]]]) -> plt.Figure:
     """Left: validation accuracy per epoch under each learning-rate schedule (mean over seeds,
-    min-max band); right: the learning rate at the start of each epoch (first seed); one legend below."""
+    min-max band); right: the learning rate at the start of each epoch (first seed), drawn as steps
+    because it is held through the epoch; one legend below."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 3.4))
     curves(groups, ("val_acc",), "validation accuracy (%)", ax=left)
     left.get_legend().remove()
     for g, results in enumerate(groups.values()):
         lr = results[0]["history"]["lr"]
-        right.plot(np.arange(1, len(lr) + 1), lr, color=PALETTE[g % len(PALETTE)])
+        right.plot(np.arange(1, len(lr) + 1), lr, color=PALETTE[g % len(PALETTE)], drawstyle="steps-post")  # held for the epoch
     right.set_xlabel("epoch")
     right.set_ylabel("learning rate")
     for ax in (left, right):

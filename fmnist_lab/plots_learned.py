@@ -10,25 +10,27 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from .calibration import MIN_IMAGES, gaps
 from .data import CLASS_NAMES
 from .plots import WIDTH
 
 
-def reliability(curves: pd.DataFrame, min_images: int = 20) -> plt.Figure:
-    """Reliability curves drawn as accuracy minus confidence (points) per confidence bin, one line
-    per model, one panel per `scaling` value (before / after temperature scaling).
+def reliability(curves: pd.DataFrame, min_images: int = MIN_IMAGES) -> plt.Figure:
+    """Reliability curves drawn as mean confidence minus accuracy (points) per confidence bin, one
+    line per model, one panel per `scaling` value (before / after temperature scaling): above 0 a
+    network is overconfident, the sign of the chapter's tables (`calibration.gaps`).
 
     `curves`: one row per bin with columns model, scaling, confidence, accuracy (fractions) and
     images; bins holding fewer than `min_images` images are left out (their accuracy is noise)."""
-    shown = curves[curves["images"] >= min_images].assign(  # gap first: it needs the confidence as a fraction
-        gap=lambda f: 100 * (f["accuracy"] - f["confidence"]), confidence=lambda f: 100 * f["confidence"])
+    shown = gaps(curves, min_images=min_images)
+    shown = shown.assign(confidence=100 * shown["confidence"])
     panels = list(dict.fromkeys(shown["scaling"]))
     fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, 3.4), sharey=True, squeeze=False)
     for ax, panel in zip(axes.flat, panels):
         ax.axhline(0, color="0.5", lw=1, ls="--")
         sns.lineplot(shown[shown["scaling"] == panel], x="confidence", y="gap", hue="model", style="model",
                      markers=True, dashes=False, ax=ax, legend=ax is axes.flat[0])
-        ax.set(title=panel, xlabel="confidence (%)", ylabel="accuracy − confidence (points)")
+        ax.set(title=panel, xlabel="confidence (%)", ylabel="confidence − accuracy (points)")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     axes.flat[0].get_legend().remove()
     fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(3, len(labels)), frameon=False)
@@ -50,7 +52,7 @@ def tsne_maps(maps: dict[str, np.ndarray], labels: np.ndarray) -> plt.Figure:
         sns.despine(ax=ax, left=True, bottom=True)
     handles, texts = axes.flat[0].get_legend_handles_labels()
     axes.flat[0].get_legend().remove()
-    fig.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=5, frameon=False, markerscale=1.6,
+    fig.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=5, frameon=False, markerscale=3,
                columnspacing=1.0, handletextpad=0.2)
     fig.tight_layout()
     return fig

@@ -169,6 +169,31 @@ def devices(results: list[dict[str, Any]]) -> str:
     return join(parts)
 
 
+def two_thread_minutes(results: list[dict[str, Any]]) -> tuple[float, str]:
+    """Training minutes per seed of the runs timed on two threads, on the machine that trained most
+    of those, and that machine in words ('AMD EPYC, 2 threads'); (NaN, '') if none ran on two threads.
+    Times compared in prose must come from one thread count: a seed retrained on one thread, or
+    beside another process, takes longer without being a costlier recipe."""
+    two = [r for r in results if r["provenance"].get("threads") == 2]
+    if not two:
+        return math.nan, ""
+    where = max({machine_title(r["provenance"]) for r in two}, key=lambda m: sum(machine_title(r["provenance"]) == m for r in two))
+    mine = [r["provenance"]["wall_seconds"] for r in two if machine_title(r["provenance"]) == where]
+    return sum(mine) / len(mine) / 60, where
+
+
+def glue_minutes(**groups: list[dict[str, Any]]) -> dict[str, float]:
+    """Per name: `<name>_minutes` (number, `two_thread_minutes`) and `<name>_minutes_text`
+    ('7.2 minutes per seed on an AMD EPYC, 2 threads', for {glue:md})."""
+    out = {}
+    for name, results in groups.items():
+        minutes, where = two_thread_minutes(results)
+        out[name] = minutes
+        glue_numbers(**{f"{name}_minutes": minutes})
+        glue_markdown(**{f"{name}_minutes_text": f"{number(minutes, 1)} minutes per seed ({where})" if where else "not timed on two threads"})
+    return out
+
+
 def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
     """Glue what a set of runs cost when trained (from provenance): `<prefix>_runs`,
     `<prefix>_minutes` (numbers) and `<prefix>_devices` (Markdown, for {glue:md})."""
@@ -196,10 +221,19 @@ def signed(value: float, digits: int = 2) -> str:
     return "0" + text[2:] if float(text) == 0 else text.replace("-", MINUS)
 
 
+def above_below(points: float, digits: int = 2) -> str:
+    """'1.59 points above', '0.91 points below', 'level with' (a difference in points, in words: a
+    sign on a distance reads wrong in a sentence like 'lands −0.91 points from')."""
+    if number(abs(points), digits) == "0":
+        return "level with"
+    return f"{number(abs(points), digits)} points {'above' if points > 0 else 'below'}"
+
+
 def thousands(n: float) -> str:
-    """'50 000', '7 850', '999', '−1 200': a whole number with a thin space (U+2009) between
-    thousands, as the prose writes them (never a comma); rounded if not whole."""
-    return f"{n:,.0f}".replace(",", "\u2009").replace("-", MINUS)
+    """'50 000', '7 850', '999', '−1 200': a whole number with a narrow no-break space (U+202F)
+    between thousands, as the prose writes them (never a comma, and never split across lines);
+    rounded if not whole."""
+    return f"{n:,.0f}".replace(",", "\u202f").replace("-", MINUS)
 
 
 def plural(n: float, word: str, many: str | None = None) -> str:
@@ -257,8 +291,6 @@ def setting_text(cfg: RunConfig, name: str) -> str:
         return "the best CNN, seed 0" if value == TEACHER.key() else f"the run {value}"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if name == "lr":
-        return f"{value:g}"  # as chapter 7's labels write learning rates ('lr 0.001'); λ reads '10⁻³'
     if isinstance(value, float):
         return small(value) if value else "0"
     return str(value)
@@ -281,9 +313,15 @@ def against_spread(difference: float, *stds: float) -> str:
     return "more than the spread between seeds" if abs(difference) >= max(stds) else "less than the spread between seeds"
 
 
+def shown_points(a: float, b: float) -> float:
+    """`a` − `b` (fractions) in points, from the two as the page prints them (two decimals of a
+    percent): a reader who subtracts 90.01 from 90.05 must find the glued +0.04, not +0.03."""
+    return round(100 * a, 2) - round(100 * b, 2)
+
+
 def points(a: dict[str, Any], b: dict[str, Any], split: str = "test") -> float:
-    """How far seed summary `a` is above `b` on a split ("val", "test"), in accuracy points."""
-    return 100 * (a[f"{split}_mean"] - b[f"{split}_mean"])
+    """How far seed summary `a` is above `b` on a split ("val", "test"), in accuracy points (`shown_points`)."""
+    return shown_points(a[f"{split}_mean"], b[f"{split}_mean"])
 
 
 def versus_spread(a: dict[str, Any], b: dict[str, Any], split: str = "test") -> str:
@@ -311,7 +349,7 @@ def glue_difference(name: str, a: dict[str, Any], b: dict[str, Any], metric: str
     """Glue how far summary `a` lies above summary `b` (`experiments.summarize` dicts), in points of
     `metric` ("val" or "test") accuracy: `name` (number), `name_signed` ('+0.37' / '−0.37', for
     {glue:md}) and `name_spread` (whether it exceeds the seed spread, in words). Returns the points."""
-    points = 100 * (a[f"{metric}_mean"] - b[f"{metric}_mean"])
+    points = shown_points(a[f"{metric}_mean"], b[f"{metric}_mean"])
     glue_numbers(**{name: points})
     glue_markdown(**{f"{name}_signed": signed(points), f"{name}_spread": against_spread(
         points / 100, a[f"{metric}_std"], b[f"{metric}_std"])})
@@ -406,8 +444,12 @@ def timing_note(results: list[dict[str, Any]]) -> str:
     return f"timed on {where}, so they mix machines and are indicative only"
 
 
-def target_verdict(mean: float, goal: float, floor: float) -> str:
-    """How a mean accuracy stands against a target set before training, in words for the prose."""
+def target_verdict(mean: float, goal: float, floor: float, again: bool = False) -> str:
+    """How a mean accuracy stands against a target set before training, in words for the prose;
+    `again`: the short form for a page that has already named both targets once."""
+    if again:
+        return ("reaches the goal too" if mean >= goal else "clears the minimum too, though not the goal" if mean >= floor
+                else "also falls short of the minimum")
     if mean >= goal:
         return f"reaches the {number(100 * goal, 1)}% goal"
     if mean >= floor:
@@ -650,9 +692,9 @@ def glue_stats(control: list[dict[str, Any]] | None = None, **groups: list[dict[
         glue_numbers(**{f"{name}_{k}": v for k, v in out[name].items()})
         glue_markdown(**{f"{name}_{k}_text": number(out[name][k], 1) for k in ("epochs", "peak_epoch", "loss_epoch")})
         if base is not None:
-            gain = 100 * (s["val_mean"] - base["val_mean"])
+            gain = shown_points(s["val_mean"], base["val_mean"])
             spread = against_spread(gain, 100 * s["val_std"], 100 * base["val_std"])
-            glue_markdown(**{f"{name}_gain": signed(gain), f"{name}_train_gain": signed(100 * (s["train_mean"] - base["train_mean"]), 1),
+            glue_markdown(**{f"{name}_gain": signed(gain), f"{name}_train_gain": signed(shown_points(s["train_mean"], base["train_mean"])),
                              f"{name}_vs_spread": spread})
             out[name] |= {"gain": gain, "beyond_spread": spread.startswith("more")}
     return out

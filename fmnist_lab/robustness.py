@@ -150,8 +150,8 @@ def size_facts(mlp: dict[int, list[dict[str, Any]]], cnn: dict[int, list[dict[st
     accuracy there (`mlp_small`, `cnn_small`, `mlp_large`, `cnn_large`); `cnn_match`: the fewest
     images with which the CNN reaches the MLP's accuracy on the largest set (nan if never), and
     `match_factor`, how many times fewer images that is; `cnn_last_best`: on the smallest set, how
-    many CNN seeds were best at their last planned epoch (still improving when training stopped),
-    and `small_steps`, the CNN's optimizer steps per epoch there."""
+    many of the CNN's `small_seeds` seeds were best at their last planned epoch (still improving
+    when training stopped), and `small_steps`, the CNN's optimizer steps per epoch there."""
     sizes = sorted(mlp)
     test = {name: {n: summarize(runs[n])["test_mean"] for n in sizes} for name, runs in (("mlp", mlp), ("cnn", cnn))}
     gaps = {n: 100 * (test["cnn"][n] - test["mlp"][n]) for n in sizes}
@@ -162,7 +162,7 @@ def size_facts(mlp: dict[int, list[dict[str, Any]]], cnn: dict[int, list[dict[st
             "mlp_small": test["mlp"][small], "cnn_small": test["cnn"][small],
             "mlp_large": test["mlp"][large], "cnn_large": test["cnn"][large],
             "cnn_match": match, "match_factor": large / match,
-            "cnn_last_best": sum(r["final_epoch"] == r["config"]["epochs"] for r in cnn[small]),
+            "cnn_last_best": sum(r["final_epoch"] == r["config"]["epochs"] for r in cnn[small]), "small_seeds": len(cnn[small]),
             "small_steps": math.ceil(small / cnn[small][0]["config"]["batch_size"])}
 
 
@@ -170,8 +170,9 @@ def size_facts(mlp: dict[int, list[dict[str, Any]]], cnn: dict[int, list[dict[st
 def trained_networks(all_studies: Any = None, store: Store | None = None) -> pd.DataFrame:
     """One row per distinct trained configuration of the book's studies (groups that share their runs
     count once), stored for all the profile's seeds and trained on the whole training split: label
-    (its first study's), study, family (`leaderboard.family`), params, minutes (training time per
-    seed), val and test (mean over seeds, fractions). Refit and smaller-training-set runs are left
+    (its first study's), study, chapter (the number of the chapter that reports that study, for a
+    reader's name), family (`leaderboard.family`), params, minutes (training time per seed,
+    `seed_minutes`), val and test (mean over seeds, fractions). Refit and smaller-training-set runs are left
     out; a group with a run missing is skipped."""
     from . import studies as book_studies
     from .leaderboard import family
@@ -189,9 +190,33 @@ def trained_networks(all_studies: Any = None, store: Store | None = None) -> pd.
                 continue
             seen.add(keys)
             s = summarize(runs)
-            rows.append({"label": label, "study": study.title, "family": family(declared), "params": s["params"],
-                         "minutes": s["wall_seconds"] / 60, "val": s["val_mean"], "test": s["test_mean"], "runs": runs})
+            rows.append({"label": label, "study": study.title, "chapter": chapter_number(study.chapter),
+                         "family": family(declared), "params": s["params"],
+                         "minutes": seed_minutes(runs), "val": s["val_mean"], "test": s["test_mean"], "runs": runs})
     return pd.DataFrame(rows)
+
+
+def seed_minutes(runs: list[dict[str, Any]]) -> float:
+    """Training minutes per seed, from the seeds timed on two threads where there are any
+    (`report.two_thread_minutes`: a seed retrained on one thread takes longer without being a
+    costlier recipe), else the mean over all seeds."""
+    from .report import two_thread_minutes
+
+    minutes = two_thread_minutes(runs)[0]
+    return minutes if not math.isnan(minutes) else float(np.mean([r["provenance"]["wall_seconds"] for r in runs])) / 60
+
+
+def chapter_number(page: str) -> int:
+    """'09_cnn' -> 9: chapters are named by number in the prose ('chapter 9')."""
+    return int(page.split("_", 1)[0])
+
+
+def reader_name(row: pd.Series) -> str:
+    """A `trained_networks` row as the prose names it: "chapter 7's one-cycle MLP", "chapter 10's
+    best MLP, no augmentation, 30 epochs" -- never a study's internal title, and with no parentheses,
+    so that a number can follow in parentheses."""
+    noun = "CNN" if row["family"] == "CNN" else "MLP"
+    return f"chapter {row['chapter']}'s {row['label']}" + ("" if noun in row["label"] else f" {noun}")
 
 
 def failed_below() -> float:
@@ -199,32 +224,50 @@ def failed_below() -> float:
     return FAILED_BELOW.get(current_profile().name, FAILED_BELOW["full"])
 
 
-def efficiency_facts(networks: pd.DataFrame, floor: float | None = None) -> dict[str, Any]:
-    """What the prose quotes about `trained_networks`: how many MLPs and CNNs (`n_mlp`, `n_cnn`) and
-    how many groups fall below `floor` validation accuracy (`n_failed`: the plots leave them out;
-    `floor`, by default `failed_below()`, is returned too);
-    the best MLP and best CNN on validation (`best_mlp`, `best_cnn`: labels; `_params`, `_test`,
-    `_minutes`); the best test accuracy of any MLP (`top_mlp_test`); the smallest CNN whose test
-    accuracy beats every MLP's (`lean_cnn`: label; `_params`, `_test`, `_minutes`), how many
-    times fewer parameters it has than the best MLP (`lean_ratio`), and the best MLP on validation
-    among those with no more parameters than it (`rival_mlp`, with the same three numbers). A
-    missing network is named 'none', with nan numbers."""
+def efficiency_facts(networks: pd.DataFrame, floor: float | None = None, mlp: str | None = None,
+                     cnn: str | None = None) -> dict[str, Any]:
+    """What the prose quotes about `trained_networks`: how many configurations (`n_trained`), MLPs and
+    CNNs shown (`n_mlp`, `n_cnn`), MLPs taught by a CNN (`n_taught`: the plots leave them out) and
+    failed groups below `floor` validation accuracy (`n_failed`, any family: left out too; `floor`,
+    by default `failed_below()`, is returned), so that n_trained = n_mlp + n_cnn + n_taught + n_failed;
+    the MLP and the CNN the prose compares with (`best_mlp`, `best_cnn`: the labels `mlp`, `cnn`,
+    by default the best of each family on validation; `_params`, `_test`, `_minutes`); the best test
+    accuracy of any MLP (`top_mlp_test`); the smallest CNN whose test accuracy beats every MLP's
+    (`lean_cnn`: label; `_params`, `_test`, `_minutes`), how many times fewer parameters it has than
+    `best_mlp` (`lean_ratio`), and the best MLP on validation among those with no more parameters
+    than it (`rival_mlp`, with the same three numbers). Each named network's name as a reader reads
+    it (`_name`, `reader_name`), its parameters as text
+    (`_params_text`, '1 865 738') and its minutes per seed on two threads (`_minutes`, from
+    `report.two_thread_minutes`: one thread count, so the times compare) with the machine
+    (`_minutes_text`, '7.2 minutes per seed (AMD EPYC, 2 threads)'). A missing network is named
+    'none', with nan numbers."""
+    from .report import number, thousands, two_thread_minutes
+
     floor = failed_below() if floor is None else floor
     kept = networks[networks["val"] >= floor]
     mlps, cnns = (kept[kept["family"] == f] for f in ("MLP", "CNN"))
-    none = pd.Series({"label": "none", "params": math.nan, "test": math.nan, "minutes": math.nan})
+    none = pd.Series({"label": "none", "params": math.nan, "test": math.nan, "runs": []})
 
-    def best_of(frame: pd.DataFrame) -> pd.Series:  # the best on validation
+    def pick(frame: pd.DataFrame, label: str | None) -> pd.Series:  # the named one, else the best on validation
+        if label is not None:
+            named = frame[frame["label"] == label]
+            return named.iloc[0] if len(named) else none
         return frame.loc[frame["label"] == select(dict(zip(frame["label"], frame["runs"])))].iloc[0] if len(frame) else none
 
-    best = {"mlp": best_of(mlps), "cnn": best_of(cnns)}
+    best = {"mlp": pick(mlps, mlp), "cnn": pick(cnns, cnn)}
     winners = cnns[cnns["test"] > mlps["test"].max()].sort_values("params") if len(mlps) else cnns.iloc[:0]
     lean = winners.iloc[0] if len(winners) else none
-    rival = best_of(mlps[mlps["params"] <= lean["params"]])  # the best MLP no bigger than that CNN
-    out: dict[str, Any] = {"floor": floor, "n_mlp": len(mlps), "n_cnn": len(cnns), "n_failed": int((networks["val"] < floor).sum()),
+    rival = pick(mlps[mlps["params"] <= lean["params"]], None)  # the best MLP on validation no bigger than that CNN
+    out: dict[str, Any] = {"floor": floor, "n_trained": len(networks), "n_mlp": len(mlps), "n_cnn": len(cnns),
+                           "n_taught": int((kept["family"] == "MLP taught by a CNN").sum()),
+                           "n_failed": int((networks["val"] < floor).sum()),
                            "top_mlp_test": mlps["test"].max(), "lean_cnn": lean["label"], "lean_ratio": best["mlp"]["params"] / lean["params"]}
     for prefix, row in (("best_mlp", best["mlp"]), ("best_cnn", best["cnn"]), ("lean_cnn", lean), ("rival_mlp", rival)):
-        out |= {f"{prefix}_params": row["params"], f"{prefix}_test": row["test"], f"{prefix}_minutes": row["minutes"]}
+        minutes, where = two_thread_minutes(list(row["runs"]))
+        out |= {f"{prefix}_params": row["params"], f"{prefix}_test": row["test"], f"{prefix}_minutes": minutes,
+                f"{prefix}_name": reader_name(row) if "chapter" in row else row["label"],
+                f"{prefix}_params_text": "–" if math.isnan(row["params"]) else thousands(row["params"]),
+                f"{prefix}_minutes_text": f"{number(minutes, 1)} minutes per seed ({where})" if where else "no time on two threads"}
     out |= {"best_mlp": best["mlp"]["label"], "best_cnn": best["cnn"]["label"], "rival_mlp": rival["label"]}
     return out
 
@@ -248,19 +291,41 @@ def glue_robustness(prefix: str, curves: dict[str, dict[str, dict[float, float]]
 
 def glue_sizes(prefix: str, mlp: dict[int, list[dict[str, Any]]], cnn: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
     """Glue `size_facts` as `<prefix>_<fact>` (numbers); the sizes also as text, '1 000 images'
-    (`<prefix>_small_n`, `_large_n`, `_match_n`)."""
+    (`<prefix>_small_n`, `_large_n`, `_match_n`), and on how many of the CNN's seeds on the smallest
+    set the last epoch was the best, 'on 2 of 3 seeds' (`<prefix>_cnn_last_best_text`)."""
     from .report import plural
+
+    from .report import seeds_ahead
 
     facts = size_facts(mlp, cnn)
     words = {f"{k}_n": plural(facts[k], "image") if facts[k] == facts[k] else "no training-set size"
              for k in ("small", "large", "cnn_match")}
+    words["cnn_last_best_text"] = seeds_ahead(facts["cnn_last_best"], facts["small_seeds"])  # 'on 2 of 3 seeds'
     return _glue(prefix, facts | words)
 
 
-def glue_efficiency(prefix: str, networks: pd.DataFrame, floor: float | None = None) -> dict[str, Any]:
+def glue_efficiency(prefix: str, networks: pd.DataFrame, floor: float | None = None, mlp: str | None = None,
+                    cnn: str | None = None) -> dict[str, Any]:
     """Glue `efficiency_facts` as `<prefix>_<fact>` (labels as text), with `<prefix>_timing`
     (`report.timing_note` of all the runs: where the training times come from)."""
     from .report import timing_note
 
     runs = [r for group in networks["runs"] for r in group]
-    return _glue(prefix, efficiency_facts(networks, floor) | {"timing": timing_note(runs)})
+    return _glue(prefix, efficiency_facts(networks, floor, mlp, cnn) | {"timing": timing_note(runs)})
+
+
+RINGED = "best of its family on validation"  # `plots.efficiency`'s name for the ringed points
+
+
+def efficiency_figure(networks: pd.DataFrame, facts: dict[str, Any], ringed: str, line: str):
+    """`plots.efficiency` with the networks `efficiency_facts` compares with ringed and named
+    `ringed` in the legend (the prose may compare with a named model, not the validation pick), and
+    a dotted line, named `line`, at the best test accuracy of any MLP."""
+    from . import plots
+
+    fig = plots.efficiency(networks, (facts["best_mlp"], facts["best_cnn"]), facts["floor"], line=(line, facts["top_mlp_test"]))
+    for legend in fig.legends:
+        for text in legend.get_texts():
+            if text.get_text() == RINGED:
+                text.set_text(ringed)
+    return fig

@@ -196,6 +196,7 @@ def test_every_group_of_a_study_with_a_control_has_one_that_it_contains():
             assert study.groups[label].replace(**{f: getattr(study.groups[control], f) for f in differs}) == study.groups[control]
     assert studies.INIT.control_of("6 layers, Kaiming normal, batch norm") == "6 layers, PyTorch default"
     assert studies.BATCH_LR.control_of("batch 512, lr 0.1") == "batch 128, lr 0.1"
+    assert studies.BATCH_LR.control_of("batch 512, lr 10⁻²") == "batch 128, lr 10⁻²"
     with pytest.raises(ValueError, match="no control"):
         studies.CNN.control_of("LeNet-style CNN")
 
@@ -220,8 +221,8 @@ def test_phrases_read_as_written_at_the_edges():
     assert report.number(10.0) == "10" and report.number(-0.375) == "\u22120.38"
     assert report.signed(-0.37) == "\u22120.37" and report.signed(0.37) == "+0.37" and report.signed(-0.001) == "0.00"
     assert report.plural(1, "run") == "1 run" and report.plural(3, "run") == "3 runs"
-    assert report.plural(5000, "image") == "5\u2009000 images" and report.plural(2, "class", "classes") == "2 classes"
-    assert report.span(5000, 5000, "images") == "5\u2009000 images" and report.span(1, 2.5) == "between 1 and 2.50"
+    assert report.plural(5000, "image") == "5\u202f000 images" and report.plural(2, "class", "classes") == "2 classes"
+    assert report.span(5000, 5000, "images") == "5\u202f000 images" and report.span(1, 2.5) == "between 1 and 2.50"
     assert report.join(["a"]) == "a" and report.join(["a", "b", "a", "c"]) == "a, b and c" and report.join([]) == ""
 
 

@@ -110,5 +110,5 @@ def test_per_class_scores_average_the_runs():
     assert scores["precision"].tolist() == pytest.approx([1.0, (1 + 2 / 3) / 2])
     assert scores["recall"].tolist() == pytest.approx([0.75, 1.0])
     assert scores["f1"][0] == pytest.approx((1 + 2 / 3) / 2)  # F1 per run, then the mean
-    table = calibration.per_class_table({"m": scores}, ("a", "b"))
-    assert table["class"].tolist() == ["a", "b", "mean over classes"] and table["m R"].tolist() == ["75.0", "100.0", "87.5"]
+    table = calibration.per_class_table({"m": scores}, ("a", "b"), detail="m")
+    assert table["class"].tolist() == ["a", "b", "mean"] and table["m R"].tolist() == ["75.0", "100.0", "87.5"]

@@ -163,7 +163,7 @@ def test_the_leaderboard_lists_each_classifiers_pick_and_the_seed_ensemble(tiny_
         line for line in lines if f"classical (scikit-learn) — baselines: k-nearest neighbours, {pick}" in line]
     assert any("MLP ensemble — best models: best MLP, probability average of 2 seeds" in line for line in lines)
     assert "test ECE %" in lines[0]
-    assert re.fullmatch(r"best MLP: not trained \| best CNN: not trained", lines[-1])  # the format is unchanged
+    assert re.fullmatch(r"best MLP on validation: not trained \| best CNN on validation: not trained", lines[-1])  # the format is unchanged
 
     store.checkpoint_path(keys[-1]).unlink()  # one seed's weights missing: no ensemble row
     assert leaderboard.ensemble_entry(store) is None

@@ -30,7 +30,7 @@ def test_evaluate_reproduces_the_stored_accuracy(tmp_path, capsys):
     result, model = train(cfg, progress=False)
     path = Store(tmp_path).save_checkpoint(cfg, model)
     assert cli.main(["evaluate", str(path)]) == 0
-    assert capsys.readouterr().out.strip().splitlines()[-1] == f"test accuracy: {result['test']['acc']:.4f}"
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"test accuracy: {result['test']['acc']:.2%}"
 
 
 def test_evaluate_missing_checkpoint_says_where_they_come_from(tmp_path, capsys):
@@ -76,6 +76,7 @@ def test_run_with_key_trains_only_that_run(tmp_path, monkeypatch, capsys):
 
 def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, monkeypatch, capsys):
     from fmnist_lab import experiments
+    from fmnist_lab.report import pm
 
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     small = RunConfig(hidden=(16,), train_size=500, epochs=1)
@@ -100,13 +101,14 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
         groups if self is toy_study else {label: [cfg] for label, cfg in self.groups.items()}))
     monkeypatch.setattr(studies, "CHAPTERS", {"98_toy": [toy_study], "99_unfinished": [unfinished_study]})
     runs = {name: experiments.ensure(cfgs, progress=False, quiet=True) for name, cfgs in groups.items()}
-    mlp = experiments.summarize(runs[experiments.select({k: runs[k] for k in ("narrow", "wide")})])
+    best_mlp = experiments.select({k: runs[k] for k in ("narrow", "wide")})
+    mlp = experiments.summarize(runs[best_mlp])
     cnn = experiments.summarize(runs["lenet"])
     assert min(experiments.summarize(runs[k])["val_mean"] for k in ("taught", "refit")) > mlp["val_mean"]
     assert cli.main(["leaderboard"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[-1] == (f"best MLP: {mlp['test_mean']:.4f} ± {mlp['test_std']:.4f} | "
-                         f"best CNN: {cnn['test_mean']:.4f} ± {cnn['test_std']:.4f}")
+    assert lines[-1] == (f"best MLP on validation: {best_mlp} (chapter 98), test {pm(mlp['test_mean'], mlp['test_std'])}% | "
+                         f"best CNN on validation: lenet (chapter 98), test {pm(cnn['test_mean'], cnn['test_std'])}%")
     assert any("MLP taught by a CNN — toy: taught" in line for line in lines)
     assert not any("refit" in line for line in lines)
     assert not any("99_unfinished" in line for line in lines)  # incomplete chapters are left out

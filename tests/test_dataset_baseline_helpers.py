@@ -67,7 +67,7 @@ def test_misclassified_titles_only_the_wrong_images_true_then_predicted(images):
     predicted[[3, 17]] = torch.tensor([5, 9])
     fig = plots.misclassified(imgs, labels, predicted, n=30)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles == ["Dress\n→ Sandal", "Sneaker\n→ Boot"]
+    assert titles == ["Dress\n→ Sandal", "Sneaker\n→ Ankle boot"]
     plt.close(fig)
 
 

@@ -43,9 +43,12 @@ def test_gains_pair_each_pick_with_its_control_by_seed_not_by_position(width_run
     # paired 95% t-interval of (1.0, 0.5, 0.0): 4.303 * 0.5 / sqrt(3)
     assert g.test_ci == pytest.approx(4.303 * 0.5 / math.sqrt(3))
     assert not g.clear  # the interval spans zero
+    assert g.interval("test") == g.test_ci  # the figure draws the paired interval, not the combined std
+    assert math.isnan(g.val_ci) is False and g.interval("val") == g.val_ci
     assert g.same_machine and g.cost == pytest.approx(3.0)
     assert g.study is studies.WIDTH and (g.pick, g.control) == ("2 × 1024", "2 × 256")
     assert g.name == "width: 2 × 1024" and g.label == "2 × 1024 vs 2 × 256"
+    assert g.phrase == "chapter 3's 2 × 1024"  # as a sentence names it
 
 
 def test_a_gain_beyond_the_seed_noise_is_clear_and_mixed_machines_are_flagged(width_runs):
@@ -62,6 +65,7 @@ def test_gains_without_runs_keep_their_fields_and_leave_the_pairing_unknown(widt
     (g,) = leaderboard.gains(rows, {k: summarize(v) for k, v in width_runs.items()})
     assert (g.label, g.val, g.test, g.test_err, g.cost) == (paired.label, paired.val, paired.test, paired.test_err, paired.cost)
     assert g.test_seeds == () and math.isnan(g.test_ci) and not g.clear and g.same_machine is None
+    assert g.interval("test") == g.test_err and g.interval("val") == g.val_err  # unpaired: the combined std
     assert Gain("a vs b", 1.0, 0.1, 1.0, 0.1, 1.0).name == "a vs b"  # still buildable from the six numbers
 
 
@@ -93,8 +97,9 @@ def test_gains_table_states_control_interval_and_seeds(width_runs):
     (row,) = leaderboard.gains_table(gains_of(width_runs))
     assert row["change"] == "width: 2 × 1024" and row["measured against"] == "2 × 256: the reference MLP"
     low, high = 0.5 - 4.303 * 0.5 / math.sqrt(3), 0.5 + 4.303 * 0.5 / math.sqrt(3)
-    assert row["test gain, points (95% interval)"] == f"+0.50 ({report.signed(low)} to {report.signed(high)})"
-    assert "\u2212" in row["test gain, points (95% interval)"]  # a real minus sign
+    assert row["test gain (points)"] == "+0.50"
+    assert row["95% interval"] == f"{report.signed(low)}\u00a0to\u00a0{report.signed(high)}"  # one unbreakable phrase
+    assert "\u2212" in row["95% interval"]  # a real minus sign
     assert row["seeds better"] == "2 of 3"
 
 
@@ -104,9 +109,9 @@ def test_glue_gains_names_the_ranking_the_clear_gains_and_the_adopted_sum(glued)
               Gain("", 0.4, 0.1, 0.6, 0.4, 1.5, A, "2 layers, leaky ReLU", "2 layers, ReLU", "2 layers, ReLU: the reference MLP",
                    (0.8, -0.1, 1.1), 1.5)]
     leaderboard.glue_gains(ranked, studies.BEST_MLP)
-    assert glued["gain_top"] == "width: 2 × 1024" and glued["gain_last"] == "activation: 2 layers, leaky ReLU"
+    assert glued["gain_top"] == "chapter 3's 2 × 1024" and glued["gain_last"] == "chapter 5's 2 layers, leaky ReLU"
     assert glued["gain_top_test"] == "+0.80" and glued["gain_top_cost"] == 8.0 and glued["gain_n"] == 2
-    assert glued["gain_clear"] == "width: 2 × 1024"
+    assert glued["gain_clear"] == "chapter 3's 2 × 1024"
     assert (glued["gain_seeds_better"], glued["gain_seed_pairs"]) == (5, 6)
     assert glued["gain_activation_rank"] == 2 and glued["gain_activation_low"] == "\u22120.90"
     assert glued["gain_adopted_n"] == 1 and glued["gain_adopted_sum"] == "+0.80" and glued["gain_controls"] == 1
@@ -142,3 +147,17 @@ def test_table_compact_names_chapters_in_words_and_keeps_numbers_on_one_line():
     assert plain["source"] == "this book, 03_depth_width" and plain["test acc %"] == "89.37\u00a0±\u00a00.07"
     assert compact["source"] == "chapter 3" and compact["test acc %"] == "89.37\u00a0±\u00a00.07"
     assert (compact["family"], compact["model"]) == ("MLP", "2 × 1024") and plain["model"] == "MLP — width: 2 × 1024"
+
+
+def test_compact_table_tells_apart_one_label_in_two_chapters_and_one_run_set_under_two_labels():
+    summary = {"seeds": 3, "val_mean": 0.92, "val_std": 0.001, "test_mean": 0.91, "test_std": 0.002}
+    other = {**summary, "val_mean": 0.93}
+    rows = [Entry("04_regularization", "MLP", studies.SMOOTHING, "label smoothing 0.1", other),
+            Entry("08_augmentation", "CNN", studies.CNN_AUGMENTATION_STUDY, "small CNN, no augmentation", summary),
+            Entry("09_cnn", "CNN", studies.CNN, "small CNN, dropout 0", summary),
+            Entry("12_beyond_accuracy", "MLP", studies.CALIBRATION, "label smoothing 0.1", summary)]
+    models = [r["model"] for r in leaderboard.table(rows, compact=True)[:4]]
+    assert models[0] == "label smoothing 0.1 (a 2 × 512 MLP, 20 epochs, last epoch kept)"
+    assert models[3] == "label smoothing 0.1 (a 2 × 512 MLP, all 20 epochs, best epoch restored)"
+    assert models[1] == "small CNN, no augmentation; the runs of chapter 9's “small CNN, dropout 0”"
+    assert "seeds" not in leaderboard.table(rows, compact=True)[0]  # the caption says it; a column of 3s is noise

@@ -35,7 +35,7 @@ def test_cost_table_has_one_full_row_per_chapter_and_a_total(tmp_path):
     assert list(frame["runs"]) == [2, 2, 3]  # k2 is shared: counted once in the total
     assert list(frame["epochs trained"]) == ["6", "8", "11"]
     many = report.cost_table({"01_a": [run(f"k{i}", epochs=1000) for i in range(12)]}, {"01_a": "A"})
-    assert many["epochs trained"].iloc[0] == "12\u2009000"  # a thin space between thousands, never a comma
+    assert many["epochs trained"].iloc[0] == "12\u202f000"  # a thin space between thousands, never a comma
     # The rendered table: a header, an alignment row, then exactly one line per row, each with
     # one cell per column (a title that kept its line end would split its row in two).
     lines = report.markdown_table(frame).splitlines()

@@ -61,7 +61,7 @@ def test_grid_table_pools_the_groups_a_cell_matches_and_names_headers_by_cell(in
     table = report.grid_table(init, nets, {"": {}}, cost, corner="network")
     assert list(table.columns) == ["network", "params", "s/epoch", "best epoch"]
     assert table["s/epoch"].tolist() == ["4.10", "13.10"]  # both inits pooled, the other machine left out
-    assert table["params"].tolist() == ["1\u2009000", "1\u2009000"] and table["best epoch"].tolist() == ["2", "2"]
+    assert table["params"].tolist() == ["1\u202f000", "1\u202f000"] and table["best epoch"].tolist() == ["2", "2"]
     two = report.grid_table(init, {"default": dict(init="default")}, nets, {"val": report.val_cell, "s": report.seconds_cell(on)})
     assert list(two.columns) == ["", "2 layers: val", "2 layers: s", "6 layers, bn: val", "6 layers, bn: s"]
     with pytest.raises(KeyError):

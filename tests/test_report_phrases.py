@@ -7,7 +7,7 @@ import pytest
 
 from fmnist_lab import classical, report
 
-MINUS, THIN = "\u2212", "\u2009"
+MINUS, THIN = "\u2212", "\u202f"
 
 
 @pytest.mark.parametrize("value, text", [(50_000, f"50{THIN}000"), (999, "999"), (7850, f"7{THIN}850"),

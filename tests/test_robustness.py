@@ -121,12 +121,13 @@ class FakeStore:
 
 def test_trained_networks_counts_shared_runs_once_and_skips_refits_and_subsets():
     base = RunConfig(hidden=(100,), epochs=2)
-    a = Study("a", "x", "first", {"hundred": base, "two hundred": base.replace(hidden=(200,)),
+    a = Study("a", "03_x", "first", {"hundred": base, "two hundred": base.replace(hidden=(200,)),
                                   "refit": base.replace(refit=True, early_stopping="none"), "subset": base.replace(train_size=1000)})
-    b = Study("b", "y", "second", {"same hundred": base, "cnn": base.replace(model="cnn", channels=(4, 8, 8))})
+    b = Study("b", "09_y", "second", {"same hundred": base, "cnn": base.replace(model="cnn", channels=(4, 8, 8))})
     nets = robustness.trained_networks([a, b], FakeStore(lambda cfg: 0.9))
     assert list(nets["label"]) == ["hundred", "two hundred", "cnn"]
     assert list(nets["family"]) == ["MLP", "MLP", "CNN"] and list(nets["params"]) == [100, 200, 50]
+    assert list(nets["chapter"]) == [3, 3, 9]  # the chapter that reports each, for a reader's name
 
 
 def networks(rows):

@@ -373,7 +373,8 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
         if (other := twin(e)) is not None:
             model += f"; the runs of {chapter(other)}'s “{other.label}”"
         model += f"; test ECE {calibration(e, unit='%')}" if "test_ece" in e.summary else ""
-        return {"source": chapter(e), "family": e.family, "model": model}
+        family = "classical" if e.family == CLASSICAL_FAMILY else e.family  # the caption names scikit-learn
+        return {"source": chapter(e).replace(" ", "\u00a0"), "family": family, "model": model}
 
     order = {fam: i for i, fam in enumerate((*FAMILIES, ENSEMBLE_FAMILY, CLASSICAL_FAMILY))}
     rows = sorted(rows, key=lambda e: (e.chapter, order.get(e.family, len(order))))  # stable within a family

@@ -145,7 +145,7 @@ def test_table_compact_names_chapters_in_words_and_keeps_numbers_on_one_line():
                   {"seeds": 3, "val_mean": 0.9008, "val_std": 0.0016, "test_mean": 0.8937, "test_std": 0.0007})]
     plain, compact = leaderboard.table(rows)[0], leaderboard.table(rows, compact=True)[0]
     assert plain["source"] == "this book, 03_depth_width" and plain["test acc %"] == "89.37\u00a0±\u00a00.07"
-    assert compact["source"] == "chapter 3" and compact["test acc %"] == "89.37\u00a0±\u00a00.07"
+    assert compact["source"] == "chapter\u00a03" and compact["test acc %"] == "89.37\u00a0±\u00a00.07"
     assert (compact["family"], compact["model"]) == ("MLP", "2 × 1024") and plain["model"] == "MLP — width: 2 × 1024"
 
 

@@ -14,13 +14,13 @@ import pandas as pd
 from . import leaderboard, studies
 from .config import REFERENCE
 from .experiments import current_store, missing, seeded, summarize
-from .report import pct, pm
+from .report import shown_points, pct, pm
 from .store import Store
 from .study import ChapterResults, StudyResults
 
 
 def _points(a: float, b: float) -> float:
-    return 100 * (a - b)
+    return shown_points(a, b)  # from the two as printed: every page quotes one number for one comparison
 
 
 def _val(results: StudyResults, **fields: Any) -> float:

@@ -24,7 +24,7 @@ from .study import Study
 
 # Numbers other reports published (test accuracy). Theirs, not ours: quoted for comparison only.
 REPORT_CLAIMS = (
-    ("Report A", "MLP 512-512-256-128, StepLR", 0.891), ("Report A", "CNN", 0.932),
+    ("Report A", "MLP 512-512-256-128, StepLR", 0.891), ("Report A", "PyTorch CNN", 0.932),
     ("Report B", "NumPy MLP, 2 hidden layers", 0.8775), ("Report B", "Keras CNN", 0.9079),
     ("Report C", "MLP, 2 hidden layers", 0.8832), ("Report C", "LeNet-style CNN", 0.8966),
     ("Report D", "NumPy MLP, leaky ReLU", 0.8007), ("Report E", "MLP 2 × 400, Adam, lr 10⁻³", 0.8901),
@@ -334,14 +334,15 @@ def best(rows: list[Entry], family: str) -> Entry | None:
 
 
 def headline(rows: list[Entry]) -> str:
-    """'best MLP on validation: best MLP + weight averaging (chapter 11), test 90.68 ± 0.10% | best
-    CNN on validation: …' (test accuracy of each family's validation pick, mean ± std over seeds)."""
+    """Two lines, 'MLP picked on validation: best MLP + weight averaging (chapter 11), test 90.68% ±
+    0.10%' and the same for the CNN (test accuracy of each family's pick, mean ± std over seeds)."""
     parts = []
     for family in ("MLP", "CNN"):
         e = best(rows, family)
-        where = f"{e.label} (chapter {int(e.chapter.split('_')[0])}), test {pm(e.summary['test_mean'], e.summary['test_std'])}%" if e else "not trained"
-        parts.append(f"best {family} on validation: {where}")
-    return " | ".join(parts)
+        where = (f"{e.label} (chapter {int(e.chapter.split('_')[0])}), test {pct(e.summary['test_mean'])}% ± "
+                 f"{pct(e.summary['test_std'])}%") if e else "not trained"
+        parts.append(f"{family} picked on validation: {where}")
+    return "\n".join(parts)
 
 
 def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
@@ -360,10 +361,11 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
     def chapter(e: Entry) -> str:
         return f"chapter {int(e.chapter.split('_')[0])}"
 
-    def twin(e: Entry) -> Entry | None:  # the same runs selected by another chapter under another label
-        same = ("val_mean", "val_std", "test_mean", "test_std", "seeds")
-        return next((o for o in rows if o.chapter != e.chapter and o.family == e.family and o.label != e.label
-                     and all(o.summary.get(k) == e.summary.get(k) for k in same)), None)
+    def twin(e: Entry) -> tuple[str, str] | None:  # the same runs under another label in a later chapter
+        cfg = getattr(e.study, "groups", {}).get(e.label)
+        return next(((chapter, label) for chapter, chapter_studies in studies.CHAPTERS.items() if chapter > e.chapter
+                     for study in chapter_studies for label, other in study.groups.items()
+                     if other == cfg and label != e.label), None) if cfg is not None else None
 
     def ours(e: Entry) -> dict[str, str]:
         if not compact:
@@ -371,7 +373,7 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
         shared = sum(o.label == e.label for o in rows) > 1  # one label, two chapters' different groups: say how each trained
         model = f"{e.label} ({described(e.study.groups[e.label])})" if shared and hasattr(e.study, "groups") else e.label
         if (other := twin(e)) is not None:
-            model += f"; the runs of {chapter(other)}'s “{other.label}”"
+            model += f", the same runs as chapter {int(other[0].split('_')[0])}'s “{other[1]}”"
         model += f"; test ECE {calibration(e, unit='%')}" if "test_ece" in e.summary else ""
         family = "classical" if e.family == CLASSICAL_FAMILY else e.family  # the caption names scikit-learn
         return {"source": chapter(e).replace(" ", "\u00a0"), "family": family, "model": model}

@@ -182,16 +182,37 @@ def two_thread_minutes(results: list[dict[str, Any]]) -> tuple[float, str]:
     return sum(mine) / len(mine) / 60, where
 
 
+def _timed_where(results: list[dict[str, Any]]) -> str:
+    """'AMD EPYC, 2 threads', with '1 of 3 seeds' added when the others ran elsewhere."""
+    _, where = two_thread_minutes(results)
+    timed = sum(r["provenance"].get("threads") == 2 and machine_title(r["provenance"]) == where for r in results)
+    return where + (f", {timed} of {plural(len(results), 'seed')}" if timed < len(results) else "")
+
+
 def glue_minutes(**groups: list[dict[str, Any]]) -> dict[str, float]:
     """Per name: `<name>_minutes` (number, `two_thread_minutes`) and `<name>_minutes_text`
-    ('7.2 minutes per seed on an AMD EPYC, 2 threads', for {glue:md})."""
+    ('7.2 minutes per seed (AMD EPYC, 2 threads)', or '… (Intel Xeon, 2 threads, 1 of 3 seeds)'
+    when only some seeds were timed there; for {glue:md})."""
     out = {}
     for name, results in groups.items():
         minutes, where = two_thread_minutes(results)
         out[name] = minutes
         glue_numbers(**{f"{name}_minutes": minutes})
-        glue_markdown(**{f"{name}_minutes_text": f"{number(minutes, 1)} minutes per seed ({where})" if where else "not timed on two threads"})
+        glue_markdown(**{f"{name}_minutes_text": f"{number(minutes, 1)} minutes per seed ({_timed_where(results)})" if where
+                         else "not timed on two threads"})
     return out
+
+
+def time_versus(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> str:
+    """Two groups' minutes per seed side by side, saying whether the ratio means anything:
+    '2.6 against 7.2 minutes per seed (both AMD EPYC, 2 threads)', or, from two CPUs, '… (Intel
+    Xeon against AMD EPYC, 2 threads each: different CPUs, so the ratio is only rough)'."""
+    (ma, wa), (mb, wb) = two_thread_minutes(a), two_thread_minutes(b)
+    times = f"{number(ma, 1)} against {number(mb, 1)} minutes per seed"
+    if wa == wb:
+        return f"{times} (both {wa})"
+    cpu = lambda where: where.split(",")[0]  # 'AMD EPYC, 2 threads' -> 'AMD EPYC'
+    return f"{times} ({cpu(wa)} against {cpu(wb)}, 2 threads each: different CPUs, so the ratio is only rough)"
 
 
 def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
@@ -441,7 +462,8 @@ def timing_note(results: list[dict[str, Any]]) -> str:
     machines = {(r["provenance"]["device"], r["provenance"]["device_name"], r["provenance"]["threads"]) for r in results}
     if len(machines) == 1:
         return f"all timed on {where}"
-    return f"timed on {where}, so they mix machines and are indicative only"
+    mixed = "machines" if len({m[:2] for m in machines}) > 1 else "thread counts"  # one CPU, 1 and 2 threads
+    return f"timed on {where}, so they mix {mixed} and are indicative only"
 
 
 def target_verdict(mean: float, goal: float, floor: float, again: bool = False) -> str:

@@ -35,7 +35,7 @@ def layers(depth: int) -> str:
 
 # ---- Chapter 1: input scaling, with Adam and with the plain SGD the NumPy reports used --------
 BASELINE = REFERENCE.replace(hidden=(128,))  # chapter 2's one-layer baseline (Report B's 784-128-10)
-NORMALIZATIONS = {"raw": "raw bytes (0–255)", "unit": "[0, 1]", "standardize": "standardized"}
+NORMALIZATIONS = {"raw": "raw bytes (0\u2060–\u2060255)", "unit": "[0, 1]", "standardize": "standardized"}  # word joiners: "0–255" never splits
 NORMALIZATION_OPTIMIZERS = {"adam": dict(optimizer="adam", lr=1e-3), "sgd": dict(optimizer="sgd", lr=0.1)}
 NORMALIZATION = Study(
     "normalization", "01_dataset", "input scaling",

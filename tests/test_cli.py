@@ -76,7 +76,7 @@ def test_run_with_key_trains_only_that_run(tmp_path, monkeypatch, capsys):
 
 def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, monkeypatch, capsys):
     from fmnist_lab import experiments
-    from fmnist_lab.report import pm
+    from fmnist_lab.report import pct
 
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     small = RunConfig(hidden=(16,), train_size=500, epochs=1)
@@ -107,8 +107,8 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
     assert min(experiments.summarize(runs[k])["val_mean"] for k in ("taught", "refit")) > mlp["val_mean"]
     assert cli.main(["leaderboard"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[-1] == (f"best MLP on validation: {best_mlp} (chapter 98), test {pm(mlp['test_mean'], mlp['test_std'])}% | "
-                         f"best CNN on validation: lenet (chapter 98), test {pm(cnn['test_mean'], cnn['test_std'])}%")
+    assert lines[-2:] == [f"MLP picked on validation: {best_mlp} (chapter 98), test {pct(mlp['test_mean'])}% ± {pct(mlp['test_std'])}%",
+                          f"CNN picked on validation: lenet (chapter 98), test {pct(cnn['test_mean'])}% ± {pct(cnn['test_std'])}%"]
     assert any("MLP taught by a CNN — toy: taught" in line for line in lines)
     assert not any("refit" in line for line in lines)
     assert not any("99_unfinished" in line for line in lines)  # incomplete chapters are left out

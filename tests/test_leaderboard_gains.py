@@ -159,5 +159,5 @@ def test_compact_table_tells_apart_one_label_in_two_chapters_and_one_run_set_und
     models = [r["model"] for r in leaderboard.table(rows, compact=True)[:4]]
     assert models[0] == "label smoothing 0.1 (a 2 × 512 MLP, 20 epochs, last epoch kept)"
     assert models[3] == "label smoothing 0.1 (a 2 × 512 MLP, all 20 epochs, best epoch restored)"
-    assert models[1] == "small CNN, no augmentation; the runs of chapter 9's “small CNN, dropout 0”"
+    assert models[1] == "small CNN, no augmentation, the same runs as chapter 9's “small CNN, dropout 0”"  # found in the studies
     assert "seeds" not in leaderboard.table(rows, compact=True)[0]  # the caption says it; a column of 3s is noise

@@ -84,6 +84,9 @@ def test_timing_note_says_when_times_mix_machines():
     assert report.timing_note(one) == f"all timed on {report.devices(one)}" and "mix" not in report.timing_note(one)
     mixed = report.timing_note([*one, run("c", 0.8, device_name="Other CPU")])
     assert "mix machines" in mixed and "Test CPU (2 runs)" in mixed and "Other CPU (1 run)" in mixed
+    single = run("d", 0.8)
+    single["provenance"] = {**single["provenance"], "threads": 1}
+    assert "mix thread counts" in report.timing_note([*one, single])  # one CPU, two thread counts: not two machines
 
 
 def test_study_heatmap_lays_groups_out_by_their_configuration_in_percent(grid):

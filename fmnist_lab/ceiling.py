@@ -319,7 +319,7 @@ def frontier_figure(mlps: pd.DataFrame, highlight: list[str], goal: float | None
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))  # 0.1, 1, 10 rather than powers of ten
     ax.set_xlabel("training cost per seed (CPU-minutes, log scale)")
     ax.set_ylabel("test accuracy (%)")
-    ax.set_ylim(low, high)
+    ax.set_ylim(low - 0.15, high)  # a margin: a point at the floor is drawn whole
     handles, labels = ax.get_legend_handles_labels()
     fig.tight_layout(rect=(0, 0.2, 1, 1))
     fig.legend(handles, labels, loc="lower center", ncol=2, bbox_to_anchor=(0.5, 0.0))

@@ -79,7 +79,7 @@ def test_frontier_figure_draws_goal_and_minimum_and_says_how_many_are_below_the_
     low = ceiling.frontier_axis(mlps, (0.92, 0.915))[0]
     below = int((100 * mlps["test"] < low).sum())
     assert any(t.get_text().startswith(f"{below} MLPs below {low:g}%") for t in ax.texts)
-    assert ax.get_ylim()[0] == low
+    assert low - 0.2 < ax.get_ylim()[0] < low  # just below the floor, so a point on it is drawn whole
 
 
 def test_the_pick_names_its_runner_up_and_a_lead_inside_its_interval():

@@ -472,17 +472,6 @@ def glue(prefix: str, results: EstimatorResults) -> None:
     glue_numbers(**{f"{prefix}_{name}_benchmark": accuracy for name, (_, accuracy) in BENCHMARK.items()})
 
 
-def above(a: float, b: float, digits: int = 2) -> str:
-    """How far accuracy `a` lies from `b` (fractions), in points computed from the two percentages
-    as the page prints them (`digits` decimals), so that a reader who subtracts the printed figures
-    gets the same: '1.12 points above', '0.30 points below', 'level with'."""
-    shown = lambda value: float(f"{100 * value:.{digits}f}")
-    points = round(shown(a) - shown(b), digits)
-    if points == 0:
-        return "level with"
-    return f"{abs(points):.{digits}f} points {'above' if points > 0 else 'below'}"
-
-
 def against_benchmark(accuracy: float, name: str) -> str:
     """How a test accuracy (fraction) stands against the benchmark's figure for `name`
     (`BENCHMARK`), at the benchmark's one decimal: 'matches the 89.7%', or '0.4 points above the
@@ -490,6 +479,8 @@ def against_benchmark(accuracy: float, name: str) -> str:
     listed = BENCHMARK[name][1]
     if f"{100 * accuracy:.1f}" == f"{100 * listed:.1f}":
         return f"matches the {100 * listed:.1f}%"
+    from .report import above
+
     return f"{above(accuracy, listed, 1)} the {100 * listed:.1f}%"
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import classical, studies
-from .experiments import ci95, current_store, seeded, select, summarize
+from .experiments import current_store, seeded, select, summarize
 from .report import pct, pm, signed
 from .config import REFERENCE, RunConfig
 from .store import Store
@@ -213,12 +213,11 @@ def described(cfg: RunConfig, reference: RunConfig = REFERENCE) -> str:
 def _paired(runs: list[dict[str, Any]], control: list[dict[str, Any]]) -> dict[str, Any]:
     """Test gain seed by seed (points), its paired 95% half-width (and validation's) and whether all
     ran on one machine."""
-    theirs = {r["config"]["seed"]: r for r in control}
-    pairs = [(r, theirs[r["config"]["seed"]]) for r in runs if r["config"]["seed"] in theirs]
-    diffs = {split: [100 * (a[split]["acc"] - b[split]["acc"]) for a, b in pairs] for split in ("val", "test")}
+    from .ceiling import paired_gain  # the one pairing by seed (chapter 11's tricks use it too)
+
+    val, test = paired_gain(runs, control, "val"), paired_gain(runs, control, "test")
     machines = {(r["provenance"]["device"], r["provenance"]["device_name"]) for r in [*runs, *control]}
-    return {"test_seeds": tuple(diffs["test"]), "test_ci": ci95(diffs["test"]), "val_ci": ci95(diffs["val"]),
-            "same_machine": len(machines) == 1}
+    return {"test_seeds": tuple(test["seeds"]), "test_ci": test["ci"], "val_ci": val["ci"], "same_machine": len(machines) == 1}
 
 
 def _points(summary: dict[str, Any], control: dict[str, Any], split: str) -> tuple[float, float]:
@@ -313,7 +312,7 @@ def glue_claims(test: dict[str, float], prefix: str = "claim") -> None:
         source, _, theirs = best_claim(family)
         name, gap = f"{prefix}_{family.lower()}", 100 * (ours - theirs)
         report.glue_numbers(**{name: theirs})
-        report.glue_markdown(**{f"{name}_source": source, f"{name}_versus": report.above_below(gap)})
+        report.glue_markdown(**{f"{name}_source": source, f"{name}_versus": report.above(ours, theirs)})
         report.glue_signed(**{f"{name}_gap": gap})
 
 

@@ -651,12 +651,13 @@ def against_size(lines: dict[str, dict[int, list[dict[str, Any]]]], xlabel: str 
     return fig
 
 
-def efficiency(networks: Any, best: Sequence[str], floor: float, line: tuple[str, float] | None = None) -> plt.Figure:
+def efficiency(networks: Any, best: Sequence[str], floor: float, line: tuple[str, float] | None = None,
+               ringed: str = "best of its family on validation") -> plt.Figure:
     """Test accuracy (%) of trained networks (`robustness.trained_networks`: one point per
     configuration) against parameters (left) and training minutes per seed (right), both log x;
     one colour per family (MLP, CNN), the labels in `best` ringed; networks below `floor` validation
     accuracy and families other than MLP and CNN are left out. `line` = (label, accuracy fraction)
-    adds a dotted horizontal line (e.g. the best MLP test accuracy)."""
+    adds a dotted horizontal line (e.g. the best MLP test accuracy); `ringed` names the rings."""
     kept = networks[(networks["val"] >= floor) & networks["family"].isin(["MLP", "CNN"])]
     fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.5), sharey=True)
     for ax, column, xlabel in zip(axes, ("params", "minutes"), ("parameters", "training time per seed (minutes)")):
@@ -665,7 +666,7 @@ def efficiency(networks: Any, best: Sequence[str], floor: float, line: tuple[str
             ax.scatter(rows[column], 100 * rows["test"], s=18, alpha=0.7, marker="os"[i], color=PALETTE[i], label=fam)
         marked = kept[kept["label"].isin(list(best))]
         ax.scatter(marked[column], 100 * marked["test"], s=120, facecolors="none", edgecolors="black", linewidths=1.2,
-                   label="best of its family on validation")
+                   label=ringed)
         if line is not None and np.isfinite(line[1]):
             ax.axhline(100 * line[1], color="grey", linestyle=":", label=line[0])
         if len(kept):

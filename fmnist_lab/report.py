@@ -12,7 +12,7 @@ import pandas as pd
 
 from .config import REFERENCE, RunConfig
 from .experiments import compute_seconds, select, summarize
-from .metrics import stopping_epochs, stopping_summary
+from .metrics import machine, stopping_epochs, stopping_summary, timing_machine
 
 
 def pct(value: float, digits: int = 2) -> str:
@@ -41,7 +41,7 @@ def summary_table(groups: dict[str, list[dict[str, Any]]], label: str = "configu
         columns = ("params", "train acc %", "val acc %", *(["test acc %"] * test))
     if columns is not None:
         return summary_table(groups, label, test=test, gap=gap)[[label, *columns]]
-    from .metrics import machine, seconds_per_epoch, timing_machine
+    from .metrics import seconds_per_epoch
 
     runs = [r for results in groups.values() for r in results]
     on = timing_machine(runs) if len({machine(r) for r in runs}) > 1 else None
@@ -169,24 +169,28 @@ def devices(results: list[dict[str, Any]]) -> str:
     return join(parts)
 
 
+def _two_thread_runs(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The runs timed on two threads of the machine that trained most of those (`timing_machine`)."""
+    two = [r for r in results if r["provenance"].get("threads") == 2]
+    return [r for r in two if machine(r) == timing_machine(two)] if two else []
+
+
 def two_thread_minutes(results: list[dict[str, Any]]) -> tuple[float, str]:
     """Training minutes per seed of the runs timed on two threads, on the machine that trained most
     of those, and that machine in words ('AMD EPYC, 2 threads'); (NaN, '') if none ran on two threads.
     Times compared in prose must come from one thread count: a seed retrained on one thread, or
     beside another process, takes longer without being a costlier recipe."""
-    two = [r for r in results if r["provenance"].get("threads") == 2]
-    if not two:
+    timed = _two_thread_runs(results)
+    if not timed:
         return math.nan, ""
-    where = max({machine_title(r["provenance"]) for r in two}, key=lambda m: sum(machine_title(r["provenance"]) == m for r in two))
-    mine = [r["provenance"]["wall_seconds"] for r in two if machine_title(r["provenance"]) == where]
-    return sum(mine) / len(mine) / 60, where
+    return sum(r["provenance"]["wall_seconds"] for r in timed) / len(timed) / 60, machine_title(timed[0]["provenance"])
 
 
 def _timed_where(results: list[dict[str, Any]]) -> str:
     """'AMD EPYC, 2 threads', with '1 of 3 seeds' added when the others ran elsewhere."""
-    _, where = two_thread_minutes(results)
-    timed = sum(r["provenance"].get("threads") == 2 and machine_title(r["provenance"]) == where for r in results)
-    return where + (f", {timed} of {plural(len(results), 'seed')}" if timed < len(results) else "")
+    timed = _two_thread_runs(results)
+    where = machine_title(timed[0]["provenance"])
+    return where + (f", {len(timed)} of {plural(len(results), 'seed')}" if len(timed) < len(results) else "")
 
 
 def glue_minutes(**groups: list[dict[str, Any]]) -> dict[str, float]:
@@ -334,10 +338,16 @@ def against_spread(difference: float, *stds: float) -> str:
     return "more than the spread between seeds" if abs(difference) >= max(stds) else "less than the spread between seeds"
 
 
-def shown_points(a: float, b: float) -> float:
-    """`a` − `b` (fractions) in points, from the two as the page prints them (two decimals of a
-    percent): a reader who subtracts 90.01 from 90.05 must find the glued +0.04, not +0.03."""
-    return round(100 * a, 2) - round(100 * b, 2)
+def shown_points(a: float, b: float, digits: int = 2) -> float:
+    """`a` − `b` (fractions) in points, from the two as the page prints them (`digits` decimals of
+    a percent): a reader who subtracts 90.01 from 90.05 must find the glued +0.04, not +0.03."""
+    return round(round(100 * a, digits) - round(100 * b, digits), digits)
+
+
+def above(a: float, b: float, digits: int = 2) -> str:
+    """Accuracy `a` against `b` (fractions) in words, from the printed figures: '1.12 points
+    above', '0.30 points below', 'level with' (`shown_points`, `above_below`)."""
+    return above_below(shown_points(a, b, digits), digits)
 
 
 def points(a: dict[str, Any], b: dict[str, Any], split: str = "test") -> float:

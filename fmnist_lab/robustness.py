@@ -314,18 +314,11 @@ def glue_efficiency(prefix: str, networks: pd.DataFrame, floor: float | None = N
     return _glue(prefix, efficiency_facts(networks, floor, mlp, cnn) | {"timing": timing_note(runs)})
 
 
-RINGED = "best of its family on validation"  # `plots.efficiency`'s name for the ringed points
-
-
 def efficiency_figure(networks: pd.DataFrame, facts: dict[str, Any], ringed: str, line: str):
     """`plots.efficiency` with the networks `efficiency_facts` compares with ringed and named
     `ringed` in the legend (the prose may compare with a named model, not the validation pick), and
     a dotted line, named `line`, at the best test accuracy of any MLP."""
     from . import plots
 
-    fig = plots.efficiency(networks, (facts["best_mlp"], facts["best_cnn"]), facts["floor"], line=(line, facts["top_mlp_test"]))
-    for legend in fig.legends:
-        for text in legend.get_texts():
-            if text.get_text() == RINGED:
-                text.set_text(ringed)
-    return fig
+    return plots.efficiency(networks, (facts["best_mlp"], facts["best_cnn"]), facts["floor"],
+                            line=(line, facts["top_mlp_test"]), ringed=ringed)

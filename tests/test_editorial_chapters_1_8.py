@@ -9,14 +9,14 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from fmnist_lab import bench, classical, plots, studies
+from fmnist_lab import bench, classical, plots, report, studies
 
 
 def test_above_subtracts_the_printed_percentages_not_the_raw_fractions():
     # 88.70% and 88.57% as printed differ by 0.13, though the raw fractions differ by 0.124
-    assert classical.above(0.88696, 0.885725) == "0.13 points above"
-    assert classical.above(0.8857, 0.8969) == "1.12 points below"
-    assert classical.above(0.88701, 0.88699) == "level with"  # both print as 88.70%
+    assert report.above(0.88696, 0.885725) == "0.13 points above"
+    assert report.above(0.8857, 0.8969) == "1.12 points below"
+    assert report.above(0.88701, 0.88699) == "level with"  # both print as 88.70%
 
 
 def test_against_benchmark_compares_at_the_benchmarks_one_decimal():

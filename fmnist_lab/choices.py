@@ -19,6 +19,13 @@ class Choice:
     title: str  # what a reader sees in tables and legends
     build: Callable[..., Any] | None = None  # None: nothing to build (the default behaviour)
 
+    @property
+    def math_title(self) -> str:
+        """The title as the book's prose writes it, a normal distribution as 𝒩 in TeX
+        ('$\\mathcal{N}$(0, 1)'): for figure legends and the pages (mathtext, MathJax, LaTeX), not
+        for the terminal."""
+        return self.title.replace("N(", r"$\mathcal{N}$(")
+
 
 def _sgd(cfg, params, **extra):
     return torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay, **extra)

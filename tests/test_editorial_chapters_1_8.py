@@ -77,3 +77,11 @@ def test_projected_retrain_reports_the_hours_of_runs_already_on_one_thread():
     assert projection["recorded_hours"] == pytest.approx(runs)
     # one-thread runs keep their time, so two cores beat recorded hours / speedup
     assert projection["hours"][2] < projection["recorded_hours"] / projection["speedup"]
+
+
+def test_a_normal_initialization_is_written_as_the_prose_writes_it_and_others_unchanged():
+    from fmnist_lab import choices
+
+    assert choices.INITS["normal1"].math_title == r"$\mathcal{N}$(0, 1)"  # a legend (mathtext) and a page (MathJax) show 𝒩
+    assert choices.INITS["normal1"].title == "N(0, 1)"  # the terminal keeps plain text
+    assert all(c.math_title == c.title for c in choices.INITS.values() if "N(" not in c.title)

@@ -6,6 +6,7 @@ or a schedule, add one line here; nothing else needs to know the list.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -34,6 +35,11 @@ def _sgd(cfg, params, **extra):
 def _step(cfg, optimizer, steps_per_epoch):
     period = cfg.step_epochs * steps_per_epoch
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: cfg.step_gamma ** (step // period))
+
+
+def _multistep(cfg, optimizer, steps_per_epoch):
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: cfg.step_gamma ** bisect.bisect_right(cfg.milestones, step // steps_per_epoch))
 
 
 def _cosine(cfg, optimizer, steps_per_epoch):
@@ -79,6 +85,7 @@ OPTIMIZERS = {
 SCHEDULES = {
     "constant": Choice("constant"),
     "step": Choice("step decay", _step),
+    "multistep": Choice("step decay at set epochs", _multistep),
     "cosine": Choice("cosine", _cosine),
     "onecycle": Choice("one-cycle", lambda cfg, optimizer, steps_per_epoch: torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=cfg.lr, total_steps=cfg.epochs * steps_per_epoch)),

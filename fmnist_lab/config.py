@@ -22,7 +22,7 @@ NORMALIZATIONS = ("standardize", "unit", "raw")
 AUGMENTATIONS = ("hflip", "rotate", "shift", "erase")
 DISTILLATION_FIELDS = ("teacher", "distill_weight", "distill_temperature")
 # Fields added after runs were stored, with the value that leaves them out of the run key.
-LATER_FIELDS = {"refit": False, "val_size": None, "mixup": 0.0, "ema": 0.0}
+LATER_FIELDS = {"refit": False, "val_size": None, "mixup": 0.0, "ema": 0.0, "milestones": ()}
 
 
 def _choice(name: str, value: Any, allowed) -> None:
@@ -55,6 +55,9 @@ class RunConfig:
     schedule: str = "constant"
     step_epochs: int = 10  # StepLR period (Report A: step_size=10, gamma=0.1)
     step_gamma: float = 0.1
+    # The "multistep" schedule: after each of these epochs the rate is multiplied by step_gamma
+    # (Nokland & Eidnes 2019's --lr-decay-milestones); only that schedule reads it.
+    milestones: tuple[int, ...] = ()
     batch_size: int = 128
     epochs: int = 30
     early_stopping: str = "val_acc"
@@ -84,7 +87,7 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         # Normalise list inputs (e.g. from JSON) to tuples so equal configs hash equally.
-        for name in ("hidden", "channels", "augment"):
+        for name in ("hidden", "channels", "augment", "milestones"):
             value = getattr(self, name)
             if isinstance(value, list):
                 object.__setattr__(self, name, tuple(value))
@@ -103,6 +106,13 @@ class RunConfig:
             raise ValueError("RunConfig.channels must name at least one block for a CNN")
         for width in self.channels:
             _positive("channels", width, integer=True)
+        for epoch in self.milestones:
+            _positive("milestones", epoch, integer=True)
+        if list(self.milestones) != sorted(set(self.milestones)):
+            raise ValueError(f"RunConfig.milestones={self.milestones!r} is not valid; it must be strictly increasing epochs")
+        if (self.schedule == "multistep") != bool(self.milestones):
+            raise ValueError("RunConfig.milestones go with schedule='multistep' and only with it: "
+                             "set both (e.g. schedule='multistep', milestones=(100, 150)) or neither")
         for name in ("lr", "step_gamma"):
             _positive(name, getattr(self, name))
         for name in ("batch_size", "epochs", "patience", "step_epochs"):

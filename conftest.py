@@ -18,7 +18,7 @@ BOOK = ROOT / "book"
 
 def _toc_files() -> set[str]:
     """The pages listed in _toc.yml: only chapters that are in the book are tested."""
-    from fmnist_lab.studies import toc_files
+    from fmnist_lab.runs.studies import toc_files
 
     return set(toc_files(ROOT / "_toc.yml"))
 

@@ -11,11 +11,14 @@ import textwrap
 import warnings
 from contextlib import contextmanager
 
-from . import classical, experiments, studies
-from .checkpoints import CheckpointError
-from .data import DatasetError
-from .executors import ExecutorError, LocalWorkers, open_executor
-from .store import Store, StoreError
+from .analysis import leaderboard
+from .engine.checkpoints import CheckpointError, evaluate_checkpoint
+from .engine.data import DatasetError
+from .report import leaderboard_tables
+from .runs import classical, experiments, studies, summary
+from .runs.bench import retrain_throughput, run_bench
+from .runs.executors import ExecutorError, LocalWorkers, open_executor
+from .runs.store import Store, StoreError
 
 ENVIRONMENT = """\
 environment variables:
@@ -88,27 +91,6 @@ def _chapter_list() -> str:
     return "chapters (and their studies):\n" + "\n".join(lines) + "\n"
 
 
-# ---- environment and store -----------------------------------------------------------------------
-FLAGS = {"FMNIST_PROGRESS": ("", "0", "1", "true", "false"), "FMNIST_NO_TRAIN": ("", "0", "1")}
-
-
-def check_environment() -> None:
-    """Raise SettingError (or DatasetError) for an environment variable whose value cannot be meant."""
-    experiments.current_profile()
-    for name, allowed in FLAGS.items():
-        value = os.environ.get(name)
-        if value is not None and value not in allowed:
-            raise experiments.SettingError(f"{name}={value!r} is not understood; use one of "
-                                           f"{', '.join(repr(a) for a in allowed if a)} (or unset it)")
-    pause = os.environ.get("FMNIST_PAUSE_FILE")
-    if pause and not os.path.isdir(os.path.dirname(os.path.abspath(pause))):
-        raise experiments.SettingError(f"FMNIST_PAUSE_FILE={pause}: its folder does not exist, so the file could never "
-                                       "be created to pause a run; name a file in an existing folder")
-    if os.environ.get("FMNIST_DATA_DIR"):
-        from .data import locate
-        locate(allow_download=False)  # the folder exists and holds the four files
-
-
 def current_store() -> Store:
     """The store this command uses, checked: an FMNIST_STORE that does not exist is a mistake."""
     store = experiments.current_store()
@@ -134,8 +116,9 @@ def _needed(chapter: str) -> list:
 def _missing(chapter: str, store) -> list:
     return experiments.missing(_needed(chapter), store, [c.key() for c in studies.checkpointed_configs(chapter)])
 
-
 # ---- commands -------------------------------------------------------------------------------------
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     store = current_store()
     print(f"profile: {experiments.current_profile().name}   store: {store.root}")
@@ -152,7 +135,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             done = len(_needed(chapter)) - len(_missing(chapter, store))
             print(f"{chapter:<20} {done:>4} / {len(_needed(chapter)):<4} stored   (draft, not in _toc.yml: not counted)")
     stalled = sorted({cfg.key() for chapter in _chapters(args.chapter) for cfg in _needed(chapter)
-                      if (result := store.load(cfg)) is not None and experiments.stalled_epochs(result)})
+                      if (result := store.load(cfg)) is not None and summary.stalled_epochs(result)})
     if stalled:
         print(f"timing: {len(stalled)} stored run(s) have an epoch over 10x their median (a machine stall); "
               f"their results are valid but their wall time is not: fmnist-lab run --force "
@@ -247,7 +230,6 @@ def _resume_line(args: argparse.Namespace, store: Store, trained: int, remaining
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .checkpoints import evaluate_checkpoint
 
     accuracy, cfg = evaluate_checkpoint(args.checkpoint)
     print(f"model: {cfg.label()}")
@@ -256,20 +238,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from . import leaderboard
 
     rows = leaderboard.all_entries(current_store())
-    lines = leaderboard.table(rows)
+    lines = leaderboard_tables.table(rows)
     widths = {k: max(len(k), *(len(r[k]) for r in lines)) for k in lines[0]}
     print("  ".join(k.ljust(w) for k, w in widths.items()))
     for r in lines:
         print("  ".join(r[k].ljust(w) for k, w in widths.items()))
-    print(leaderboard.headline(rows))
+    print(leaderboard_tables.headline(rows))
     return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import retrain_throughput, run_bench
 
     if args.retrain:
         retrain_throughput(args.retrain, workers=args.workers)
@@ -277,8 +257,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     run_bench(repeats=args.repeats, augmented=args.augmented, path=current_store().root / "bench.json")
     return 0
 
-
 # ---- the parser -----------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fmnist-lab", description=__doc__, epilog=ENVIRONMENT + "\n" + EXIT_CODES,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -400,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             args = build_parser().parse_args(argv)
             args.argv = argv
             with _profile(getattr(args, "profile", None)):
-                check_environment()
+                experiments.check_environment()
                 return args.func(args)
         except ERRORS as exc:
             print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)

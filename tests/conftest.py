@@ -2,7 +2,7 @@ import socket
 
 import pytest
 
-from fmnist_lab.config import RunConfig
+from fmnist_lab.engine.config import RunConfig
 
 
 @pytest.fixture(autouse=True)
@@ -22,11 +22,11 @@ def tiny() -> RunConfig:
 @pytest.fixture
 def glued(monkeypatch):
     """What the report helpers glue, by name, instead of handing it to myst-nb."""
-    from fmnist_lab import report
+    import myst_nb
 
     values = {}
-    monkeypatch.setattr(report, "glue_numbers", lambda **kw: values.update(kw))
-    monkeypatch.setattr(report, "glue_markdown", lambda **kw: values.update(kw))
+    # Every glue helper ends in myst_nb.glue: numbers as themselves, texts and tables as Markdown.
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: values.update({name: getattr(value, "data", value)}))
     return values
 
 
@@ -35,9 +35,9 @@ def themed():
     """The book's plot theme for one test; the global rcParams are restored afterwards."""
     import matplotlib.pyplot as plt
 
-    from fmnist_lab import plots
+    from fmnist_lab.report import figures
 
     with plt.rc_context():
-        plots.use_style()
+        figures.use_style()
         yield
     plt.close("all")

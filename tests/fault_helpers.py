@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from fmnist_lab import classical, cli, studies
-from fmnist_lab.config import ENGINE_VERSION, RunConfig
-from fmnist_lab.models import build_model, count_parameters
-from fmnist_lab.store import DEFAULT_ROOT
+from fmnist_lab import cli
+from fmnist_lab.runs import classical
+from fmnist_lab.runs import studies
+from fmnist_lab.engine.config import ENGINE_VERSION, RunConfig
+from fmnist_lab.engine.models import build_model, count_parameters
+from fmnist_lab.runs.store import DEFAULT_ROOT
 
 TINY = RunConfig(hidden=(8,), train_size=200, epochs=1)
 CHAPTER = "02_baseline"  # the chapter name the tiny book answers to
@@ -101,7 +103,7 @@ def tiny_book(monkeypatch, cfgs: list[RunConfig], checkpointed: list[RunConfig] 
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: list(cfgs) if chapter == CHAPTER else [])
     monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: list(checkpointed) if chapter == CHAPTER else [])
     monkeypatch.setattr(classical, "chapter_configs", lambda chapter: [])  # and no scikit-learn fits
-    monkeypatch.setattr("fmnist_lab.train.train", trainer)
+    monkeypatch.setattr("fmnist_lab.runs.executors.train", trainer)
     return trainer
 
 

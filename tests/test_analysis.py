@@ -2,8 +2,12 @@ import math
 """Helpers that turn stored histories into the numbers chapters 4 and 07 report."""
 import pytest
 
-from fmnist_lab import experiments, metrics, report, studies
-from fmnist_lab.config import REFERENCE
+from fmnist_lab.analysis import metrics
+from fmnist_lab.runs import summary
+from fmnist_lab import report
+from fmnist_lab.runs import studies
+from fmnist_lab.runs import experiments
+from fmnist_lab.engine.config import REFERENCE
 
 
 def fake_run(val_acc, val_loss, train_eval_acc=None, seed=0, diverged=False):
@@ -37,7 +41,7 @@ def test_roughness_measures_jitter_not_trend():
 
 def test_summary_reports_gap_and_peak_over_seeds():
     runs = [fake_run([0.80, 0.90, 0.85], [0.5, 0.3, 0.4], train_eval_acc=[0.8, 0.9, 0.95], seed=s) for s in (0, 1)]
-    s = experiments.summarize(runs)
+    s = summary.summarize(runs)
     assert s["peak_val_mean"] == pytest.approx(0.90)
     assert s["gap"] == pytest.approx(0.95 - 0.85)  # at the reported (last) epoch, not the peak
 
@@ -109,7 +113,7 @@ def test_the_distilled_mlp_is_taught_by_the_committed_best_cnn_in_every_profile(
     student = studies.BEST.configs()[studies.DISTILLED][0]
     assert student.teacher == studies.BEST_CNN.replace(seed=0).key()  # the full-profile CNN, not its smoke copy
     assert student.replace(teacher=None, train_size=None, val_size=None, epochs=30) == studies.BEST_MLP_SHORT_PLAIN
-    from fmnist_lab.store import Store
+    from fmnist_lab.runs.store import Store
     assert Store().checkpoint_path(student.teacher).is_file()
 
 
@@ -158,7 +162,7 @@ def test_against_spread_compares_with_the_larger_std():
 
 
 def test_gains_compare_each_pick_with_its_own_control_and_rank_by_test():
-    from fmnist_lab.leaderboard import Entry, gains
+    from fmnist_lab.analysis.leaderboard import Entry, gains
 
     def summary(val, test, std=0.003, wall=60.0):
         return {"val_mean": val, "val_std": std, "test_mean": test, "test_std": std, "wall_seconds": wall}
@@ -238,10 +242,10 @@ def test_devices_names_each_machine_once():
 
 
 def test_ci95_uses_the_t_quantile_for_every_sample_size():
-    from fmnist_lab import metrics
 
-    assert metrics.t95(6) == pytest.approx(2.447) and metrics.t95(8) == pytest.approx(2.306)  # n = 7 and 9
-    assert 1.96 < metrics.t95(200) < metrics.t95(30)
+
+    assert summary.t95(6) == pytest.approx(2.447) and summary.t95(8) == pytest.approx(2.306)  # n = 7 and 9
+    assert 1.96 < summary.t95(200) < summary.t95(30)
     values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
-    assert metrics.ci95(values) == pytest.approx(2.447 * 0.216025 / 7 ** 0.5, rel=1e-4)
-    assert math.isnan(metrics.ci95([0.5]))
+    assert summary.ci95(values) == pytest.approx(2.447 * 0.216025 / 7 ** 0.5, rel=1e-4)
+    assert math.isnan(summary.ci95([0.5]))

@@ -1,7 +1,7 @@
 import torch
 
-from fmnist_lab import augment
-from fmnist_lab.data import load
+from fmnist_lab.engine import augment
+from fmnist_lab.engine.data import load
 
 
 def batch(n=64):

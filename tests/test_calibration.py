@@ -5,7 +5,8 @@ import pytest
 from scipy.special import softmax
 from sklearn.calibration import calibration_curve
 
-from fmnist_lab import calibration
+from fmnist_lab.analysis import calibration
+from fmnist_lab.report import calibration_tables
 
 
 def sampled(logits: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -110,5 +111,5 @@ def test_per_class_scores_average_the_runs():
     assert scores["precision"].tolist() == pytest.approx([1.0, (1 + 2 / 3) / 2])
     assert scores["recall"].tolist() == pytest.approx([0.75, 1.0])
     assert scores["f1"][0] == pytest.approx((1 + 2 / 3) / 2)  # F1 per run, then the mean
-    table = calibration.per_class_table({"m": scores}, ("a", "b"), detail="m")
+    table = calibration_tables.per_class_table({"m": scores}, ("a", "b"), detail="m")
     assert table["class"].tolist() == ["a", "b", "mean"] and table["m R"].tolist() == ["75.0", "100.0", "87.5"]

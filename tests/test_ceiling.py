@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 import torch
 
-from fmnist_lab import ceiling, studies
-from fmnist_lab.config import REFERENCE, RunConfig
-from fmnist_lab.study import Study
-from fmnist_lab.train import mix, teacher_scores, train
+from fmnist_lab.runs import studies
+from fmnist_lab.analysis import ceiling
+from fmnist_lab.analysis import cost
+from fmnist_lab.engine.config import REFERENCE, RunConfig
+from fmnist_lab.runs.study import Study
+from fmnist_lab.engine.train import mix, teacher_scores, train
 
 
 def test_new_fields_leave_every_stored_key_alone_until_set():
@@ -37,7 +39,7 @@ def test_weight_averaging_is_what_is_scored_and_returned(tiny):
     w_avg, w_plain = model.state_dict(), plain_model.state_dict()
     assert not torch.equal(w_avg["1.weight"], w_plain["1.weight"])
     assert "n_averaged" not in " ".join(w_avg)  # a plain network's state: loadable as a checkpoint of cfg
-    from fmnist_lab.checkpoints import _checked
+    from fmnist_lab.engine.checkpoints import _checked
     _checked(__import__("pathlib").Path(f"{cfg.key()}.pt"), {"config": cfg.to_dict(), "state_dict": w_avg})
 
 
@@ -95,8 +97,8 @@ def test_trick_gains_pair_by_seed():
 
 
 def test_cpu_minutes_count_threads():
-    assert ceiling.cpu_minutes(_run(0, 0, 0, minutes=4.0, threads=2)) == pytest.approx(4.0)
-    assert ceiling.cpu_minutes(_run(0, 0, 0, minutes=4.0, threads=1)) == pytest.approx(4.0)
+    assert cost.cpu_minutes(_run(0, 0, 0, minutes=4.0, threads=2)) == pytest.approx(4.0)
+    assert cost.cpu_minutes(_run(0, 0, 0, minutes=4.0, threads=1)) == pytest.approx(4.0)
 
 
 def test_pareto_marks_only_undominated_points():

@@ -6,7 +6,13 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from fmnist_lab import ceiling, report, robustness
+from fmnist_lab.analysis import ceiling
+from fmnist_lab.chapters import ceiling as ceiling_page
+from fmnist_lab.report import figures
+from fmnist_lab.report import settings
+from fmnist_lab.chapters import cnn as cnn_page
+from fmnist_lab import report
+from fmnist_lab.analysis import robustness
 
 matplotlib.use("Agg")
 
@@ -30,8 +36,8 @@ def flips():
 def test_tricks_table_keeps_each_interval_on_one_line_and_adds_the_flip_row():
     runs = {"best MLP": RECIPE, "best MLP + trick": TRICK}
     gains = ceiling.trick_gains(runs, "best MLP")
-    table = ceiling.tricks_table(runs, gains, "best MLP", flips())
-    assert list(table["model"]) == ["best MLP", "best MLP + trick", ceiling.FLIP]
+    table = ceiling_page.tricks_table(runs, gains, "best MLP", flips())
+    assert list(table["model"]) == ["best MLP", "best MLP + trick", ceiling_page.FLIP]
     trick = table.iloc[1]
     assert trick["test gain (points)"] == "−0.03" and trick["ahead on test"] == "1 of 3"
     assert " " not in trick["95% interval"] and "\u00a0to\u00a0" in trick["95% interval"]  # never split over lines
@@ -42,9 +48,9 @@ def test_tricks_table_keeps_each_interval_on_one_line_and_adds_the_flip_row():
 
 
 def test_tied_seeds_are_drawn_apart_so_three_seeds_show_three_ticks():
-    rows = ceiling.seed_rows([0.14, 0.03, 0.14, 0.14], 2)
+    rows = figures.seed_rows([0.14, 0.03, 0.14, 0.14], 2)
     assert rows[1] == 2 and rows[0] == 2 and len(set(rows[i] for i in (0, 2, 3))) == 3
-    assert ceiling.seed_rows([0.1, 0.2, 0.3], 0) == [0, 0, 0]
+    assert figures.seed_rows([0.1, 0.2, 0.3], 0) == [0, 0, 0]
 
 
 def frontier_mlps():
@@ -59,24 +65,24 @@ def frontier_mlps():
 
 def test_frontier_names_models_as_a_reader_does_and_counts_what_the_axis_hides():
     mlps = frontier_mlps()
-    facts = ceiling.glue_frontier(mlps, 0.92, 0.915)
-    low, high = ceiling.frontier_axis(mlps, (0.92, 0.915))
+    facts = ceiling_page.glue_frontier(mlps, 0.92, 0.915)
+    low, high = figures.frontier_axis(mlps, (0.92, 0.915))
     assert facts["axis_floor"] == low and facts["below_axis_n"] == int((100 * mlps["test"] < low).sum()) > 0
     assert high > 92 and (facts["plain_n"], facts["taught_n"]) == (8, 1)
     assert facts["goal_gap"] == pytest.approx(1.5) and facts["minimum_gap"] == pytest.approx(1.0)
     row = mlps.iloc[6]
-    assert robustness.reader_name(row) == "chapter 10's best MLP, no augmentation"
-    assert robustness.reader_name(mlps.iloc[0]) == "chapter 7's net 0 MLP"
-    assert "internal title" not in robustness.reader_name(row) and "(" not in robustness.reader_name(row)
+    assert settings.reader_name(row) == "chapter 10's best MLP, no augmentation"
+    assert settings.reader_name(mlps.iloc[0]) == "chapter 7's net 0 MLP"
+    assert "internal title" not in settings.reader_name(row) and "(" not in settings.reader_name(row)
 
 
 def test_frontier_figure_draws_goal_and_minimum_and_says_how_many_are_below_the_axis():
     mlps = frontier_mlps()
-    fig = ceiling.frontier_figure(mlps, ["net 8"], 0.92, 0.915)
+    fig = figures.frontier_figure(mlps, ["net 8"], 0.92, 0.915)
     ax = fig.axes[0]
     labels = fig.legends[0].get_texts()
     assert {"goal, 92%", "minimum, 91.5%", "another MLP of the book"} <= {t.get_text() for t in labels}
-    low = ceiling.frontier_axis(mlps, (0.92, 0.915))[0]
+    low = figures.frontier_axis(mlps, (0.92, 0.915))[0]
     below = int((100 * mlps["test"] < low).sum())
     assert any(t.get_text().startswith(f"{below} MLPs below {low:g}%") for t in ax.texts)
     assert low - 0.2 < ax.get_ylim()[0] < low  # just below the floor, so a point on it is drawn whole
@@ -84,7 +90,7 @@ def test_frontier_figure_draws_goal_and_minimum_and_says_how_many_are_below_the_
 
 def test_the_pick_names_its_runner_up_and_a_lead_inside_its_interval():
     runs = {"best MLP": RECIPE, "best MLP + trick": TRICK}
-    facts = ceiling.glue_pick("best MLP + trick", runs, list(runs), 0.92, 0.915)
+    facts = ceiling_page.glue_pick("best MLP + trick", runs, list(runs), 0.92, 0.915)
     assert facts["runner_up"] == "best MLP"
     assert facts["margin"] == pytest.approx(0.1 / 3, abs=1e-6) and abs(facts["margin"]) < facts["margin_ci"]
 
@@ -102,9 +108,9 @@ def networks():
 
 def test_efficiency_compares_with_the_named_mlp_and_its_counts_add_up():
     nets = networks()
-    f = robustness.efficiency_facts(nets, 0.8, mlp="best MLP", cnn="best CNN")
+    f = cnn_page.efficiency_facts(nets, 0.8, mlp="best MLP", cnn="best CNN")
     assert f["best_mlp"] == "best MLP" and f["best_mlp_minutes"] == pytest.approx(7.2)  # not the validation pick's 13.0
-    assert robustness.efficiency_facts(nets, 0.8)["best_mlp"] == "best MLP + weight averaging"  # the default: validation
+    assert cnn_page.efficiency_facts(nets, 0.8)["best_mlp"] == "best MLP + weight averaging"  # the default: validation
     assert f["n_trained"] == f["n_mlp"] + f["n_cnn"] + f["n_taught"] + f["n_failed"] == 7
     assert (f["n_mlp"], f["n_cnn"], f["n_taught"], f["n_failed"]) == (3, 2, 1, 1)
     assert f["best_mlp_params_text"] == "1\u202f865\u202f738" and "," not in f["lean_cnn_params_text"]
@@ -115,8 +121,8 @@ def test_efficiency_compares_with_the_named_mlp_and_its_counts_add_up():
 
 def test_efficiency_figure_names_the_ringed_networks():
     nets = networks()
-    f = robustness.efficiency_facts(nets, 0.8, mlp="best MLP", cnn="best CNN")
-    fig = robustness.efficiency_figure(nets, f, ringed="chapter 10's best MLP and best CNN", line="best MLP test")
+    f = cnn_page.efficiency_facts(nets, 0.8, mlp="best MLP", cnn="best CNN")
+    fig = cnn_page.efficiency_figure(nets, f, ringed="chapter 10's best MLP and best CNN", line="best MLP test")
     texts = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
     assert "chapter 10's best MLP and best CNN" in texts and "best of its family on validation" not in texts
 

@@ -4,10 +4,19 @@ import json
 
 import pytest
 
-from fmnist_lab import classical, cli, executors, experiments, leaderboard, predict, studies
-from fmnist_lab.classical import EstimatorConfig, EstimatorResults, EstimatorStudy
-from fmnist_lab.config import RunConfig
-from fmnist_lab.store import CorruptResult, Store, config_from_dict
+from fmnist_lab.runs import experiments
+from fmnist_lab.runs import studies
+from fmnist_lab.runs import classical
+from fmnist_lab.engine import estimators
+from fmnist_lab.analysis import predictions as predict
+from fmnist_lab.runs import summary
+from fmnist_lab import cli
+from fmnist_lab.runs import executors
+from fmnist_lab.analysis import leaderboard
+from fmnist_lab.engine.estimators import EstimatorConfig
+from fmnist_lab.runs.classical import EstimatorResults, EstimatorStudy
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.runs.store import CorruptResult, Store, config_from_dict
 
 TINY = dict(train_size=300, val_size=200)  # a fit in well under a second
 KNN = EstimatorConfig("knn", {"n_neighbors": 3}, pca=10, **TINY)
@@ -41,7 +50,7 @@ def test_a_stored_config_says_which_kind_it_is():
 
 
 def test_a_fit_is_a_record_the_store_validates_and_refuses_once_changed(tmp_path, recwarn):
-    result = classical.fit(KNN)
+    result = estimators.fit(KNN)
     store = Store(tmp_path)
     store.save(result)
     loaded = store.load(KNN)
@@ -49,7 +58,7 @@ def test_a_fit_is_a_record_the_store_validates_and_refuses_once_changed(tmp_path
     predicted = [int(c) for c in loaded["test"]["predictions"]]
     assert sum(p == y for p, y in zip(predicted, predict.labels("test"))) / len(predicted) == loaded["test"]["acc"]
     assert sum(map(sum, loaded["val"]["confusion"])) == KNN.val_size
-    assert experiments.summarize([loaded])["val_mean"] == loaded["val"]["acc"]  # selection reads it like a run
+    assert summary.summarize([loaded])["val_mean"] == loaded["val"]["acc"]  # selection reads it like a run
 
     tampered = {**loaded, "test": {**loaded["test"], "acc": 0.99}}
     store.path(KNN.key()).write_text(json.dumps(tampered))
@@ -65,7 +74,7 @@ def test_a_fit_is_deterministic_given_its_seed():
     forest = EstimatorConfig("forest", {"n_estimators": 5}, **TINY)
 
     def outcome(cfg):
-        r = classical.fit(cfg)
+        r = estimators.fit(cfg)
         return r["test"]["predictions"], r["val"], r["params"]
 
     assert outcome(forest) == outcome(forest)
@@ -79,7 +88,7 @@ def test_profiles_shrink_fits_and_give_seeds_only_to_randomized_estimators():
     (small,) = classical.seeded(svm, smoke)
     assert (small.train_size, small.val_size, small.iteration_cap) == (smoke.train_size, smoke.val_size, None)
     assert classical.shrink(forest, smoke).iteration_cap == smoke.max_epochs  # at most 2 trees
-    assert classical.build(classical.shrink(forest, smoke)).get_params()["n_estimators"] == smoke.max_epochs
+    assert estimators.build(classical.shrink(forest, smoke)).get_params()["n_estimators"] == smoke.max_epochs
 
 
 def fake_run(cfg: EstimatorConfig, val: float, test: float) -> dict:

@@ -1,9 +1,13 @@
 import pytest
 
-from fmnist_lab import classical, cli, experiments, studies
-from fmnist_lab.config import RunConfig
-from fmnist_lab.store import Store
-from fmnist_lab.train import train
+from fmnist_lab import cli
+from fmnist_lab.runs import studies
+from fmnist_lab.runs import experiments
+from fmnist_lab.runs import summary
+from fmnist_lab.runs import classical
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.runs.store import Store
+from fmnist_lab.engine.train import train
 
 
 def test_status_reports_missing_runs_and_fails(tmp_path, monkeypatch, capsys):
@@ -75,7 +79,7 @@ def test_run_with_key_trains_only_that_run(tmp_path, monkeypatch, capsys):
 
 
 def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, monkeypatch, capsys):
-    from fmnist_lab import experiments
+
     from fmnist_lab.report import pct
 
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
@@ -87,13 +91,13 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
     # longer, on the soft targets of a teacher that saw ten times more images).
     teacher = RunConfig(hidden=(64,), train_size=5000, epochs=2)
     Store(tmp_path).save_checkpoint(teacher, train(teacher, progress=False)[1])
-    monkeypatch.setattr("fmnist_lab.store.Store", lambda *a: Store(tmp_path))
+    monkeypatch.setattr("fmnist_lab.runs.store.Store", lambda *a: Store(tmp_path))
     taught = small.replace(hidden=(64,), epochs=4, teacher=teacher.key(), distill_weight=1.0, distill_temperature=1.0)
     groups["taught"] = [taught.replace(seed=s) for s in (0, 1)]
     # A refit run trains on the validation images, so its validation score would win unfairly.
     groups["refit"] = [small.replace(hidden=(64,), train_size=None, refit=True, early_stopping="none", seed=s) for s in (0, 1)]
 
-    from fmnist_lab.study import Study
+    from fmnist_lab.runs.study import Study
 
     toy_study = Study("toy", "98_toy", "toy", {name: cfgs[0] for name, cfgs in groups.items()})
     unfinished_study = Study("unfinished", "99_unfinished", "unfinished", {"never trained": small.replace(seed=9)})
@@ -101,10 +105,10 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
         groups if self is toy_study else {label: [cfg] for label, cfg in self.groups.items()}))
     monkeypatch.setattr(studies, "CHAPTERS", {"98_toy": [toy_study], "99_unfinished": [unfinished_study]})
     runs = {name: experiments.ensure(cfgs, progress=False, quiet=True) for name, cfgs in groups.items()}
-    best_mlp = experiments.select({k: runs[k] for k in ("narrow", "wide")})
-    mlp = experiments.summarize(runs[best_mlp])
-    cnn = experiments.summarize(runs["lenet"])
-    assert min(experiments.summarize(runs[k])["val_mean"] for k in ("taught", "refit")) > mlp["val_mean"]
+    best_mlp = summary.select({k: runs[k] for k in ("narrow", "wide")})
+    mlp = summary.summarize(runs[best_mlp])
+    cnn = summary.summarize(runs["lenet"])
+    assert min(summary.summarize(runs[k])["val_mean"] for k in ("taught", "refit")) > mlp["val_mean"]
     assert cli.main(["leaderboard"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[-2:] == [f"MLP picked on validation: {best_mlp} (chapter 98), test {pct(mlp['test_mean'])}% ± {pct(mlp['test_std'])}%",
@@ -117,11 +121,11 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
 
 def test_stalled_epochs_flag_a_machine_stall_not_a_slow_run():
     history = {"epoch": [1, 2, 3, 4], "seconds": [1.4, 1.3, 286.7, 1.2]}
-    assert experiments.stalled_epochs({"history": history}) == [3]
+    assert summary.stalled_epochs({"history": history}) == [3]
     slow = {"epoch": [1, 2, 3], "seconds": [30.0, 31.0, 29.0]}  # a big model, evenly slow
-    assert experiments.stalled_epochs({"history": slow}) == []
+    assert summary.stalled_epochs({"history": slow}) == []
     jitter = {"epoch": [1, 2, 3], "seconds": [0.2, 0.2, 3.0]}  # 15x, but only 2.8 s: noise, not a stall
-    assert experiments.stalled_epochs({"history": jitter}) == []
+    assert summary.stalled_epochs({"history": jitter}) == []
 
 
 def test_status_names_runs_whose_wall_time_includes_a_stall(tmp_path, monkeypatch, capsys):

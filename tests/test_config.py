@@ -1,6 +1,6 @@
 import pytest
 
-from fmnist_lab.config import REFERENCE, RunConfig
+from fmnist_lab.engine.config import REFERENCE, RunConfig
 
 
 @pytest.mark.parametrize("field, value, fragment", [
@@ -68,7 +68,7 @@ def test_label_names_what_differs_from_reference():
 
 
 def test_val_size_is_left_out_of_the_key_until_set_and_only_smoke_sets_it():
-    from fmnist_lab import experiments
+    from fmnist_lab.runs import experiments
 
     base = RunConfig()
     assert "val_size" not in base.canonical_json()  # every stored run keeps its key

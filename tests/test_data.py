@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from fmnist_lab import data as fdata
+from fmnist_lab.engine import data as fdata
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_nothing_found_without_download_explains(monkeypatch, tmp_path):
 
 
 def test_nearest_distance_matches_brute_force_and_finds_twins():
-    from fmnist_lab.data import nearest_distance
+    from fmnist_lab.engine.data import nearest_distance
     generator = torch.Generator().manual_seed(0)
     refs = torch.randint(0, 256, (300, 28, 28), dtype=torch.uint8, generator=generator)
     queries = torch.cat([refs[:5], torch.randint(0, 256, (40, 28, 28), dtype=torch.uint8, generator=generator)])

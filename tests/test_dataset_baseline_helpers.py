@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from fmnist_lab import metrics, pixels, plots, scratch
+from fmnist_lab.analysis import pixels
+from fmnist_lab.analysis import metrics
+from fmnist_lab.engine import scratch
+from fmnist_lab.report import figures
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ def test_misclassified_titles_only_the_wrong_images_true_then_predicted(images):
     imgs, labels = images
     predicted = labels.clone()
     predicted[[3, 17]] = torch.tensor([5, 9])
-    fig = plots.misclassified(imgs, labels, predicted, n=30)
+    fig = figures.misclassified(imgs, labels, predicted, n=30)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == ["Dress\n→ Sandal", "Sneaker\n→ Ankle boot"]
     plt.close(fig)
@@ -73,8 +76,8 @@ def test_misclassified_titles_only_the_wrong_images_true_then_predicted(images):
 
 def test_image_grid_text_sizes_and_room_for_two_line_titles(images):
     imgs, _ = images
-    one = plots.image_grid(imgs[:4], titles=["a"] * 4, columns=4, cell=1.0)
-    two = plots.image_grid(imgs[:4], titles=["a\nb"] * 4, columns=4, cell=1.0, title_size=10, label_size=11,
+    one = figures.image_grid(imgs[:4], titles=["a"] * 4, columns=4, cell=1.0)
+    two = figures.image_grid(imgs[:4], titles=["a\nb"] * 4, columns=4, cell=1.0, title_size=10, label_size=11,
                            row_labels=["row"])
     assert one.axes[0].title.get_fontsize() == 7  # the default is unchanged
     assert two.axes[0].title.get_fontsize() == 10 and two.axes[0].texts[0].get_fontsize() == 11
@@ -85,7 +88,7 @@ def test_image_grid_text_sizes_and_room_for_two_line_titles(images):
 def test_curves_legend_uses_words_not_column_names():
     runs = [dict(_result("a", 0.5), history={"train_loss": [2.0, 1.0], "val_loss": [2.1, 1.5],
                                              "train_eval_acc": [0.5, 0.6], "val_acc": [0.4, 0.5]}, final_epoch=2)]
-    fig = plots.loss_and_accuracy({"baseline": runs}, mark_best=True)
+    fig = figures.loss_and_accuracy({"baseline": runs}, mark_best=True)
     legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes]
     assert legends == [["training loss", "validation loss"], ["training accuracy", "validation accuracy"]]
     assert max(fig.axes[1].lines[1].get_ydata()) == pytest.approx(50)  # accuracy in percent

@@ -1,8 +1,8 @@
 import torch
 
-from fmnist_lab import diagnostics
-from fmnist_lab.config import RunConfig
-from fmnist_lab.data import load
+from fmnist_lab.analysis import diagnostics
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.engine.data import load
 
 DEEP = RunConfig(hidden=(256,) * 6)
 

@@ -1,5 +1,5 @@
 """Per-layer helpers of chapters 5 and 06: diagnostics.per_layer_factor, diagnostics.dead_units
-(from a saved checkpoint) and plots.panels (side-by-side per-layer or curve panels, one legend)."""
+(from a saved checkpoint) and figures.panels (side-by-side per-layer or curve panels, one legend)."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -7,10 +7,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from fmnist_lab import diagnostics, plots  # noqa: E402
-from fmnist_lab.config import RunConfig  # noqa: E402
-from fmnist_lab.data import load  # noqa: E402
-from fmnist_lab.store import Store  # noqa: E402
+from fmnist_lab.analysis import diagnostics
+from fmnist_lab.report import figures
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.engine.data import load
+from fmnist_lab.runs.store import Store
 
 
 def test_per_layer_factor_is_the_geometric_mean_ratio():
@@ -37,7 +38,7 @@ def test_dead_units_compares_the_checkpoint_with_a_fresh_model(tmp_path):
 
 def test_panels_share_the_y_axis_and_put_one_legend_below():
     values = {"left": {"a": [1.0, 2.0, 4.0], "b": [1.0, 1.0, 1.0]}, "right": {"a": [1.0, 1.0, 1.0], "b": [2.0, 2.0, 2.0]}}
-    fig = plots.panels(plots.per_layer, values, "scale", ylim=(0.5, 5))
+    fig = figures.panels(figures.per_layer, values, "scale", ylim=(0.5, 5))
     left, right = fig.axes
     assert (left.get_title(), right.get_title()) == ("left", "right")
     assert left.get_ylim() == right.get_ylim() == pytest.approx((0.5, 5))
@@ -50,7 +51,7 @@ def test_panels_leave_a_metric_shared_by_every_entry_to_the_axis_label():
     def run(acc):
         return {"history": {"val_acc": acc}, "final_epoch": len(acc)}
     groups = {"plain": {"Adam": [run([0.8, 0.9])], "SGD": [run([0.7, 0.8])]}, "bn": {"Adam": [run([0.8, 0.85])], "SGD": [run([0.6, 0.8])]}}
-    fig = plots.panels(plots.curves, groups, ("val_acc",), "validation accuracy (%)")
+    fig = figures.panels(figures.curves, groups, ("val_acc",), "validation accuracy (%)")
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["Adam", "SGD"]
     assert fig.axes[1].get_ylabel() == ""
     plt.close(fig)

@@ -17,11 +17,16 @@ import torch
 
 from fault_helpers import clean_environment, committed_store_unchanged  # noqa: F401  (autouse fixtures)
 from fault_helpers import CHAPTER, Trainer, fake_result, leftovers, run_cli, seeds, tiny_book
-from fmnist_lab import bench, classical, cli, executors, experiments, studies
-from fmnist_lab.checkpoints import load_checkpoint
-from fmnist_lab.config import RunConfig
-from fmnist_lab.store import REPO_ROOT, Store
-from fmnist_lab.train import train
+from fmnist_lab.runs import experiments
+from fmnist_lab.runs import executors
+from fmnist_lab.runs import bench
+from fmnist_lab import cli
+from fmnist_lab.runs import classical
+from fmnist_lab.runs import studies
+from fmnist_lab.engine.checkpoints import load_checkpoint
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.runs.store import REPO_ROOT, Store
+from fmnist_lab.engine.train import train
 
 SMALL = RunConfig(hidden=(16,), train_size=300, epochs=1)
 _CONNECT = socket.socket.connect  # before the autouse fixture forbids connections
@@ -262,7 +267,7 @@ def test_a_claimed_run_is_left_to_its_claimer(tmp_path):
 HOLDER = """
 import sys, time
 from fault_helpers import fake_result, seeds
-from fmnist_lab.store import Store
+from fmnist_lab.runs.store import Store
 store, cfg = Store(sys.argv[1]), seeds(2)[1]
 with store.claim(cfg.key()):
     print("claimed", flush=True)
@@ -274,7 +279,7 @@ with store.claim(cfg.key()):
 def test_a_run_another_process_is_training_is_waited_for_not_trained_again(tmp_path, monkeypatch):
     cfgs = seeds(3)
     trainer = Trainer()
-    monkeypatch.setattr("fmnist_lab.train.train", trainer)
+    monkeypatch.setattr("fmnist_lab.runs.executors.train", trainer)
     other = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              text=True, cwd=REPO_ROOT / "tests")
     try:

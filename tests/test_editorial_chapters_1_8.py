@@ -9,7 +9,12 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from fmnist_lab import bench, classical, plots, report, studies
+from fmnist_lab import report
+from fmnist_lab.chapters import baseline as baseline_page
+from fmnist_lab.runs import studies
+from fmnist_lab.report import figures
+from fmnist_lab.runs import bench
+from fmnist_lab.engine import choices
 
 
 def test_above_subtracts_the_printed_percentages_not_the_raw_fractions():
@@ -20,9 +25,9 @@ def test_above_subtracts_the_printed_percentages_not_the_raw_fractions():
 
 
 def test_against_benchmark_compares_at_the_benchmarks_one_decimal():
-    assert classical.against_benchmark(0.8969, "svm") == "matches the 89.7%"  # 89.69% is listed as 89.7%
-    assert classical.against_benchmark(0.8870, "mlp") == "1.6 points above the 87.1%"
-    assert classical.against_benchmark(0.8650, "mlp") == "0.6 points below the 87.1%"
+    assert baseline_page.against_benchmark(0.8969, "svm") == "matches the 89.7%"  # 89.69% is listed as 89.7%
+    assert baseline_page.against_benchmark(0.8870, "mlp") == "1.6 points above the 87.1%"
+    assert baseline_page.against_benchmark(0.8650, "mlp") == "0.6 points below the 87.1%"
 
 
 def test_learning_rates_in_study_labels_are_written_as_lambda_is():
@@ -33,8 +38,8 @@ def test_learning_rates_in_study_labels_are_written_as_lambda_is():
 
 
 def test_class_counts_legend_writes_thousands_as_the_prose_does():
-    plots.use_style()
-    fig = plots.class_counts({"training": torch.arange(10).repeat(5000), "test": torch.arange(10).repeat(100)})
+    figures.use_style()
+    fig = figures.class_counts({"training": torch.arange(10).repeat(5000), "test": torch.arange(10).repeat(100)})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     plt.close(fig)
     assert legend[0].startswith("training (50") and "," not in "".join(legend)
@@ -42,18 +47,18 @@ def test_class_counts_legend_writes_thousands_as_the_prose_does():
 
 
 def test_misclassified_titles_use_the_books_class_names():
-    plots.use_style()
+    figures.use_style()
     images = torch.zeros(2, 28, 28)
-    fig = plots.misclassified(images, [9, 0], [0, 9], n=2)
+    fig = figures.misclassified(images, [9, 0], [0, 9], n=2)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     plt.close(fig)
     assert titles == ["Ankle boot\n→ T-shirt/top", "T-shirt/top\n→ Ankle boot"]
 
 
 def test_schedule_panel_draws_the_rate_as_steps_held_through_each_epoch():
-    plots.use_style()
+    figures.use_style()
     run = {"history": {"val_acc": [0.8, 0.85, 0.86], "lr": [1e-3, 1e-3, 1e-4]}}
-    fig = plots.schedule_curves({"step decay": [run, run]})
+    fig = figures.schedule_curves({"step decay": [run, run]})
     rate = fig.axes[1].get_lines()[0]
     plt.close(fig)
     assert rate.get_drawstyle() == "steps-post"
@@ -80,7 +85,7 @@ def test_projected_retrain_reports_the_hours_of_runs_already_on_one_thread():
 
 
 def test_a_normal_initialization_is_written_as_the_prose_writes_it_and_others_unchanged():
-    from fmnist_lab import choices
+
 
     assert choices.INITS["normal1"].math_title == r"$\mathcal{N}$(0, 1)"  # a legend (mathtext) and a page (MathJax) show 𝒩
     assert choices.INITS["normal1"].title == "N(0, 1)"  # the terminal keeps plain text

@@ -10,9 +10,9 @@ import torch
 
 from fault_helpers import clean_environment, committed_store_unchanged  # noqa: F401  (autouse fixtures)
 from fault_helpers import TINY, one_error, run_cli, tiny_book
-from fmnist_lab.checkpoints import CheckpointError, load_checkpoint
-from fmnist_lab.models import build_model
-from fmnist_lab.store import DEFAULT_ROOT, Store
+from fmnist_lab.engine.checkpoints import CheckpointError, load_checkpoint
+from fmnist_lab.engine.models import build_model
+from fmnist_lab.runs.store import DEFAULT_ROOT, Store
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import pytest
 
 from fault_helpers import clean_environment, committed_store_unchanged  # noqa: F401  (autouse fixtures)
 from fault_helpers import CHAPTER, ENVIRONMENT, TINY, one_error, run_cli, seeds, tiny_book
-from fmnist_lab import cli, studies
+from fmnist_lab import cli
+from fmnist_lab.runs import studies
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ import pytest
 
 from fault_helpers import clean_environment, committed_store_unchanged  # noqa: F401  (autouse fixtures)
 from fault_helpers import TINY, one_error, run_cli, seeds
-from fmnist_lab import data as fdata
-from fmnist_lab.models import build_model
-from fmnist_lab.store import Store
+from fmnist_lab.engine import data as fdata
+from fmnist_lab.runs import studies
+from fmnist_lab.engine.models import build_model
+from fmnist_lab.runs.store import Store
 
 GOOD = fdata.locate(allow_download=False)  # the real files (the Debian package or the cache)
 
@@ -199,11 +200,11 @@ def test_a_failed_download_is_one_line(search, monkeypatch, evaluate_needs_data)
 
 
 def test_a_data_error_while_training_is_one_line_and_trains_nothing(folder, monkeypatch, capsys, tmp_path):
-    from fmnist_lab import studies  # the real training loop, which reads the data first
+
     monkeypatch.setattr(studies, "book_chapters", lambda: ["02_baseline"])
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: seeds(1))
     monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: [])
-    monkeypatch.setattr("fmnist_lab.classical.chapter_configs", lambda chapter: [])  # no scikit-learn fits
+    monkeypatch.setattr("fmnist_lab.runs.classical.chapter_configs", lambda chapter: [])  # no scikit-learn fits
     path = _replace(folder, "train_labels", b"")
     monkeypatch.setenv("FMNIST_DATA_DIR", str(folder))
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path / "store"))

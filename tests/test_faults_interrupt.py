@@ -13,8 +13,9 @@ import pytest
 
 from fault_helpers import clean_environment, committed_store_unchanged  # noqa: F401  (autouse fixtures)
 from fault_helpers import CHAPTER, Trainer, leftovers, run_cli, seeds, tiny_book
-from fmnist_lab import experiments
-from fmnist_lab.store import REPO_ROOT, Store, remove_stale_temporaries
+from fmnist_lab.runs import experiments
+from fmnist_lab.runs import bench
+from fmnist_lab.runs.store import REPO_ROOT, Store, remove_stale_temporaries
 
 
 def ctrl_c():
@@ -92,7 +93,7 @@ def test_ctrl_c_in_a_command_that_only_reads(tmp_path, monkeypatch, capsys, comm
     tiny_book(monkeypatch, seeds(1))
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     monkeypatch.setattr(Store, "load", lambda self, cfg: ctrl_c())
-    monkeypatch.setattr("fmnist_lab.checkpoints.evaluate_checkpoint", lambda path: ctrl_c())
+    monkeypatch.setattr("fmnist_lab.cli.evaluate_checkpoint", lambda path: ctrl_c())
     argv = [command] + ([str(tmp_path / "x.pt")] if command == "evaluate" else [])
     code, _, err = run_cli(capsys, *argv)
     assert code == 130
@@ -100,7 +101,7 @@ def test_ctrl_c_in_a_command_that_only_reads(tmp_path, monkeypatch, capsys, comm
 
 
 def test_ctrl_c_during_the_bench_saves_nothing(tmp_path, monkeypatch, capsys):
-    from fmnist_lab import bench
+
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     monkeypatch.setattr(bench, "_torchvision_root", lambda: ctrl_c())
     code, _, err = run_cli(capsys, "bench", "--repeats", "1")
@@ -112,7 +113,7 @@ def test_ctrl_c_during_the_bench_saves_nothing(tmp_path, monkeypatch, capsys):
 WRITER = """
 import sys, time
 from pathlib import Path
-from fmnist_lab.store import _atomic_write
+from fmnist_lab.runs.store import _atomic_write
 def write(fh):
     fh.write(b'{"half": ')
     fh.flush()

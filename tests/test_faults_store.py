@@ -8,15 +8,16 @@ import pytest
 
 from fault_helpers import clean_environment, committed_store_unchanged  # noqa: F401  (autouse fixtures)
 from fault_helpers import Trainer, fail_writes_under, leftovers, one_error, run_cli, seeds, tiny_book
-from fmnist_lab import bench, experiments
-from fmnist_lab.store import DEFAULT_ROOT, Store
+from fmnist_lab.runs import bench
+from fmnist_lab.runs import experiments
+from fmnist_lab.runs.store import DEFAULT_ROOT, Store
 
 
 @pytest.fixture
 def rescue(tmp_path, monkeypatch):
     folder = tmp_path / "rescue"
-    monkeypatch.setattr("fmnist_lab.store.RESCUE_DIR", folder)
-    monkeypatch.setattr("fmnist_lab.bench.RESCUE_DIR", folder)
+    monkeypatch.setattr("fmnist_lab.runs.store.RESCUE_DIR", folder)
+    monkeypatch.setattr("fmnist_lab.runs.store.RESCUE_DIR", folder)
     return folder
 
 
@@ -88,7 +89,7 @@ def test_a_failed_checkpoint_write_rescues_the_checkpoint_too(tmp_path, monkeypa
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     (tmp_path / "checkpoints").mkdir()
     trainer_fault = Trainer(fault_at=0, fault=lambda: fail_writes_under(monkeypatch, tmp_path / "checkpoints"))
-    monkeypatch.setattr("fmnist_lab.train.train", trainer_fault)
+    monkeypatch.setattr("fmnist_lab.runs.executors.train", trainer_fault)
     code, _, err = run_cli(capsys, "run")
     assert code == 2
     one_error(err, str(Store(tmp_path).checkpoint_path(cfgs[0].key())), "ENOSPC", f"kept in {rescue}")

@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from fmnist_lab import data as fdata, features
-from fmnist_lab.config import RunConfig
-from fmnist_lab.models import build_model
+from fmnist_lab.engine import data as fdata
+from fmnist_lab.analysis import features
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.engine.models import build_model
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def test_hidden_features_are_what_the_last_layer_classifies(split, fields, width
     images = split.test_images[:50]
     found = features.hidden_features(model, cfg, images, batch=16)  # batches must not change anything
     assert found.shape == (50, width)
-    from fmnist_lab.train import as_unit_float, input_scaling
+    from fmnist_lab.engine.train import as_unit_float, input_scaling
 
     shift, scale = input_scaling(cfg, split)
     with torch.no_grad():

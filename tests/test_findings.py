@@ -1,10 +1,12 @@
-"""The first page's numbers (fmnist_lab.findings), computed from fake results of the real study declarations."""
+"""The first page's numbers (fmnist_lab.chapters.findings), computed from fake results of the real study declarations."""
 import pytest
 
-from fmnist_lab import findings, leaderboard, studies
-from fmnist_lab.config import REFERENCE
-from fmnist_lab.store import Store
-from fmnist_lab.study import ChapterResults, StudyResults
+from fmnist_lab.chapters import findings
+from fmnist_lab.runs import studies
+from fmnist_lab.analysis import leaderboard
+from fmnist_lab.engine.config import REFERENCE
+from fmnist_lab.runs.store import Store
+from fmnist_lab.runs.study import ChapterResults, StudyResults
 
 
 def fake_run(val, test=None, seed=0, params=1000):

@@ -4,11 +4,12 @@ Skipped where CUDA is absent."""
 import pytest
 import torch
 
-from fmnist_lab import executors, experiments
-from fmnist_lab.checkpoints import evaluate_checkpoint, load_checkpoint
-from fmnist_lab.config import RunConfig
-from fmnist_lab.store import Store
-from fmnist_lab.train import default_device, train
+from fmnist_lab.runs import executors
+from fmnist_lab.runs import experiments
+from fmnist_lab.engine.checkpoints import evaluate_checkpoint, load_checkpoint
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.runs.store import Store
+from fmnist_lab.engine.train import default_device, train
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from fmnist_lab import leaderboard, metrics
+from fmnist_lab.analysis import metrics
+from fmnist_lab.analysis import leaderboard
 
 
 def test_only_right_needs_every_prediction_of_a_right_and_every_one_of_b_wrong():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from fmnist_lab import metrics
+from fmnist_lab.analysis import metrics
 
 
 def run(predictions):

@@ -3,7 +3,9 @@
 shows it 6.9 in wide) its smallest text is still 9 pt; no two texts overlap. Each public figure
 function is drawn from small synthetic inputs shaped like the book's (its longest labels, its
 number of groups), so a figure widened by a new legend or a longer label fails here, not in review."""
+import importlib
 import inspect
+import pkgutil
 import io
 import struct
 from types import SimpleNamespace
@@ -17,9 +19,13 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from fmnist_lab import ceiling, choices, plots, plots_learned, studies  # noqa: E402
-from fmnist_lab.data import CLASS_NAMES  # noqa: E402
-from fmnist_lab.leaderboard import Gain  # noqa: E402
+from fmnist_lab.engine import choices
+from fmnist_lab.report import figures
+from fmnist_lab.engine import config
+from fmnist_lab.analysis import ceiling
+from fmnist_lab.runs import studies
+from fmnist_lab.engine.data import CLASS_NAMES
+from fmnist_lab.analysis.leaderboard import Gain
 
 MAX_PIXELS = 1400  # 7 in at 200 dpi
 PDF_WIDTH = 6.3  # inches of text width in the PDF; a narrower figure keeps its size there
@@ -53,8 +59,8 @@ INITS = [choices.INITS[i].title for i in choices.INITS]
 
 
 def study_results():
-    """What `plots.study_heatmap` reads of a loaded study: its groups' configurations and summaries."""
-    groups = {f"{o}, lr {lr:g}": studies.REFERENCE.replace(optimizer=o, lr=lr) for o in choices.OPTIMIZERS for lr in (1e-4, 1e-3, 1e-2, 1e-1)}
+    """What `figures.study_heatmap` reads of a loaded study: its groups' configurations and summaries."""
+    groups = {f"{o}, lr {lr:g}": config.REFERENCE.replace(optimizer=o, lr=lr) for o in choices.OPTIMIZERS for lr in (1e-4, 1e-3, 1e-2, 1e-1)}
     summaries = {label: {"val_mean": 0.8 + 0.01 * i % 0.1, "diverged": i % 5 == 0, "seeds": 3} for i, label in enumerate(groups)}
     return SimpleNamespace(study=SimpleNamespace(groups=groups), summaries=summaries)
 
@@ -92,63 +98,64 @@ def gain_rows() -> list[Gain]:
 
 # Each public figure function, called as the book calls it (the book's labels, group counts and arguments).
 FIGURES = {
-    "plots.image_grid": lambda: plots.image_grid(images(80), columns=8, row_labels=CLASS_NAMES, cell=0.75, label_size=10),
-    "plots.image_grid, titled": lambda: plots.image_grid(images(10), titles=CLASS_NAMES, columns=5, cell=1.3, title_size=10),
-    "plots.augmentation_grid": lambda: plots.augmentation_grid(images(8).float() / 255, studies.AUGMENTATION_SETS),
-    "plots.misclassified": lambda: plots.misclassified(images(60), LABELS[:60], (LABELS[:60] + 1) % 10, n=30),
-    "plots.class_counts": lambda: plots.class_counts({"training": LABELS.repeat(100), "validation": LABELS.repeat(20), "test": LABELS.repeat(20)}),
-    "plots.pixel_statistics": lambda: plots.pixel_statistics(images(500), LABELS),
-    "plots.pca_scatter": lambda: plots.pca_scatter(images(500), LABELS, n=400)[0],
-    "plots.curves": lambda: plots.curves({a: seeds(0.8 + 0.01 * i) for i, a in enumerate(ACTIVATIONS[:5])}, ("val_acc",), "validation accuracy (%)"),
-    "plots.curves, legend below": lambda: plots.curves({f"best MLP, variant {i} over 100 epochs": seeds() for i in range(5)}, ("val_acc",),
+    "figures.image_grid": lambda: figures.image_grid(images(80), columns=8, row_labels=CLASS_NAMES, cell=0.75, label_size=10),
+    "figures.image_grid, titled": lambda: figures.image_grid(images(10), titles=CLASS_NAMES, columns=5, cell=1.3, title_size=10),
+    "figures.augmentation_grid": lambda: figures.augmentation_grid(images(8).float() / 255, studies.AUGMENTATION_SETS),
+    "figures.misclassified": lambda: figures.misclassified(images(60), LABELS[:60], (LABELS[:60] + 1) % 10, n=30),
+    "figures.class_counts": lambda: figures.class_counts({"training": LABELS.repeat(100), "validation": LABELS.repeat(20), "test": LABELS.repeat(20)}),
+    "figures.pixel_statistics": lambda: figures.pixel_statistics(images(500), LABELS),
+    "figures.pca_scatter": lambda: figures.pca_scatter(images(500), LABELS, n=400)[0],
+    "figures.curves": lambda: figures.curves({a: seeds(0.8 + 0.01 * i) for i, a in enumerate(ACTIVATIONS[:5])}, ("val_acc",), "validation accuracy (%)"),
+    "figures.curves, legend below": lambda: figures.curves({f"best MLP, variant {i} over 100 epochs": seeds() for i in range(5)}, ("val_acc",),
                                                        "validation accuracy (%)", legend_below=True),
-    "plots.loss_and_accuracy": lambda: plots.loss_and_accuracy({"1 × 128 baseline": seeds()}, mark_best=True),
-    "plots.confusion_matrix": lambda: plots.confusion_matrix(np.eye(10) * 900 + 11, title="pooled over seeds"),
-    "plots.confusion_difference": lambda: plots.confusion_difference(np.eye(10) * 900 + 11, np.eye(10) * 880 + 13),
-    "plots.grouped_bars": lambda: plots.grouped_bars({s: {"Adam": seeds(), "SGD": seeds()} for s in ("raw bytes", "[0, 1]", "standardized")}, ylim=(0, 100)),
-    "plots.per_class_bars": lambda: plots.per_class_bars({"best MLP": seeds(), "best small CNN": seeds(0.85)}),
-    "plots.sweep": lambda: plots.sweep({w: seeds() for w in (32, 64, 128, 256, 512, 1024, 2048)}, "units per hidden layer", logx=True),
-    "plots.gains": lambda: plots.gains(gain_rows(), {"best MLP over the reference MLP": 2.1, "chapter 9's small CNN over the reference MLP": 3.4}),
-    "plots.per_layer": lambda: plots.per_layer({a: [10.0 ** -i for i in range(7)] for a in ACTIVATIONS}, "gradient norm"),
-    "plots.layer_histograms": lambda: plots.layer_histograms({a: [torch.relu(torch.randn(1000) / (c + 1)) if a == "ReLU" else torch.randn(1000) / (c + 1)
+    "figures.loss_and_accuracy": lambda: figures.loss_and_accuracy({"1 × 128 baseline": seeds()}, mark_best=True),
+    "figures.confusion_matrix": lambda: figures.confusion_matrix(np.eye(10) * 900 + 11, title="pooled over seeds"),
+    "figures.confusion_difference": lambda: figures.confusion_difference(np.eye(10) * 900 + 11, np.eye(10) * 880 + 13),
+    "figures.grouped_bars": lambda: figures.grouped_bars({s: {"Adam": seeds(), "SGD": seeds()} for s in ("raw bytes", "[0, 1]", "standardized")}, ylim=(0, 100)),
+    "figures.per_class_bars": lambda: figures.per_class_bars({"best MLP": seeds(), "best small CNN": seeds(0.85)}),
+    "figures.sweep": lambda: figures.sweep({w: seeds() for w in (32, 64, 128, 256, 512, 1024, 2048)}, "units per hidden layer", logx=True),
+    "figures.gains": lambda: figures.gains(gain_rows(), {"best MLP over the reference MLP": 2.1, "chapter 9's small CNN over the reference MLP": 3.4}),
+    "figures.per_layer": lambda: figures.per_layer({a: [10.0 ** -i for i in range(7)] for a in ACTIVATIONS}, "gradient norm"),
+    "figures.layer_histograms": lambda: figures.layer_histograms({a: [torch.relu(torch.randn(1000) / (c + 1)) if a == "ReLU" else torch.randn(1000) / (c + 1)
                                                                   for c in range(6)] for a in ACTIVATIONS[:4]}),
-    "plots.heatmap": lambda: plots.heatmap(np.full((5, 4), 88.0), [str(b) for b in (32, 64, 128, 256, 512)], ["0.0001", "0.001", "0.01", "0.1"],
+    "figures.heatmap": lambda: figures.heatmap(np.full((5, 4), 88.0), [str(b) for b in (32, 64, 128, 256, 512)], ["0.0001", "0.001", "0.01", "0.1"],
                                            [["88.0\n÷ 1/3"] * 4] * 5, "learning rate", "batch size", vmin=80, colorbar="validation accuracy (%)"),
-    "plots.study_heatmap": lambda: plots.study_heatmap(study_results(), "optimizer", "lr", xlabel="learning rate", vmin=80),
-    "plots.schedule_curves": lambda: plots.schedule_curves({name: seeds() for name in ("constant", "step decay", "cosine", "one-cycle")}),
-    "plots.grouped_points": lambda: plots.grouped_points({name: {f"{n} epochs": seeds() for n in (20, 60)} for name in studies.AUGMENTATION_SETS}),
-    "plots.stopping_points": lambda: plots.stopping_points(seeds()),
-    "plots.panels": lambda: plots.panels(plots.curves, {title: {i: seeds() for i in INITS} for title in ("without batch norm", "with batch norm")},
+    "figures.study_heatmap": lambda: figures.study_heatmap(study_results(), "optimizer", "lr", xlabel="learning rate", vmin=80),
+    "figures.schedule_curves": lambda: figures.schedule_curves({name: seeds() for name in ("constant", "step decay", "cosine", "one-cycle")}),
+    "figures.grouped_points": lambda: figures.grouped_points({name: {f"{n} epochs": seeds() for n in (20, 60)} for name in studies.AUGMENTATION_SETS}),
+    "figures.stopping_points": lambda: figures.stopping_points(seeds()),
+    "figures.panels": lambda: figures.panels(figures.curves, {title: {i: seeds() for i in INITS} for title in ("without batch norm", "with batch norm")},
                                          ("val_acc",), "validation accuracy (%)"),
-    "plots.panels, per layer": lambda: plots.panels(plots.per_layer, {t: {i: [1.0, 2.0, 4.0] for i in INITS} for t in ("without batch norm", "with batch norm")},
+    "figures.panels, per layer": lambda: figures.panels(figures.per_layer, {t: {i: [1.0, 2.0, 4.0] for i in INITS} for t in ("without batch norm", "with batch norm")},
                                                     "output standard deviation"),
-    "plots.accuracy_and_gap": lambda: plots.accuracy_and_gap({"Adam + L2 (coupled)": {lam: seeds() for lam in (1e-5, 1e-4, 1e-3, 1e-2)},
+    "figures.accuracy_and_gap": lambda: figures.accuracy_and_gap({"Adam + L2 (coupled)": {lam: seeds() for lam in (1e-5, 1e-4, 1e-3, 1e-2)},
                                                               "AdamW (decoupled)": {lam: seeds() for lam in (1e-5, 1e-4, 1e-3, 1e-2)}}, "λ", logx=True,
                                                              reference=("no penalty (λ = 0)", seeds())),
-    "plots.compare_curves": lambda: plots.compare_curves({name: seeds() for name in ("no augmentation", "flip + erasing", "flip + rotation", "shift")}),
-    "plots.moved_accuracy": lambda: plots.moved_accuracy({name: {"shift": {p: 0.9 - 0.05 * p for p in range(5)}, "rotation": {d: 0.9 - 0.01 * d for d in range(0, 16, 5)}}
+    "figures.compare_curves": lambda: figures.compare_curves({name: seeds() for name in ("no augmentation", "flip + erasing", "flip + rotation", "shift")}),
+    "figures.moved_accuracy": lambda: figures.moved_accuracy({name: {"shift": {p: 0.9 - 0.05 * p for p in range(5)}, "rotation": {d: 0.9 - 0.01 * d for d in range(0, 16, 5)}}
                                                           for name in ("best MLP", "MLP trained on shifted images", "best CNN")}),
-    "plots.against_size": lambda: plots.against_size({name: {n: seeds(0.7 + 0.02 * i) for i, n in enumerate((1000, 2000, 5000, 10000, 20000, 50000))}
+    "figures.against_size": lambda: figures.against_size({name: {n: seeds(0.7 + 0.02 * i) for i, n in enumerate((1000, 2000, 5000, 10000, 20000, 50000))}
                                                       for name in ("reference MLP", "small CNN without dropout")}),
-    "plots.efficiency": lambda: plots.efficiency(networks(), ("MLP 7", "CNN 7"), 0.8, line=("highest test accuracy of any MLP", 0.91)),
-    "plots_learned.reliability": lambda: plots_learned.reliability(reliability_curves()),
-    "plots_learned.tsne_maps": lambda: plots_learned.tsne_maps({f"{name}\n({n} values)": np.random.default_rng(0).normal(size=(500, 2)) for name, n in
+    "figures.efficiency": lambda: figures.efficiency(networks(), ("MLP 7", "CNN 7"), 0.8, line=("highest test accuracy of any MLP", 0.91)),
+    "figures.reliability": lambda: figures.reliability(reliability_curves()),
+    "figures.tsne_maps": lambda: figures.tsne_maps({f"{name}\n({n} values)": np.random.default_rng(0).normal(size=(500, 2)) for name, n in
                                                                 (("raw pixels", "784"), ("best MLP, last hidden layer", "1 024"),
                                                                  ("best CNN, penultimate layer", "1 152"))}, LABELS.numpy()),
-    "plots_learned.weight_images": lambda: plots_learned.weight_images(np.random.default_rng(0).normal(size=(32, 28, 28))),
-    "ceiling.gains_figure": lambda: ceiling.gains_figure(trick_gains(), pd.DataFrame({"val_gain": [0.0, 0.03, 0.05], "test_gain": [0.0, 0.15, 0.2]})),
-    "ceiling.frontier_figure": lambda: ceiling.frontier_figure(frontier(), ["best MLP", "best MLP + weight averaging", "best MLP + mixup"], 0.915),
+    "figures.weight_images": lambda: figures.weight_images(np.random.default_rng(0).normal(size=(32, 28, 28))),
+    "figures.gains_figure": lambda: figures.gains_figure(trick_gains(), pd.DataFrame({"val_gain": [0.0, 0.03, 0.05], "test_gain": [0.0, 0.15, 0.2]})),
+    "figures.frontier_figure": lambda: figures.frontier_figure(frontier(), ["best MLP", "best MLP + weight averaging", "best MLP + mixup"], 0.915),
 }
 
 
 def figure_functions() -> set[str]:
     """The public functions of the figure modules that return a figure (alone or in a tuple)."""
     found = set()
-    for module in (plots, plots_learned, ceiling):
+    for info in pkgutil.iter_modules(figures.__path__):
+        module = importlib.import_module(f"{figures.__name__}.{info.name}")
         for name, function in inspect.getmembers(module, inspect.isfunction):
             returns = str(inspect.signature(function).return_annotation)
             if function.__module__ == module.__name__ and not name.startswith("_") and ("Figure" in returns or name.endswith("_figure")):
-                found.add(f"{module.__name__.rpartition('.')[2]}.{name}")
+                found.add(f"figures.{name}")
     return found
 
 

@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 import torch
 
-from fmnist_lab import predict
-from fmnist_lab.config import RunConfig
-from fmnist_lab.data import load
-from fmnist_lab.models import build_model
-from fmnist_lab.store import Store
+from fmnist_lab.analysis import predictions as predict
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.engine.data import load
+from fmnist_lab.engine.models import build_model
+from fmnist_lab.runs.store import Store
 
 
 def tiny(seed: int) -> tuple[torch.nn.Module, RunConfig]:

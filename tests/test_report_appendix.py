@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
+from fmnist_lab.chapters import appendix as appendix_page
 from fmnist_lab import report
+from fmnist_lab.analysis import metrics
 
 
 def run(key, epochs=3, seconds=60.0, device_name="AMD EPYC", threads=2):
@@ -20,21 +22,21 @@ def write_chapter(folder, name, title):
 
 def test_chapter_title_is_the_first_heading_without_its_line_end(tmp_path):
     path = write_chapter(tmp_path, "09_cnn", "How far is an MLP from a small CNN?")
-    assert report.chapter_title(path) == "How far is an MLP from a small CNN?"
+    assert appendix_page.chapter_title(path) == "How far is an MLP from a small CNN?"
     (tmp_path / "empty.md").write_text("no title\n")
     with pytest.raises(ValueError):
-        report.chapter_title(tmp_path / "empty.md")
+        appendix_page.chapter_title(tmp_path / "empty.md")
 
 
 def test_cost_table_has_one_full_row_per_chapter_and_a_total(tmp_path):
     chapters = {"01_a": [run("k1"), run("k2")], "02_b": [run("k2"), run("k3", epochs=5, seconds=120)]}
-    titles = {name: report.chapter_title(write_chapter(tmp_path, name, f"Title {name}")) for name in chapters}
-    frame = report.cost_table(chapters, titles)
+    titles = {name: appendix_page.chapter_title(write_chapter(tmp_path, name, f"Title {name}")) for name in chapters}
+    frame = appendix_page.cost_table(chapters, titles)
     assert list(frame["chapter"]) == ["Title 01_a", "Title 02_b", frame["chapter"].iloc[-1]]
     assert frame.notna().all().all() and (frame.astype(str) != "").all().all()
     assert list(frame["runs"]) == [2, 2, 3]  # k2 is shared: counted once in the total
     assert list(frame["epochs trained"]) == ["6", "8", "11"]
-    many = report.cost_table({"01_a": [run(f"k{i}", epochs=1000) for i in range(12)]}, {"01_a": "A"})
+    many = appendix_page.cost_table({"01_a": [run(f"k{i}", epochs=1000) for i in range(12)]}, {"01_a": "A"})
     assert many["epochs trained"].iloc[0] == "12\u202f000"  # a thin space between thousands, never a comma
     # The rendered table: a header, an alignment row, then exactly one line per row, each with
     # one cell per column (a title that kept its line end would split its row in two).
@@ -48,7 +50,7 @@ def test_cost_table_has_one_full_row_per_chapter_and_a_total(tmp_path):
 
 def test_device_table_counts_each_run_once_per_machine_in_a_readers_words():
     runs = [run("k1"), run("k1"), run("k2"), run("k3", device_name="x86_64"), run("k4", device_name="Intel(R) Xeon(R) Processor", threads=1)]
-    frame = report.device_table(runs)
+    frame = appendix_page.device_table(runs)
     assert list(frame.columns) == ["machine", "torch", "runs"]
     assert dict(zip(frame["machine"], frame["runs"])) == {
         "AMD EPYC, 2 threads": 2, "unnamed x86-64 CPU, 2 threads": 1, "Intel Xeon, 1 thread": 1}
@@ -59,14 +61,14 @@ def test_device_table_counts_each_run_once_per_machine_in_a_readers_words():
 def test_bench_table_and_numbers():
     measured = {"repeats": 3, "compute_bound_s": 1.0,
                 "rows": {"plain": {"engine_s": 1.2, "dataloader_s": 12.0}, "augmented": {"engine_s": 2.0, "dataloader_s": 18.0}}}
-    frame = report.bench_table(measured)
+    frame = appendix_page.bench_table(measured)
     assert list(frame["case"]) == ["plain", "augmented", "compute only"]
     assert list(frame["speed-up"]) == ["10.0×", "9.0×", "–"]
-    assert report.bench_numbers(measured) == pytest.approx({"bench_speedup": 10.0, "bench_overhead": 1.2, "bench_repeats": 3})
+    assert appendix_page.bench_numbers(measured) == pytest.approx({"bench_speedup": 10.0, "bench_overhead": 1.2, "bench_repeats": 3})
 
 
 def test_software_table_names_the_cpu_once():
-    frame = report.software_table(packages=("numpy",))
+    frame = appendix_page.software_table(packages=("numpy",))
     values = dict(zip(frame["component"], frame["version / value"]))
     assert values["CPU"] and values["numpy"] == np.__version__
 
@@ -89,14 +91,14 @@ def test_glue_mcnemar_phrases(glued):
 
 
 def test_glue_class_gains_names_the_largest_and_smallest_gains(glued, monkeypatch):
-    from fmnist_lab import metrics
+
 
     mean_a, mean_b = np.linspace(0.70, 0.97, 10), np.linspace(0.70, 0.97, 10)
     mean_a[2] += 0.05  # Pullover gains most
     mean_a[6] += 0.02  # Shirt next
     mean_a[3] -= 0.01  # Dress loses
     fake = {"a": (mean_a, np.zeros(10)), "b": (mean_b, np.zeros(10))}
-    monkeypatch.setattr(metrics, "per_class_mean_std", lambda results: fake[results])
+    monkeypatch.setattr("fmnist_lab.report.glue.per_class_mean_std", lambda results: fake[results])
     gain = report.glue_class_gains("gain", "a", "b")
     assert gain[2] == pytest.approx(5.0)
     assert (glued["gain_1"], glued["gain_2"], glued["gain_last"]) == ("Pullover", "Shirt", "Dress")
@@ -106,5 +108,5 @@ def test_glue_class_gains_names_the_largest_and_smallest_gains(glued, monkeypatc
 
 def test_chapter_title_finds_a_page_of_the_book_by_name(tmp_path):
     write_chapter(tmp_path, "03_x", "Depth and width")
-    assert report.chapter_title("03_x", book=tmp_path) == "Depth and width"
-    assert report.chapter_title("09_cnn")  # the real book, wherever the process runs
+    assert appendix_page.chapter_title("03_x", book=tmp_path) == "Depth and width"
+    assert appendix_page.chapter_title("09_cnn")  # the real book, wherever the process runs

@@ -1,6 +1,6 @@
 """Helpers chapters 7 and 08 use to glue comparisons (report.glue_difference,
 glue_against_control, glue_summaries, glue_signed, slug, optimizer_title, timing_note) and the
-figures drawn from a study's configurations (plots.study_heatmap, grouped_points, schedule_curves)."""
+figures drawn from a study's configurations (figures.study_heatmap, grouped_points, schedule_curves)."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,10 +8,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from fmnist_lab import plots, report  # noqa: E402
-from fmnist_lab.config import REFERENCE  # noqa: E402
-from fmnist_lab.experiments import summarize  # noqa: E402
-from fmnist_lab.study import Study, StudyResults  # noqa: E402
+from fmnist_lab import report
+from fmnist_lab.report import figures
+from fmnist_lab.engine.config import REFERENCE
+from fmnist_lab.runs.summary import summarize
+from fmnist_lab.runs.study import Study, StudyResults
 
 
 def run(key, val_acc, test_acc=0.8, device_name="Test CPU", diverged=False, lr=(1e-3, 1e-3)):
@@ -90,7 +91,7 @@ def test_timing_note_says_when_times_mix_machines():
 
 
 def test_study_heatmap_lays_groups_out_by_their_configuration_in_percent(grid):
-    fig = plots.study_heatmap(grid, "optimizer", "lr", xlabel="learning rate", row_title=lambda cfg: cfg.optimizer.upper())
+    fig = figures.study_heatmap(grid, "optimizer", "lr", xlabel="learning rate", row_title=lambda cfg: cfg.optimizer.upper())
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["SGD", "ADAM"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "0.001"]
@@ -101,7 +102,7 @@ def test_study_heatmap_lays_groups_out_by_their_configuration_in_percent(grid):
 
 
 def test_grouped_points_draws_the_seeds_mean_and_std_per_group_and_series_with_the_legend_off_the_axes():
-    fig = plots.grouped_points({"none": {"20 epochs": [run("a", 0.89), run("b", 0.91)], "60 epochs": [run("c", 0.90)]},
+    fig = figures.grouped_points({"none": {"20 epochs": [run("a", 0.89), run("b", 0.91)], "60 epochs": [run("c", 0.90)]},
                                 "shift": {"20 epochs": [run("d", 0.88)], "60 epochs": [run("e", 0.895), run("f", 0.905)]}})
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["none", "shift"]
@@ -120,7 +121,7 @@ def test_grouped_points_draws_the_seeds_mean_and_std_per_group_and_series_with_t
 
 def test_schedule_curves_draws_accuracy_and_learning_rate_with_one_shared_legend():
     groups = {"constant": [run("c0", 0.8), run("c1", 0.8)], "cosine": [run("s0", 0.8, lr=(1e-3, 5e-4))]}
-    fig = plots.schedule_curves(groups)
+    fig = figures.schedule_curves(groups)
     left, right = fig.axes
     assert left.get_legend() is None and right.get_legend() is None
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["constant", "cosine"]

@@ -5,9 +5,10 @@ import math
 
 import pytest
 
-from fmnist_lab import metrics, report
-from fmnist_lab.config import REFERENCE
-from fmnist_lab.study import ChapterResults, Study, StudyResults
+from fmnist_lab import report
+from fmnist_lab.analysis import metrics
+from fmnist_lab.engine.config import REFERENCE
+from fmnist_lab.runs.study import ChapterResults, Study, StudyResults
 
 DEEP = (256,) * 6
 

@@ -5,7 +5,10 @@ import math
 
 import pytest
 
-from fmnist_lab import classical, report
+from fmnist_lab import report
+from fmnist_lab.chapters import appendix as appendix_page
+from fmnist_lab.runs import classical
+from fmnist_lab.engine import estimators
 
 MINUS, THIN = "\u2212", "\u202f"
 
@@ -107,20 +110,20 @@ def test_glue_stats_glues_mean_epochs_as_prose_writes_them(glued):
 
 
 def test_projection_table_has_one_row_per_core_count():
-    frame = report.projection_table({"hours": {2: 7.63, 8: 2.0, 32: 1.04}})
+    frame = appendix_page.projection_table({"hours": {2: 7.63, 8: 2.0, 32: 1.04}})
     assert frame.to_dict("list") == {"cores": [2, 8, 32], "projected hours": ["7.6", "2.0", "1.0"]}
 
 
 def test_classical_settings_are_in_a_readers_words_not_scikit_learns():
     labels = [label for grid in classical.CLASSICAL.grids.values() for label in grid]
     assert not any(name in label for label in labels for name in ("n_neighbors", "max_features", "alpha", "sqrt", "log2"))
-    knn = classical.EstimatorConfig("knn", {"n_neighbors": 10}, pca=50)
+    knn = estimators.EstimatorConfig("knn", {"n_neighbors": 10}, pca=50)
     assert knn.settings() == "10 neighbours, 50 PCA components"
-    assert classical.EstimatorConfig("knn", {"n_neighbors": 1}).settings() == "1 neighbour"
-    assert classical.EstimatorConfig("forest", {"max_features": "sqrt"}).settings() == "28 of 784 pixels per split"
-    assert classical.EstimatorConfig("forest", {"max_features": "log2"}, pca=100).settings() == "6 of 100 components per split, 100 PCA components"
-    assert classical.EstimatorConfig("mlp", {"alpha": 1e-4}).settings() == "L2 penalty α = 10⁻⁴"
-    assert classical.EstimatorConfig("svm", {"C": 10.0}, pca=100).settings() == "C = 10, 100 PCA components"
+    assert estimators.EstimatorConfig("knn", {"n_neighbors": 1}).settings() == "1 neighbour"
+    assert estimators.EstimatorConfig("forest", {"max_features": "sqrt"}).settings() == "28 of 784 pixels per split"
+    assert estimators.EstimatorConfig("forest", {"max_features": "log2"}, pca=100).settings() == "6 of 100 components per split, 100 PCA components"
+    assert estimators.EstimatorConfig("mlp", {"alpha": 1e-4}).settings() == "L2 penalty α = 10⁻⁴"
+    assert estimators.EstimatorConfig("svm", {"C": 10.0}, pca=100).settings() == "C = 10, 100 PCA components"
 
 
 def test_markdown_table_aligns_words_left_and_numbers_right():

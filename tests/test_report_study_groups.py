@@ -1,5 +1,5 @@
 """Helpers that key a study's groups by a setting and glue what a chapter's prose quotes about
-them (report.by_value, distinct, best, glue_stats, glue_spread, glue_stopping), the history
+them (groups.by_value, distinct, best, glue_stats, glue_spread, glue_stopping), the history
 statistics behind them (metrics.stopping_summary, identical_runs, decay_left), and the figures
 chapters 3 and 04 draw from them."""
 import math
@@ -10,9 +10,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from fmnist_lab import metrics, plots, report  # noqa: E402
-from fmnist_lab.config import REFERENCE  # noqa: E402
-from fmnist_lab.study import Study, StudyResults  # noqa: E402
+from fmnist_lab.analysis import groups
+from fmnist_lab.analysis import metrics
+from fmnist_lab import report
+from fmnist_lab.report import figures
+from fmnist_lab.engine.config import REFERENCE
+from fmnist_lab.runs.study import Study, StudyResults
 
 
 def run(key, val_acc, val_loss, train_eval_acc=None, test_acc=0.8, predictions="0123"):
@@ -39,15 +42,15 @@ def dropout():
 
 
 def test_by_value_keys_runs_by_a_field_or_a_function_of_the_config(dropout):
-    by_p = report.by_value(dropout, "dropout")
+    by_p = groups.by_value(dropout, "dropout")
     assert list(by_p) == [0.0, 0.1, 0.5] and by_p[0.1] is dropout.runs["p 0.1"]
-    assert list(report.by_value(dropout, lambda cfg: 10 * cfg.dropout)) == [0.0, 1.0, 5.0]
-    assert list(report.by_value(dropout, "dropout", dropout=0.5)) == [0.5]
+    assert list(groups.by_value(dropout, lambda cfg: 10 * cfg.dropout)) == [0.0, 1.0, 5.0]
+    assert list(groups.by_value(dropout, "dropout", dropout=0.5)) == [0.5]
 
 
 def test_by_value_refuses_two_different_groups_under_one_value(dropout):
     with pytest.raises(ValueError, match="share the value"):
-        report.by_value(dropout, lambda cfg: len(cfg.hidden))  # every group has 2 layers, each its own runs
+        groups.by_value(dropout, lambda cfg: len(cfg.hidden))  # every group has 2 layers, each its own runs
 
 
 def test_by_value_merges_groups_that_are_the_same_runs():
@@ -55,16 +58,16 @@ def test_by_value_merges_groups_that_are_the_same_runs():
     study = Study("l2", "chapter", "l2", {"Adam, λ = 0": cfg, "AdamW, λ = 0": cfg, "Adam, λ = 0.1": cfg.replace(weight_decay=0.1)})
     same = [flat("a", 0.8)]
     results = StudyResults(study, {"Adam, λ = 0": same, "AdamW, λ = 0": same, "Adam, λ = 0.1": [flat("b", 0.7)]})
-    assert list(report.by_value(results, "weight_decay")) == [0.0, 0.1]
-    assert list(report.distinct(results.runs)) == ["Adam, λ = 0", "Adam, λ = 0.1"]
+    assert list(groups.by_value(results, "weight_decay")) == [0.0, 0.1]
+    assert list(groups.distinct(results.runs)) == ["Adam, λ = 0", "Adam, λ = 0.1"]
 
 
 def test_best_picks_on_validation_among_the_groups_that_match(dropout):
-    assert list(report.best(dropout)) == ["p 0.1"]
-    assert list(report.best(dropout, lambda cfg: cfg.dropout > 0.2)) == ["p 0.5"]
-    assert list(report.best(dropout, dropout=0.0)) == ["p 0.0"]
+    assert list(groups.best(dropout)) == ["p 0.1"]
+    assert list(groups.best(dropout, lambda cfg: cfg.dropout > 0.2)) == ["p 0.5"]
+    assert list(groups.best(dropout, dropout=0.0)) == ["p 0.0"]
     with pytest.raises(ValueError):
-        report.best(dropout, lambda cfg: cfg.dropout > 1)
+        groups.best(dropout, lambda cfg: cfg.dropout > 1)
 
 
 def test_glue_stats_glues_gains_as_signed_text_and_says_whether_they_beat_the_spread(dropout, glued):
@@ -120,9 +123,9 @@ def test_decay_left_compounds_lr_times_lambda_over_every_step():
 
 
 def test_accuracy_and_gap_leaves_nonpositive_values_off_a_log_axis_and_draws_the_reference(dropout):
-    plots.use_style()
-    lines = {"dropout": report.by_value(dropout, "dropout")}
-    fig = plots.accuracy_and_gap(lines, "p", logx=True, reference=("none", dropout.runs["p 0.0"]))
+    figures.use_style()
+    lines = {"dropout": groups.by_value(dropout, "dropout")}
+    fig = figures.accuracy_and_gap(lines, "p", logx=True, reference=("none", dropout.runs["p 0.0"]))
     left, right = fig.axes[:2]
     assert list(left.lines[0].get_xdata()) == [0.1, 0.5]  # 0 cannot sit on a log axis
     assert list(left.lines[0].get_ydata()) == pytest.approx([85.0, 71.0])  # percent
@@ -130,13 +133,13 @@ def test_accuracy_and_gap_leaves_nonpositive_values_off_a_log_axis_and_draws_the
     assert left.lines[-1].get_ydata()[0] == pytest.approx(81.0) and left.lines[-1].get_linestyle() == ":"
     assert fig.legends and not left.get_legend()  # legend below the panels, off the data
     plt.close(fig)
-    fig = plots.accuracy_and_gap(lines, "p")  # linear axis: every value, ticks at the values, no legend for one line
+    fig = figures.accuracy_and_gap(lines, "p")  # linear axis: every value, ticks at the values, no legend for one line
     assert list(fig.axes[0].lines[0].get_xdata()) == [0.0, 0.1, 0.5] and not fig.legends
     plt.close(fig)
 
 
 def test_compare_curves_names_each_group_once_below_the_axes(dropout):
-    fig = plots.compare_curves(dropout.runs)
+    fig = figures.compare_curves(dropout.runs)
     legend = fig.axes[0].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == list(dropout.runs)
     assert fig.axes[0].get_ylabel() == "validation accuracy (%)"
@@ -146,7 +149,7 @@ def test_compare_curves_names_each_group_once_below_the_axes(dropout):
 
 def test_stopping_points_computes_the_stops_when_not_given():
     runs = [run("a", [0.80, 0.85, 0.87, 0.86], [0.5, 0.4, 0.45, 0.6])]
-    fig = plots.stopping_points(runs)
+    fig = figures.stopping_points(runs)
     marks = [line for line in fig.axes[1].lines if line.get_marker() in ("v", "o")]
     assert sorted(int(m.get_xdata()[0]) for m in marks) == [2, 3]
     plt.close(fig)

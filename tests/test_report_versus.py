@@ -7,7 +7,8 @@ import matplotlib
 matplotlib.use("Agg")
 import pytest  # noqa: E402
 
-from fmnist_lab import plots, report  # noqa: E402
+from fmnist_lab import report
+from fmnist_lab.report import figures
 
 A = {"val_mean": 0.9151, "val_std": 0.0006, "test_mean": 0.9059, "test_std": 0.0028}
 B = {"val_mean": 0.9145, "val_std": 0.0009, "test_mean": 0.9096, "test_std": 0.0010}
@@ -60,7 +61,7 @@ def test_glue_table_accepts_rows_as_dicts(monkeypatch):
 def test_curves_can_put_a_single_metrics_legend_below_the_axes():
     def runs(acc):
         return [{"history": {"val_acc": [acc, acc + 0.01]}, "final_epoch": 2}]
-    fig = plots.curves({"model a": runs(0.8), "model b": runs(0.9)}, metrics=("val_acc",), legend_below=True)
+    fig = figures.curves({"model a": runs(0.8), "model b": runs(0.9)}, metrics=("val_acc",), legend_below=True)
     ax = fig.axes[0]
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["model a", "model b"]

@@ -1,4 +1,4 @@
-"""Chapter 9's "why the gap" helpers (fmnist_lab.robustness): moving images, scoring models on
+"""Chapter 9's "why the gap" helpers (fmnist_lab.analysis.robustness): moving images, scoring models on
 them, and the facts the prose quotes about training-set size and network size."""
 import math
 
@@ -7,10 +7,12 @@ import pytest
 import torch
 from torch import nn
 
-from fmnist_lab import robustness
-from fmnist_lab.config import RunConfig
-from fmnist_lab.data import load
-from fmnist_lab.study import Study
+from fmnist_lab.analysis import robustness
+from fmnist_lab.chapters import cnn as cnn_page
+from fmnist_lab.report import figures
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.engine.data import load
+from fmnist_lab.runs.study import Study
 
 
 def images(n=16):
@@ -141,22 +143,22 @@ def test_efficiency_facts_find_the_smallest_cnn_above_every_mlp():
                      ("odd MLP", "MLP", 500_000, 0.89, 0.895), ("broken MLP", "MLP", 200_000, 0.10, 0.10),
                      ("lenet", "CNN", 60_000, 0.88, 0.88), ("small CNN", "CNN", 80_000, 0.92, 0.91),
                      ("big CNN", "CNN", 300_000, 0.95, 0.94), ("taught", "MLP taught by a CNN", 1_000_000, 0.93, 0.92)])
-    f = robustness.efficiency_facts(nets, floor=0.8)
+    f = cnn_page.efficiency_facts(nets, floor=0.8)
     assert f["floor"] == 0.8
     assert (f["n_mlp"], f["n_cnn"], f["n_failed"]) == (3, 3, 1)
     assert (f["best_mlp"], f["best_cnn"]) == ("big MLP", "big CNN")
     assert f["top_mlp_test"] == 0.895  # the best test score of any MLP, not the validation pick's
     assert f["lean_cnn"] == "small CNN" and f["lean_cnn_params"] == 80_000 and f["lean_ratio"] == pytest.approx(12.5)
     assert f["rival_mlp"] == "tiny MLP" and f["rival_mlp_test"] == 0.84
-    none = robustness.efficiency_facts(nets[nets["label"] != "small CNN"].assign(test=lambda d: d["test"].where(d["family"] != "CNN", 0.5)), 0.8)
+    none = cnn_page.efficiency_facts(nets[nets["label"] != "small CNN"].assign(test=lambda d: d["test"].where(d["family"] != "CNN", 0.5)), 0.8)
     assert none["lean_cnn"] == "none" and math.isnan(none["lean_ratio"])
 
 
 def test_efficiency_plot_draws_even_when_every_network_is_left_out():
     import matplotlib
     matplotlib.use("Agg")
-    from fmnist_lab import plots
+
 
     nets = networks([("weak MLP", "MLP", 1000, 0.5, 0.5)])
-    facts = robustness.efficiency_facts(nets, floor=0.8)
-    plots.efficiency(nets, (facts["best_mlp"], facts["best_cnn"]), 0.8, line=("best MLP", facts["top_mlp_test"]))
+    facts = cnn_page.efficiency_facts(nets, floor=0.8)
+    figures.efficiency(nets, (facts["best_mlp"], facts["best_cnn"]), 0.8, line=("best MLP", facts["top_mlp_test"]))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from fmnist_lab import scratch
+from fmnist_lab.engine import scratch
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@ import json
 
 import pytest
 
-from fmnist_lab import experiments
-from fmnist_lab.config import RunConfig
-from fmnist_lab.store import Store, validate, CorruptResult
-from fmnist_lab.train import train
+from fmnist_lab.runs import experiments
+from fmnist_lab.runs import summary
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.runs.store import Store, validate, CorruptResult
+from fmnist_lab.engine.train import train
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +71,9 @@ def test_ensure_trains_only_what_is_missing(tmp_path, result, capsys):
 
 
 def test_summary_statistics():
-    mean, std = experiments.mean_std([0.88, 0.89, 0.90])
+    mean, std = summary.mean_std([0.88, 0.89, 0.90])
     assert mean == pytest.approx(0.89) and std == pytest.approx(0.01)
-    assert experiments.ci95([0.88, 0.89, 0.90]) == pytest.approx(4.303 * 0.01 / 3 ** 0.5)
+    assert summary.ci95([0.88, 0.89, 0.90]) == pytest.approx(4.303 * 0.01 / 3 ** 0.5)
 
 
 def test_smoke_profile_shrinks_configs(monkeypatch):

@@ -3,10 +3,10 @@ import math
 import pytest
 import torch
 
-from fmnist_lab import models
-from fmnist_lab.config import RunConfig
-from fmnist_lab.store import Store
-from fmnist_lab.train import train
+from fmnist_lab.engine import models
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.runs.store import Store
+from fmnist_lab.engine.train import train
 
 
 def test_two_identical_runs_are_identical(tiny):
@@ -104,7 +104,7 @@ def test_init_schemes_set_the_intended_scale(init):
 
 
 def test_distillation_loss_mixes_teacher_and_labels():
-    from fmnist_lab.train import distillation_loss
+    from fmnist_lab.engine.train import distillation_loss
     torch.manual_seed(0)
     logits, other, labels = torch.randn(32, 10), torch.randn(32, 10), torch.randint(0, 10, (32,))
     cfg = RunConfig(teacher="0123456789abcdef", label_smoothing=0.1)
@@ -125,12 +125,12 @@ def _save_teacher(store: Store, cfg: RunConfig) -> torch.nn.Module:
 
 @pytest.mark.parametrize("augment", [(), ("hflip",)])
 def test_distilled_student_learns_its_teacher_not_only_the_labels(tiny, tmp_path, monkeypatch, augment):
-    from fmnist_lab.data import load
+    from fmnist_lab.engine.data import load
     store = Store(tmp_path)
     teacher_cfg = RunConfig(hidden=(), seed=5)
     teacher = _save_teacher(store, teacher_cfg)
     student = tiny.replace(epochs=3, augment=augment, teacher=teacher_cfg.key(), distill_weight=1.0, distill_temperature=1.0)
-    from fmnist_lab.experiments import teacher_checkpoint
+    from fmnist_lab.runs.experiments import teacher_checkpoint
     taught, _ = train(student, progress=False, teacher=teacher_checkpoint(student, store))
     plain, _ = train(student.replace(teacher=None), progress=False)
 
@@ -143,9 +143,9 @@ def test_distilled_student_learns_its_teacher_not_only_the_labels(tiny, tmp_path
 
 
 def test_missing_teacher_checkpoint_says_how_to_make_it(tiny, tmp_path, monkeypatch):
-    from fmnist_lab.experiments import ensure
+    from fmnist_lab.runs.experiments import ensure
 
-    monkeypatch.setattr("fmnist_lab.store.Store", lambda *a: Store(tmp_path))
+    monkeypatch.setattr("fmnist_lab.runs.store.Store", lambda *a: Store(tmp_path))
     with pytest.raises(FileNotFoundError, match="fmnist-lab run"):
         ensure([tiny.replace(teacher="0123456789abcdef")], Store(tmp_path), progress=False)
     with pytest.raises(ValueError, match="pass its checkpoint"):  # train() never looks a teacher up itself
@@ -156,14 +156,14 @@ def test_a_teacher_that_is_not_the_named_run_is_refused(tiny, tmp_path):
     store = Store(tmp_path)
     named, other = RunConfig(hidden=(), seed=5), RunConfig(hidden=(), seed=6)
     _save_teacher(store, other)
-    from fmnist_lab.checkpoints import load_checkpoint
+    from fmnist_lab.engine.checkpoints import load_checkpoint
     with pytest.raises(ValueError, match="teacher passed is run"):
         train(tiny.replace(teacher=named.key()), progress=False, teacher=load_checkpoint(store.checkpoint_path(other.key())))
 
 
 def test_refit_trains_on_training_and_validation_images():
-    from fmnist_lab.data import load
-    from fmnist_lab.train import training_images
+    from fmnist_lab.engine.data import load
+    from fmnist_lab.engine.train import training_images
     data = load()
     cfg = RunConfig(refit=True, early_stopping="none")
     x, y = training_images(cfg, data)

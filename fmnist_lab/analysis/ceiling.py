@@ -1,0 +1,91 @@
+"""How far can an MLP go (chapter 11): each known trick against the best-MLP recipe, seed by seed,
+test-time flips of the saved models, and the accuracy-cost frontier of every MLP the book trained.
+
+A trick's gain is paired by seed (same seed, same data order up to the trick itself), so the
+seed-to-seed spread of the recipe cancels; its interval is the 95% t-interval of those paired
+differences. Costs are CPU-minutes per seed: wall time times the threads that trained it, so runs
+trained by one two-thread process and by single-thread workers compare on one scale.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..runs.summary import summarize
+from . import predictions as predict
+from .cost import cpu_minutes
+from .robustness import failed_below
+from .statistics import paired_gain
+
+# The best pure MLPs on Fashion-MNIST documented elsewhere (test accuracy; theirs, quoted only):
+KAN_MLP = 0.895  # one hidden layer of 1 024 units, "KAN or MLP: A Fairer Comparison" (Yu et al. 2024), about
+BENCHMARK_MLP = 0.8833  # the best MLP in the Fashion-MNIST benchmark table (zalandoresearch/fashion-mnist)
+
+
+def trick_gains(runs: dict[str, list[dict[str, Any]]], control: str) -> pd.DataFrame:
+    """One row per trick (every group but `control`): validation and test gain over the control,
+    paired by seed (points, with 95% half-widths), seeds ahead on test, and the cost per seed
+    relative to the control's (CPU-minutes)."""
+    base = runs[control]
+    base_cost = np.mean([cpu_minutes(r) for r in base])
+    rows = []
+    for label, results in runs.items():
+        if label == control:
+            continue
+        val, test = paired_gain(results, base, "val"), paired_gain(results, base, "test")
+        rows.append({"trick": label, "val_gain": val["gain"], "val_ci": val["ci"], "test_gain": test["gain"],
+                     "test_ci": test["ci"], "val_seeds": val["seeds"], "test_seeds": test["seeds"], "ahead": test["ahead"], "seeds": len(test["seeds"]),
+                     "cost": np.mean([cpu_minutes(r) for r in results]) / base_cost})
+    return pd.DataFrame(rows)
+
+
+def helped(gains: pd.DataFrame) -> list[str]:
+    """The tricks that raised mean validation accuracy (selection sees validation only)."""
+    return list(gains.loc[gains["val_gain"] > 0, "trick"])
+
+
+def flip_gains(keys: list[str], store_root: str | None = None) -> pd.DataFrame:
+    """Test-time flips of saved models: per run key, validation and test accuracy of the model alone
+    and of the mean of its predictions for the image and its mirror image."""
+
+    rows = []
+    for key in keys:
+        row = {"key": key}
+        for split in ("val", "test"):
+            plain = predict.accuracy(predict.probabilities(key, split, False, store_root), split)
+            flipped = predict.accuracy(predict.probabilities(key, split, True, store_root), split)
+            row |= {split: plain, f"{split}_flip": flipped, f"{split}_gain": 100 * (flipped - plain)}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pareto(frame: pd.DataFrame, cost: str = "minutes", score: str = "test") -> pd.Series:
+    """Whether each row is on the frontier: no other row is at least as good for less cost."""
+    order = frame.sort_values([cost, score], ascending=[True, False])
+    best, front = -math.inf, set()
+    for index, row in order.iterrows():
+        if row[score] > best:
+            front.add(index)
+            best = row[score]
+    return frame.index.isin(front)
+
+
+def mlp_frontier(networks: pd.DataFrame) -> pd.DataFrame:
+    """The book's MLPs (taught ones included; failed ones, below `robustness.failed_below()` on
+    validation, left out) from `robustness.trained_networks`, with CPU-minutes per seed
+    (`cpu_minutes`) and whether each is on the test-accuracy-for-cost frontier."""
+
+    mlps = networks[(networks["family"] != "CNN") & (networks["val"] >= failed_below())].copy()
+    mlps["cpu_minutes"] = [float(np.mean([cpu_minutes(r) for r in runs])) for runs in mlps["runs"]]
+    mlps["frontier"] = pareto(mlps, cost="cpu_minutes")
+    return mlps
+
+
+def summary_row(results: list[dict[str, Any]]) -> dict[str, float]:
+    """Validation and test mean ± std (fractions) and CPU-minutes per seed of one group."""
+    s = summarize(results)
+    return {"val": s["val_mean"], "val_std": s["val_std"], "test": s["test_mean"], "test_std": s["test_std"],
+            "cpu_minutes": float(np.mean([cpu_minutes(r) for r in results]))}

@@ -1,0 +1,28 @@
+"""What a run cost: CPU-minutes (wall time x threads) and minutes per seed timed on two threads, with
+the devices that trained a group. One notion of cost, two named variants: `cpu_minutes` compares runs
+trained with different thread counts; `two_thread_minutes` is the wall time a reader with two cores waits."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .metrics import machine, timing_machine
+
+
+def cpu_minutes(result: dict[str, Any]) -> float:
+    """Training cost of one run in CPU-minutes (wall time x threads)."""
+    info = result["provenance"]
+    return info["wall_seconds"] * (info.get("threads") or 1) / 60
+
+
+def two_thread_runs(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The runs timed on two threads of the machine that trained most of those (`timing_machine`)."""
+    two = [r for r in results if r["provenance"].get("threads") == 2]
+    return [r for r in two if machine(r) == timing_machine(two)] if two else []
+
+
+def minutes_on_two_threads(results: list[dict[str, Any]]) -> float:
+    """Training minutes per seed of the runs timed on two threads (`two_thread_runs`), NaN if none:
+    the wall time a reader with two cores waits, comparable across recipes."""
+    timed = two_thread_runs(results)
+    return sum(r["provenance"]["wall_seconds"] for r in timed) / len(timed) / 60 if timed else math.nan

@@ -1,0 +1,137 @@
+"""Chapter 11's findings (how far can an MLP go?): the tricks' table and glue, the frontier's glue and the
+validation pick among the candidates."""
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any
+
+import pandas as pd
+
+from .. import report
+from ..analysis.ceiling import helped
+from ..analysis.statistics import paired_gain
+from ..report.figures.frontier import frontier_axis
+from ..report.format import pm, signed
+from ..report.settings import reader_name
+from ..runs.summary import ci95, select, summarize
+
+
+# ---- Tables and glue for the chapter's prose ------------------------------------------------------------
+def short_name(study, label: str) -> str:
+    """The RunConfig field a trick changes from its study's control ('ema', 'mixup', 'teacher')."""
+    cfg, control = study.groups[label], study.control
+    changed = [f for f in study.varies if getattr(cfg, f) != getattr(control, f)]
+    return changed[0] if changed else "control"
+
+
+FLIP = "best MLP + test-time flip"  # the recipe's saved networks, each image scored with its mirror image
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, control: str,
+                 flips: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The recipe and each trick: validation and test accuracy (mean ± std, %), the mean paired test
+    gain (points), its paired 95% interval in a column of its own ('−0.62 to +0.60', unbroken: with
+    the gain in one cell it wrapped onto three lines) and the seeds ahead on test. (The validation
+    gain, the difference of the validation means, is left to the figure and the prose: the table
+    must fit a laptop's page.)
+    `flips` (`flip_gains`) adds the test-time flip of the recipe's saved networks as a last row.
+    (Every trick trains the same epochs; the frontier shows what each costs.)"""
+
+    def interval(gain: float, ci: float) -> str:
+        return "–" if math.isnan(ci) else f"{signed(gain - ci)}\u00a0to\u00a0{signed(gain + ci)}"
+
+    def row(label, val, test, gain=None):
+        cells = {"model": label, "val acc %": pm(*val), "test acc %": pm(*test)}
+        if gain is None:
+            return cells | {"test gain (points)": "", "95% interval": "", "ahead on test": ""}
+        return cells | {"test gain (points)": signed(gain["test_gain"]), "95% interval": interval(gain["test_gain"], gain["test_ci"]),
+                        "ahead on test": f"{gain['ahead']} of {gain['seeds']}"}
+
+    rows = []
+    for label, results in runs.items():
+        s = summarize(results)
+        gain = None if label == control else gains[gains["trick"] == label].iloc[0]
+        rows.append(row(label, (s["val_mean"], s["val_std"]), (s["test_mean"], s["test_std"]), gain))
+    if flips is not None and len(flips):
+        gain = {"val_gain": flips["val_gain"].mean(), "test_gain": flips["test_gain"].mean(), "test_ci": ci95(list(flips["test_gain"])),
+                "ahead": int((flips["test_gain"] > 0).sum()), "seeds": len(flips)}
+        rows.append(row(FLIP, _mean_std(list(flips["val_flip"])), _mean_std(list(flips["test_flip"])), gain))
+    return pd.DataFrame(rows)
+
+
+def glue_tricks(study, gains: pd.DataFrame, flips: pd.DataFrame) -> dict[str, Any]:
+    """Glue each trick's numbers as `<field>_<fact>` (see `short_name`): `_val_gain`, `_test_gain`
+    (signed points), `_test_low`, `_test_high` (its paired interval), `_ahead`, `_seeds`, `_cost`;
+    the test-time flip's as `flip_val`, `flip_test`, `flip_test_low`, `flip_test_high`, `flip_ahead`;
+    `helped_words` (the tricks that raised validation accuracy, in words), `top_trick`, `top_gain`
+    (the largest mean test gain, flips included). Returns the facts."""
+
+    facts: dict[str, Any] = {}
+    for g in gains.itertuples():
+        name = short_name(study, g.trick)
+        facts |= {f"{name}_val_gain": g.val_gain, f"{name}_test_gain": g.test_gain, f"{name}_test_low": g.test_gain - g.test_ci,
+                  f"{name}_test_high": g.test_gain + g.test_ci, f"{name}_ahead": g.ahead, f"{name}_seeds": g.seeds, f"{name}_cost": g.cost}
+    flip_test, flip_ci = flips["test_gain"].mean(), ci95(list(flips["test_gain"]))
+    facts |= {"flip_val": flips["val_gain"].mean(), "flip_test": flip_test, "flip_test_low": flip_test - flip_ci,
+              "flip_test_high": flip_test + flip_ci, "flip_ahead": int((flips["test_gain"] > 0).sum()), "flip_seeds": len(flips)}
+    candidates = {**dict(zip(gains["trick"], gains["test_gain"])), "the test-time flip": flip_test}
+    top = max(candidates, key=candidates.get)
+    signed_names = [k for k in facts if k.endswith(("_gain", "_low", "_high")) or k in ("flip_val", "flip_test")]
+    report.glue_markdown(**{k: report.signed(facts[k]) for k in signed_names},
+                         helped_words=report.join([t.replace("best MLP + ", "") for t in helped(gains)]) or "none",
+                         top_trick=top.replace("best MLP + ", ""), top_gain=report.signed(candidates[top]))
+    report.glue_numbers(**{k: v for k, v in facts.items() if k not in signed_names})
+    return facts | {"top_trick": top, "top_gain": candidates[top]}
+
+
+def glue_frontier(mlps: pd.DataFrame, goal: float, minimum: float) -> dict[str, Any]:
+    """Glue what the frontier paragraph quotes: `front_n` (MLPs on the frontier) of `mlps_n`, of which
+    `taught_n` were taught by a CNN and `plain_n` not; the most accurate MLP on test (`top_label`,
+    by a reader's name, `robustness.reader_name`; `top_test`, `top_val`, `top_minutes`); the
+    frontier point before it (`prev_label`, `prev_test`, `prev_minutes`) and how many times its
+    cost the last step takes (`top_ratio`); `costlier_n`, the MLPs that cost more than the top one,
+    and `costlier_val_higher_n`, how many of them validate higher; `goal_gap` and `minimum_gap`,
+    the goal and the minimum minus the best test accuracy (points); `axis_floor` (%) and
+    `below_axis_n`, the figure's lowest accuracy and how many MLPs lie below it (`frontier_axis`)."""
+
+    top = mlps.loc[mlps["test"].idxmax()]
+    front = mlps[mlps["frontier"] & (mlps["cpu_minutes"] < top["cpu_minutes"])]
+    prev = front.loc[front["cpu_minutes"].idxmax()] if len(front) else top
+    costlier = mlps[mlps["cpu_minutes"] > top["cpu_minutes"]]
+    floor = frontier_axis(mlps, (goal, minimum))[0]
+    taught = int((mlps["family"] != "MLP").sum())
+    facts = {"front_n": int(mlps["frontier"].sum()), "mlps_n": len(mlps), "taught_n": taught, "plain_n": len(mlps) - taught,
+             "top_test": top["test"], "top_val": top["val"],
+             "top_minutes": top["cpu_minutes"], "prev_test": prev["test"], "prev_minutes": prev["cpu_minutes"],
+             "top_ratio": top["cpu_minutes"] / prev["cpu_minutes"], "costlier_n": len(costlier),
+             "costlier_val_higher_n": int((costlier["val"] > top["val"]).sum()), "goal_gap": 100 * (goal - top["test"]),
+             "minimum_gap": 100 * (minimum - top["test"]), "axis_floor": floor,
+             "below_axis_n": int((100 * mlps["test"] < floor).sum())}
+    report.glue_numbers(**facts)
+    report.glue_markdown(top_label=reader_name(top), prev_label=reader_name(prev))
+    return facts | {"top_label": top["label"], "prev_label": prev["label"]}
+
+
+def glue_pick(pick: str, runs: dict[str, list[dict[str, Any]]], candidates: list[str], goal: float,
+              minimum: float) -> dict[str, Any]:
+    """Glue the validation pick among `candidates` (labels of `runs`): `pick` (label), `pick_val`,
+    `pick_val_std`, `pick_test`, `pick_test_std`, `pick_verdict` (against the goal and the minimum,
+    `report.target_verdict`); the runner-up on validation (`pick_runner_up`) and the pick's lead over
+    it, paired by seed (`pick_margin`, `pick_margin_low`, `pick_margin_high`: signed points, its 95%
+    interval): a lead whose interval spans zero does not really separate the two. Returns the facts."""
+
+    s = summarize(runs[pick])
+    others = {label: runs[label] for label in candidates if label != pick}
+    runner = select(others) if others else pick
+    lead = paired_gain(runs[pick], runs[runner], "val")
+    report.glue_markdown(pick=pick, pick_verdict=report.target_verdict(s["test_mean"], goal, minimum), pick_runner_up=runner,
+                         pick_margin=report.signed(lead["gain"]), pick_margin_low=report.signed(lead["gain"] - lead["ci"]),
+                         pick_margin_high=report.signed(lead["gain"] + lead["ci"]))
+    report.glue_numbers(pick_val=s["val_mean"], pick_val_std=s["val_std"], pick_test=s["test_mean"], pick_test_std=s["test_std"])
+    return {"pick": pick, "test": s["test_mean"], "goal_reached": s["test_mean"] >= goal, "runner_up": runner,
+            "margin": lead["gain"], "margin_ci": lead["ci"]}

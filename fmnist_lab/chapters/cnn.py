@@ -1,0 +1,110 @@
+"""Chapter 9's findings (why an MLP trails a CNN): the robustness, training-set size and efficiency facts
+the prose quotes, glued, and the efficiency figure with the compared networks ringed."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from ..analysis.robustness import failed_below, robustness_facts, size_facts, test_images
+from ..report import figures as plots
+from ..report.comparisons import seeds_ahead
+from ..report.format import number, plural, thousands
+from ..report.glue import glue_markdown, glue_numbers
+from ..report.settings import reader_name
+from ..report.timing import timing_note, two_thread_minutes
+from ..runs.summary import select
+
+
+def efficiency_facts(networks: pd.DataFrame, floor: float | None = None, mlp: str | None = None,
+                     cnn: str | None = None) -> dict[str, Any]:
+    """What the prose quotes about `trained_networks`: how many configurations (`n_trained`), MLPs and
+    CNNs shown (`n_mlp`, `n_cnn`), MLPs taught by a CNN (`n_taught`: the plots leave them out) and
+    failed groups below `floor` validation accuracy (`n_failed`, any family: left out too; `floor`,
+    by default `failed_below()`, is returned), so that n_trained = n_mlp + n_cnn + n_taught + n_failed;
+    the MLP and the CNN the prose compares with (`best_mlp`, `best_cnn`: the labels `mlp`, `cnn`,
+    by default the best of each family on validation; `_params`, `_test`, `_minutes`); the best test
+    accuracy of any MLP (`top_mlp_test`); the smallest CNN whose test accuracy beats every MLP's
+    (`lean_cnn`: label; `_params`, `_test`, `_minutes`), how many times fewer parameters it has than
+    `best_mlp` (`lean_ratio`), and the best MLP on validation among those with no more parameters
+    than it (`rival_mlp`, with the same three numbers). Each named network's name as a reader reads
+    it (`_name`, `reader_name`), its parameters as text
+    (`_params_text`, '1 865 738') and its minutes per seed on two threads (`_minutes`, from
+    `report.two_thread_minutes`: one thread count, so the times compare) with the machine
+    (`_minutes_text`, '7.2 minutes per seed (AMD EPYC, 2 threads)'). A missing network is named
+    'none', with nan numbers."""
+
+    floor = failed_below() if floor is None else floor
+    kept = networks[networks["val"] >= floor]
+    mlps, cnns = (kept[kept["family"] == f] for f in ("MLP", "CNN"))
+    none = pd.Series({"label": "none", "params": math.nan, "test": math.nan, "runs": []})
+
+    def pick(frame: pd.DataFrame, label: str | None) -> pd.Series:  # the named one, else the best on validation
+        if label is not None:
+            named = frame[frame["label"] == label]
+            return named.iloc[0] if len(named) else none
+        return frame.loc[frame["label"] == select(dict(zip(frame["label"], frame["runs"])))].iloc[0] if len(frame) else none
+
+    best = {"mlp": pick(mlps, mlp), "cnn": pick(cnns, cnn)}
+    winners = cnns[cnns["test"] > mlps["test"].max()].sort_values("params") if len(mlps) else cnns.iloc[:0]
+    lean = winners.iloc[0] if len(winners) else none
+    rival = pick(mlps[mlps["params"] <= lean["params"]], None)  # the best MLP on validation no bigger than that CNN
+    out: dict[str, Any] = {"floor": floor, "n_trained": len(networks), "n_mlp": len(mlps), "n_cnn": len(cnns),
+                           "n_taught": int((kept["family"] == "MLP taught by a CNN").sum()),
+                           "n_failed": int((networks["val"] < floor).sum()),
+                           "top_mlp_test": mlps["test"].max(), "lean_cnn": lean["label"], "lean_ratio": best["mlp"]["params"] / lean["params"]}
+    for prefix, row in (("best_mlp", best["mlp"]), ("best_cnn", best["cnn"]), ("lean_cnn", lean), ("rival_mlp", rival)):
+        minutes, where = two_thread_minutes(list(row["runs"]))
+        out |= {f"{prefix}_params": row["params"], f"{prefix}_test": row["test"], f"{prefix}_minutes": minutes,
+                f"{prefix}_name": reader_name(row) if "chapter" in row else row["label"],
+                f"{prefix}_params_text": "–" if math.isnan(row["params"]) else thousands(row["params"]),
+                f"{prefix}_minutes_text": f"{number(minutes, 1)} minutes per seed ({where})" if where else "no time on two threads"}
+    out |= {"best_mlp": best["mlp"]["label"], "best_cnn": best["cnn"]["label"], "rival_mlp": rival["label"]}
+    return out
+
+# ---- Glue for the chapter's prose (each returns its facts, for the claims the chapter asserts) -------
+
+
+def _glue(prefix: str, facts: dict[str, Any]) -> dict[str, Any]:
+
+    glue_numbers(**{f"{prefix}_{k}": v for k, v in facts.items() if not isinstance(v, str)})
+    glue_markdown(**{f"{prefix}_{k}": v for k, v in facts.items() if isinstance(v, str)})
+    return facts
+
+
+def glue_robustness(prefix: str, curves: dict[str, dict[str, dict[float, float]]], mlp: str, cnn: str, shifted: str) -> dict[str, Any]:
+    """Glue `robustness_facts` as `<prefix>_<fact>` (numbers), with `<prefix>_images`, the number
+    of test images scored, as text ('2 000 images')."""
+
+    return _glue(prefix, robustness_facts(curves, mlp, cnn, shifted) | {"images": plural(test_images(), "test image")})
+
+
+def glue_sizes(prefix: str, mlp: dict[int, list[dict[str, Any]]], cnn: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Glue `size_facts` as `<prefix>_<fact>` (numbers); the sizes also as text, '1 000 images'
+    (`<prefix>_small_n`, `_large_n`, `_match_n`), and on how many of the CNN's seeds on the smallest
+    set the last epoch was the best, 'on 2 of 3 seeds' (`<prefix>_cnn_last_best_text`)."""
+
+    facts = size_facts(mlp, cnn)
+    words = {f"{k}_n": plural(facts[k], "image") if facts[k] == facts[k] else "no training-set size"
+             for k in ("small", "large", "cnn_match")}
+    words["cnn_last_best_text"] = seeds_ahead(facts["cnn_last_best"], facts["small_seeds"])  # 'on 2 of 3 seeds'
+    return _glue(prefix, facts | words)
+
+
+def glue_efficiency(prefix: str, networks: pd.DataFrame, floor: float | None = None, mlp: str | None = None,
+                    cnn: str | None = None) -> dict[str, Any]:
+    """Glue `efficiency_facts` as `<prefix>_<fact>` (labels as text), with `<prefix>_timing`
+    (`report.timing_note` of all the runs: where the training times come from)."""
+
+    runs = [r for group in networks["runs"] for r in group]
+    return _glue(prefix, efficiency_facts(networks, floor, mlp, cnn) | {"timing": timing_note(runs)})
+
+
+def efficiency_figure(networks: pd.DataFrame, facts: dict[str, Any], ringed: str, line: str):
+    """`plots.efficiency` with the networks `efficiency_facts` compares with ringed and named
+    `ringed` in the legend (the prose may compare with a named model, not the validation pick), and
+    a dotted line, named `line`, at the best test accuracy of any MLP."""
+
+    return plots.efficiency(networks, (facts["best_mlp"], facts["best_cnn"]), facts["floor"],
+                            line=(line, facts["top_mlp_test"]), ringed=ringed)

@@ -1,0 +1,265 @@
+"""The book's findings at a glance: the numbers the first page states, computed from the chapters' studies.
+
+Each takeaway reads one chapter's loaded studies (`studies.load`) and returns the numbers its
+sentence states, by glue name: differences in accuracy points (positive, the direction is in the
+words and asserted by the page in the full profile), accuracies as fractions. Selection is on
+validation, as in the chapters.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+
+from ..analysis import leaderboard
+from ..engine.config import REFERENCE
+from ..report.comparisons import shown_points
+from ..report.format import pct, pm
+from ..runs import studies
+from ..runs.experiments import current_store, missing, seeded
+from ..runs.store import Store
+from ..runs.study import ChapterResults, StudyResults
+from ..runs.summary import summarize
+
+
+def _points(a: float, b: float) -> float:
+    return shown_points(a, b)  # from the two as printed: every page quotes one number for one comparison
+
+
+def _val(results: StudyResults, **fields: Any) -> float:
+    return results.summary(**fields)["val_mean"]
+
+
+def input_scaling(ch: ChapterResults) -> dict[str, float]:
+    """Chapter 1: what standardizing is worth over raw bytes with Adam, and raw bytes under plain SGD."""
+    s = ch.normalization
+    return {"scale_adam_gain": _points(_val(s, normalization="standardize", optimizer="adam"),
+                                       _val(s, normalization="raw", optimizer="adam")),
+            "scale_raw_sgd_val": _val(s, normalization="raw", optimizer="sgd")}
+
+
+def depth_width(ch: ChapterResults) -> dict[str, float]:
+    """Chapter 3: the validation range over 1-6 hidden layers against the seed spread, and the
+    selected width's test gain over its control (the reference MLP's width)."""
+    deep = [s for label, s in ch.depth.summaries.items() if ch.depth.study.groups[label].hidden]
+    wide = ch.width.pick()
+    control = ch.width.summaries[ch.width.control(wide)]
+    return {"depth_range": _points(max(s["val_mean"] for s in deep), min(s["val_mean"] for s in deep)),
+            "depth_max_std": 100 * max(s["val_std"] for s in deep),
+            "width_units": ch.width.study.groups[wide].hidden[0],
+            "width_gain": _points(ch.width.summaries[wide]["test_mean"], control["test_mean"])}
+
+
+def regularization(ch: ChapterResults) -> dict[str, float]:
+    """Chapter 4: label smoothing's test gain, and the most any L2 or dropout setting adds on validation."""
+    none, smooth = (ch.smoothing.summary(label_smoothing=s) for s in (0.0, 0.1))
+    others = [s for study in (ch.l2, ch.dropout) for label, s in study.summaries.items()
+              if study.study.groups[label] != study.study.control]
+    return {"smooth_gain": _points(smooth["test_mean"], none["test_mean"]),
+            "smooth_gain_val": _points(smooth["val_mean"], none["val_mean"]),
+            "reg_other_gain": max(_points(s["val_mean"], none["val_mean"]) for s in others),
+            "reg_none_std": 100 * none["val_std"]}
+
+
+SATURATING = ("sigmoid", "tanh")
+
+
+def activations(ch: ChapterResults) -> dict[str, float]:
+    """Chapter 5: the validation spread of all activations at two layers; at six, how far the
+    saturating ones trail the rest."""
+    a = ch.activation
+    two = [_val(a, hidden=REFERENCE.hidden, activation=name) for name in studies.ACTIVATIONS]
+    six = {name: _val(a, hidden=studies.DEEP, activation=name) for name in studies.ACTIVATIONS}
+    return {"act_spread2": _points(max(two), min(two)),
+            "act_saturating_gap6": _points(min(v for k, v in six.items() if k not in SATURATING),
+                                           max(six[k] for k in SATURATING))}
+
+
+def initialization(ch: ChapterResults) -> dict[str, float]:
+    """Chapter 6: validation points N(0, 1) loses against PyTorch's default, without and with batch norm."""
+    out = {}
+    for depth, hidden in ((2, REFERENCE.hidden), (6, studies.DEEP)):
+        default = _val(ch.init, hidden=hidden, init="default", batchnorm=False)
+        for bn, name in ((False, "plain"), (True, "bn")):
+            out[f"init_loss{depth}_{name}"] = _points(default, _val(ch.init, hidden=hidden, init="normal1", batchnorm=bn))
+    return out
+
+
+def optimizers(ch: ChapterResults) -> dict[str, float]:
+    """Chapter 7: the spread of the optimizers at their best rates against the narrowest spread of
+    one optimizer over its rates; the worst cell; the least a decaying schedule adds."""
+    by_optimizer: dict[str, list[float]] = {}
+    for label, s in ch.optimizer.summaries.items():
+        by_optimizer.setdefault(ch.optimizer.study.groups[label].optimizer, []).append(s["val_mean"])
+    best = [max(v) for v in by_optimizer.values()]
+    constant = _val(ch.schedule, schedule="constant")
+    return {"opt_spread": _points(max(best), min(best)),
+            "opt_lr_range_min": min(_points(max(v), min(v)) for v in by_optimizer.values()),
+            "opt_worst_val": min(min(v) for v in by_optimizer.values()),
+            "sched_min_gain": min(_points(s["val_mean"], constant) for label, s in ch.schedule.summaries.items()
+                                  if ch.schedule.study.groups[label].schedule != "constant")}
+
+
+def augmentation(ch: ChapterResults) -> dict[str, float]:
+    """Chapter 8: per training length, how many augmentation sets trail no augmentation on
+    validation and by how much on average (points; negative: ahead)."""
+    a, out = ch.augmentation, {}
+    for name, epochs in zip(("short", "long"), studies.AUGMENTATION_LENGTHS):
+        none = _val(a, augment=(), epochs=epochs)
+        deltas = [_points(a.summaries[label]["val_mean"], none) for label in a.study.labels(epochs=epochs)
+                  if a.study.groups[label].augment]
+        out |= {f"aug_{name}_epochs": epochs, f"aug_{name}_below": sum(d < 0 for d in deltas),
+                f"aug_{name}_trail": -sum(deltas) / len(deltas), "aug_sets": len(deltas)}
+    return out
+
+
+TAKEAWAYS: dict[str, Callable[[ChapterResults], dict[str, float]]] = {
+    "01_dataset": input_scaling, "03_depth_width": depth_width, "04_regularization": regularization,
+    "05_activations": activations, "06_init_batchnorm": initialization, "07_optimizers": optimizers,
+    "08_augmentation": augmentation,
+}
+
+
+def takeaways(store: Store | None = None, stored_only: bool = False) -> dict[str, float]:
+    """Every chapter takeaway's numbers, by glue name. `stored_only`: skip a chapter whose runs
+    are not all in the store instead of training them (a smoke store built by one page)."""
+    store = store or current_store()
+    out: dict[str, float] = {}
+    for chapter, numbers in TAKEAWAYS.items():
+        if stored_only and missing(studies.chapter_configs(chapter), store):
+            continue
+        out |= numbers(studies.load(chapter, store, quiet=True))
+    return out
+
+
+def _reference(store: Store | None) -> dict[str, Any] | None:
+    """The reference MLP's seed summary, if all its runs are stored."""
+    runs = [(store or current_store()).load(cfg) for cfg in seeded(REFERENCE)]
+    return summarize(runs) if all(runs) else None
+
+
+def _chapter_pick(rows: list[leaderboard.Entry], chapter: str, family: str) -> leaderboard.Entry | None:
+    return next((e for e in rows if e.chapter == chapter and e.family == family), None)
+
+
+def _recipe(rows: list[leaderboard.Entry]) -> leaderboard.Entry | None:
+    """Chapter 10's stacked MLP recipe, "the best MLP" of chapters 9–12 (chapter 11's variants of
+    it may validate higher by a hair; the first page names both)."""
+    return next((e for e in rows if e.study is studies.BEST and e.label == studies.BEST_MLP_LABEL), None)
+
+
+def best_claim(family: str) -> tuple[str, str, float]:
+    """The earlier reports' best claimed test accuracy for "MLP" or "CNN": (report, model, accuracy)."""
+    return max((c for c in leaderboard.REPORT_CLAIMS if ("CNN" in c[1]) == (family == "CNN")), key=lambda c: c[2])
+
+
+def headline(rows: list[leaderboard.Entry], store: Store | None = None) -> dict[str, float]:
+    """The best MLP and CNN on validation (test), their lead over the earlier reports' best claims
+    (the MLP's also over the best published MLP), the CNN's lead and parameter ratio, and, for scale,
+    what chapter 10's stacked MLP recipe and chapter 9's small CNN add over the reference MLP (test
+    points; `cnn9_over_mlp` against that recipe too, the model the prose names). Missing parts are left out."""
+    mlp, cnn, cnn9 = leaderboard.best(rows, "MLP"), leaderboard.best(rows, "CNN"), _chapter_pick(rows, "09_cnn", "CNN")
+    recipe = _recipe(rows)
+    reference, out = _reference(store), {}
+    for name, e in (("mlp", mlp), ("cnn", cnn)):
+        if e:
+            out |= {f"best_{name}_test": e.summary["test_mean"], f"best_{name}_test_std": e.summary["test_std"],
+                    f"best_{name}_seeds": e.summary["seeds"],
+                    f"{name}_over_reports": _points(e.summary["test_mean"], best_claim(name.upper())[2])}
+    if mlp:  # the published numbers are MLPs (and a human baseline)
+        out["mlp_over_published"] = _points(mlp.summary["test_mean"], max(a for w, a in leaderboard.PUBLISHED if "MLP" in w))
+    if mlp and cnn:
+        out |= {"cnn_over_mlp": _points(cnn.summary["test_mean"], mlp.summary["test_mean"]),
+                "param_ratio": mlp.summary["params"] / cnn.summary["params"]}
+    if recipe and cnn9:
+        out["cnn9_over_mlp"] = _points(cnn9.summary["test_mean"], recipe.summary["test_mean"])
+    for name, e in (("stack_gain", recipe), ("cnn9_gain", cnn9)):
+        if e and reference:
+            out[name] = _points(e.summary["test_mean"], reference["test_mean"])
+    return out
+
+
+def scale_lines(rows: list[leaderboard.Entry], store: Store | None = None) -> dict[str, float]:
+    """For `plots.gains`: the best MLP's and chapter 9's small CNN's test gain over the reference MLP."""
+    numbers = headline(rows, store)
+    names = {"stack_gain": "chapter 10's best MLP over the reference MLP", "cnn9_gain": "chapter 9's small CNN over the reference MLP"}
+    return {text: numbers[name] for name, text in names.items() if name in numbers}
+
+
+def gains(rows: list[leaderboard.Entry], store: Store | None = None) -> list[leaderboard.Gain]:
+    """Each chapter's MLP pick against its control, paired seed by seed: `leaderboard.ranked_gains`,
+    exactly as chapter 10 draws and tabulates it."""
+    return leaderboard.ranked_gains(rows, store)
+
+
+def gain_numbers(ranked: list[leaderboard.Gain]) -> dict[str, float]:
+    """The largest single test gain (and its cost), how many picks were ranked, and for how many the
+    paired 95% interval of the test gain includes zero (`Gain.clear` is False)."""
+    if not ranked:
+        return {}
+    return {"gain_top_test": ranked[0].test, "gain_top_cost": ranked[0].cost, "gains_n": len(ranked),
+            "gains_noise": sum(not g.clear for g in ranked)}
+
+
+def which(rows: list[leaderboard.Entry], family: str) -> str:
+    """The family's validation pick as a reader finds it: "best MLP + weight averaging (chapter 11)"."""
+    e = leaderboard.best(rows, family)
+    return f"{e.label} (chapter {int(e.chapter.split('_')[0])})" if e else "none trained"
+
+
+def glance_table(rows: list[leaderboard.Entry]) -> pd.DataFrame:
+    """Per family, this book's best (test, mean ± std over seeds) beside the earlier reports' best
+    claim (one run each) and the published numbers; the human baseline last."""
+    out = []
+    for family in ("MLP", "CNN"):
+        e = leaderboard.best(rows, family)
+        if e:
+            out.append({"model": which(rows, family), "source": "this book, best on validation", "seeds": str(e.summary["seeds"]),
+                        "test acc %": pm(e.summary["test_mean"], e.summary["test_std"])})
+        report_name, what, acc = best_claim(family)
+        out.append({"model": what, "source": f"{report_name}, the earlier reports' best {family}", "seeds": "1",
+                    "test acc %": pct(acc)})
+        out += [{"model": what, "source": "published", "seeds": "–", "test acc %": pct(acc)}
+                for what, acc in leaderboard.PUBLISHED if family in what]
+    out += [{"model": what, "source": "published", "seeds": "–", "test acc %": pct(acc)}
+            for what, acc in leaderboard.PUBLISHED if not any(f in what for f in ("MLP", "CNN"))]
+    return pd.DataFrame(out)
+
+
+# The directions the first page states, each on the numbers above (by glue name). The page checks
+# them in the full profile; smoke numbers are noise.
+CLAIMS: dict[str, Callable[[dict[str, float]], bool]] = {
+    "1: standardizing helps with Adam; raw bytes under SGD stay near chance (10%)":
+        lambda n: n["scale_adam_gain"] > 0 and n["scale_raw_sgd_val"] < 0.15,
+    "3: depth beyond one layer within the seed spread; the widest net is picked and gains on test":
+        lambda n: n["depth_range"] < n["depth_max_std"] and n["width_units"] == max(studies.WIDTHS) and n["width_gain"] > 0,
+    "4: label smoothing gains; no L2 or dropout setting beyond the seed spread":
+        lambda n: n["smooth_gain"] > 0 and n["smooth_gain_val"] > 0 and n["reg_other_gain"] < n["reg_none_std"],
+    "5: activations within a point at two layers; saturating ones behind at six":
+        lambda n: n["act_spread2"] < 1 and n["act_saturating_gap6"] > 0,
+    "6: N(0, 1) costs whole points; batch norm wins back part, not all":
+        lambda n: all(n[f"init_loss{d}_plain"] > max(1, n[f"init_loss{d}_bn"]) and n[f"init_loss{d}_bn"] > 0
+                      for d in (2, 6)),
+    "7: the optimizers differ less than one optimizer over its rates; every decaying schedule gains":
+        lambda n: n["opt_spread"] < n["opt_lr_range_min"] and n["sched_min_gain"] > 0,
+    "8: most sets trail no augmentation when short; the shortfall shrinks with length":
+        lambda n: n["aug_short_trail"] > n["aug_long_trail"] > 0 and 2 * n["aug_short_below"] > n["aug_sets"],
+    "9/10: the CNNs beat the best MLP with fewer parameters; the best models beat the earlier claims":
+        lambda n: min(n["cnn_over_mlp"], n["cnn9_over_mlp"], n["mlp_over_reports"], n["mlp_over_published"],
+                      n["cnn_over_reports"]) > 0 and n["param_ratio"] > 1,
+    "10: no single change is worth a full point; stacked less than chapter 9's CNN":
+        lambda n: n["gain_top_test"] < 1 and n["gain_top_test"] < n["stack_gain"] < n["cnn9_gain"],
+}
+
+
+def failed_claims(numbers: dict[str, float]) -> list[str]:
+    """The `CLAIMS` the numbers do not support (a missing number fails its claim)."""
+    failed = []
+    for claim, holds in CLAIMS.items():
+        try:
+            ok = holds(numbers)
+        except KeyError:
+            ok = False
+        if not ok:
+            failed.append(claim)
+    return failed

@@ -1,0 +1,77 @@
+"""Phrases that compare two results: above or below, by how much, and whether the gap is within seed noise."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..analysis.statistics import paired_gain
+from .format import above_below, number, signed
+
+
+def against_spread(difference: float, *stds: float) -> str:
+    """Whether a difference of two seed means is bigger than the seed-to-seed spread, in words."""
+    return "more than the spread between seeds" if abs(difference) >= max(stds) else "less than the spread between seeds"
+
+
+def shown_points(a: float, b: float, digits: int = 2) -> float:
+    """`a` − `b` (fractions) in points, from the two as the page prints them (`digits` decimals of
+    a percent): a reader who subtracts 90.01 from 90.05 must find the glued +0.04, not +0.03."""
+    return round(round(100 * a, digits) - round(100 * b, digits), digits)
+
+
+def above(a: float, b: float, digits: int = 2) -> str:
+    """Accuracy `a` against `b` (fractions) in words, from the printed figures: '1.12 points
+    above', '0.30 points below', 'level with' (`shown_points`, `above_below`)."""
+    return above_below(shown_points(a, b, digits), digits)
+
+
+def points(a: dict[str, Any], b: dict[str, Any], split: str = "test") -> float:
+    """How far seed summary `a` is above `b` on a split ("val", "test"), in accuracy points (`shown_points`)."""
+    return shown_points(a[f"{split}_mean"], b[f"{split}_mean"])
+
+
+def versus_spread(a: dict[str, Any], b: dict[str, Any], split: str = "test") -> str:
+    """`against_spread` for two seed summaries on one split: is their difference beyond the seed noise?"""
+    return against_spread(a[f"{split}_mean"] - b[f"{split}_mean"], a[f"{split}_std"], b[f"{split}_std"])
+
+
+def seeds_ahead(ahead: int, seeds: int, noun: str = "seed") -> str:
+    """On how many of the paired seeds (or other `noun`s) a model was ahead: 'on all 3 seeds',
+    'on both seeds', 'on 2 of 3 seeds', 'on none of the 3 seeds', 'on its one seed'."""
+    if seeds == 1:
+        return f"on its one {noun}" if ahead else f"on none of its one {noun}"
+    if ahead == seeds:
+        return f"on both {noun}s" if seeds == 2 else f"on all {seeds} {noun}s"
+    return f"on none of the {seeds} {noun}s" if ahead == 0 else f"on {ahead} of {seeds} {noun}s"
+
+
+def noise_verdict(gain: float, half_width: float) -> str:
+    """Whether a gain paired seed by seed (points) is clear of the seed noise, with its 95% interval:
+    'beyond seed noise (95% interval +0.53 to +1.07)', 'within seed noise (95% interval −0.12 to
+    +1.11)'; 'with too few seeds for an interval' when there is none (NaN)."""
+    if math.isnan(half_width):
+        return "with too few seeds for an interval"
+    where = "beyond" if abs(gain) > half_width else "within"
+    return f"{where} seed noise (95% interval {signed(gain - half_width)} to {signed(gain + half_width)})"
+
+
+def paired(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str = "test") -> dict[str, Any]:
+    """How far `runs` lie above `control` on `split`, seed by seed (the seeds' spread cancels): the
+    mean `gain` in points, its 95% half-width `ci`, `clear` (the interval excludes zero), `ahead`
+    (seeds where `runs` won) and `seeds` (pairs)."""
+
+    p = paired_gain(runs, control, split)
+    return {"gain": p["gain"], "ci": p["ci"], "clear": abs(p["gain"]) > p["ci"], "ahead": p["ahead"], "seeds": len(p["seeds"])}
+
+
+def target_verdict(mean: float, goal: float, floor: float, again: bool = False) -> str:
+    """How a mean accuracy stands against a target set before training, in words for the prose;
+    `again`: the short form for a page that has already named both targets once."""
+    if again:
+        return ("reaches the goal too" if mean >= goal else "clears the minimum too, though not the goal" if mean >= floor
+                else "also falls short of the minimum")
+    if mean >= goal:
+        return f"reaches the {number(100 * goal, 1)}% goal"
+    if mean >= floor:
+        return f"clears the {number(100 * floor, 1)}% minimum but not the {number(100 * goal, 1)}% goal"
+    return f"falls short of both the {number(100 * goal, 1)}% goal and the {number(100 * floor, 1)}% minimum"

@@ -1,0 +1,358 @@
+"""Load-or-train: what chapters call to get results, plus profiles and seed aggregation.
+
+A chapter lists the configurations it needs (training runs, and scikit-learn fits: see
+`classical`); `ensure` loads each one from the store ("found in store, skipping training") and
+trains only what is missing.
+"""
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+from tqdm.auto import tqdm
+
+from ..engine.checkpoints import MissingCheckpoint, load_checkpoint
+from ..engine.config import RunConfig
+from ..engine.data import locate
+from ..engine.train import show_progress
+from . import executors  # the seam: tests swap executors.train_task for a stand-in
+from .executors import TaskFailed, capacity, execute, model_from_bytes, weights_to_bytes
+from .store import DEFAULT_ROOT, Claim, CorruptResult, Store
+
+
+class SettingError(ValueError):
+    """An environment variable (or option) with a value that cannot be used."""
+
+
+class NotTrained(RuntimeError):
+    """Runs are missing from the store and FMNIST_NO_TRAIN forbids training them."""
+
+
+class RunsFailed(RuntimeError):
+    """Some runs of an `ensure` with an executor failed; the others were saved.
+
+    `failures`: (configuration, one-line reason) of each failed run, in the caller's order."""
+
+    def __init__(self, failures: list[tuple[RunConfig, str]], trained: int, store: Store):
+        super().__init__(f"{len(failures)} run(s) failed; {trained} trained and saved")
+        self.failures, self.trained, self.store = failures, trained, store
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during `ensure`: the runs finished before it are saved; `remaining` were not trained."""
+
+    def __init__(self, trained: int, remaining: list[RunConfig], store: Store):
+        super().__init__(f"interrupted after {trained} run(s); {len(remaining)} not trained")
+        self.trained, self.remaining, self.store = trained, remaining, store
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much of the real experiment to run."""
+
+    name: str
+    seeds: tuple[int, ...]
+    max_epochs: int | None  # cap on cfg.epochs (None: as configured)
+    train_size: int | None  # cap on training images (None: all 50k)
+    val_size: int | None = None  # validation images scored each epoch (None: all 10k)
+
+
+PROFILES = {
+    "full": Profile("full", seeds=(0, 1, 2), max_epochs=None, train_size=None),
+    # Same code paths, a few seconds per run: for `pytest --nbval` and quick looks.
+    "smoke": Profile("smoke", seeds=(0, 1), max_epochs=2, train_size=2000, val_size=2000),
+}
+
+
+def current_profile() -> Profile:
+    """The profile FMNIST_PROFILE names (unset or empty: full)."""
+    name = os.environ.get("FMNIST_PROFILE") or "full"
+    if name not in PROFILES:
+        raise SettingError(f"FMNIST_PROFILE={name!r} is not a profile; use one of {', '.join(PROFILES)} "
+                           "(or unset it for full)")
+    return PROFILES[name]
+
+
+@lru_cache(maxsize=None)
+def _smoke_root() -> str:
+    return tempfile.mkdtemp(prefix="fmnist_lab-smoke-")
+
+
+def current_store() -> Store:
+    """`FMNIST_STORE` if set; else the committed book/results (full) or a fresh temp folder (smoke).
+
+    The smoke store is new in every process, so smoke runs always exercise training. The smoke
+    profile never uses the committed store: its short runs must not land among the book's results.
+    """
+    smoke = current_profile().name == "smoke"
+    if os.environ.get("FMNIST_STORE"):
+        root = os.environ["FMNIST_STORE"]
+        if smoke and os.path.realpath(root) == os.path.realpath(DEFAULT_ROOT):
+            raise SettingError(f"FMNIST_STORE={root} is the committed store, and the smoke profile never writes "
+                               "there: unset FMNIST_STORE (smoke runs go to a temporary folder) or point it elsewhere")
+        return Store(root)
+    return Store(_smoke_root()) if smoke else Store()
+
+
+def shrink(cfg: RunConfig, profile: Profile | None = None) -> RunConfig:
+    """`cfg` under a profile: epochs and training images capped."""
+    profile = profile or current_profile()
+    changes: dict[str, Any] = {}
+    if profile.max_epochs is not None and cfg.epochs > profile.max_epochs:
+        changes["epochs"] = profile.max_epochs
+    if profile.train_size is not None and (cfg.train_size or math.inf) > profile.train_size:
+        changes["train_size"] = profile.train_size
+    if profile.val_size is not None and not cfg.refit and (cfg.val_size or math.inf) > profile.val_size:
+        changes["val_size"] = profile.val_size
+    return cfg.replace(**changes) if changes else cfg
+
+
+def seeded(cfg: RunConfig, profile: Profile | None = None) -> list[RunConfig]:
+    """One config per profile seed, each shrunk to the profile."""
+    profile = profile or current_profile()
+    return [shrink(cfg.replace(seed=s), profile) for s in profile.seeds]
+
+
+def _stored(cfg: RunConfig, store: Store, checkpoint_keys: set[str]) -> dict[str, Any] | None:
+    """The usable stored result of `cfg` (with its checkpoint, if one is required), else None."""
+    found = store.load(cfg)
+    if found is not None and cfg.key() in checkpoint_keys and not store.checkpoint_path(cfg.key()).exists():
+        return None
+    return found
+
+
+def missing(cfgs: Iterable[RunConfig], store: Store, checkpoint_keys: Iterable[str] = ()) -> list[RunConfig]:
+    """The configurations `ensure` would have to train."""
+    keys = set(checkpoint_keys)
+    return [cfg for cfg in cfgs if _stored(cfg, store, keys) is None]
+
+
+def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_keys: Iterable[str] = (),
+           force: bool = False, progress: bool | None = None, quiet: bool = False,
+           executor: Executor | None = None) -> list[dict[str, Any]]:
+    """Results for `cfgs` in order: loaded from the store, trained (and saved) where missing.
+
+    A configuration is a training run's (`RunConfig`) or a scikit-learn fit's
+    (`classical.EstimatorConfig`); `executors.execute` trains or fits it.
+
+    Runs named in `checkpoint_keys` also need a saved model; one without it counts as missing.
+    Before anything is trained, the store must be writable and every teacher checkpoint usable
+    (StoreError, CheckpointError otherwise). Ctrl-C raises `Interrupted`: what finished is saved.
+
+    Without `executor` the missing runs train here, one after another, and the first error
+    stops. With one (`executors.LocalWorkers`, a Dask client's `get_executor()`) each is a task
+    there; this process validates and saves each record as it comes back, and a task that fails
+    does not stop the others: they are saved and `RunsFailed` then lists the failures. Either
+    way a run is claimed in the store before it trains, so two processes sharing a store never
+    train the same run twice: each trains what the other has not claimed, then waits for the rest.
+    """
+    store = store or current_store()
+    cfgs = list(cfgs)
+    checkpoint_keys = set(checkpoint_keys)
+    results = [None if force else _stored(cfg, store, checkpoint_keys) for cfg in cfgs]
+    todo = [i for i, r in enumerate(results) if r is None]
+    if todo and os.environ.get("FMNIST_NO_TRAIN", "0") not in ("0", ""):
+        raise NotTrained(f"{len(todo)} run(s) are not in the store {store.root} and FMNIST_NO_TRAIN is set; "
+                         f"first missing: {cfgs[todo[0]].label()} (key {cfgs[todo[0]].key()}); "
+                         "`fmnist-lab status -v` lists them; unset FMNIST_NO_TRAIN and `fmnist-lab run` trains them")
+
+    progress = show_progress() if progress is None else progress
+    start = time.perf_counter()
+    trained = 0
+    if todo:  # every check that can fail, before the first run trains
+        store.check_writable([cfgs[i].key() for i in todo], [cfgs[i].key() for i in todo if cfgs[i].key() in checkpoint_keys])
+        teachers = {cfgs[i].teacher: teacher_checkpoint(cfgs[i], store) for i in todo if cfgs[i].teacher}
+        runner = _Runner(cfgs, results, store, checkpoint_keys, force, teachers, progress, executor)
+        with tqdm(total=len(todo), desc="runs", unit="run", disable=not progress) as runner.bar:
+            runner.run(todo)
+        trained = runner.trained
+    if not quiet:
+        found = len(cfgs) - trained  # including runs another process stored while this one waited
+        done = f"; trained {trained} in {time.perf_counter() - start:.0f} s" if todo else ", skipping training"
+        print(f"{found} of {len(cfgs)} runs found in store{done}.")
+    return results  # type: ignore[return-value]
+
+
+class _Runner:
+    """Trains the missing runs of one `ensure` call, here or through an executor (see `ensure`)."""
+
+    def __init__(self, cfgs, results, store, checkpoint_keys, force, teachers, progress, executor):
+        self.cfgs, self.results, self.store = cfgs, results, store
+        self.checkpoint_keys, self.force, self.teachers = checkpoint_keys, force, teachers
+        self.progress, self.executor = progress, executor
+        self.trained, self.failures = 0, {}  # run index -> one-line reason
+        self.teacher_weights: dict[str, tuple[dict, bytes]] = {}  # what a worker gets of each teacher
+        self.in_flight: dict[Future, tuple[int, Claim]] = {}
+        self.current: int | None = None  # the run training in this process
+        self.done_keys: set[str] = set()  # saved by this call (a key listed twice trains once)
+        self.bar = None
+
+    def run(self, todo: list[int]) -> None:
+        waiting = list(todo)  # in the caller's order: the first listed are trained first
+        if self.executor is not None:
+            self.bar.set_postfix(failed=0)
+        try:
+            while waiting or self.in_flight:
+                for i in list(waiting):
+                    if self.executor is not None and len(self.in_flight) >= capacity(self.executor):
+                        break
+                    claim = self.store.claim(self.cfgs[i].key())
+                    if claim is None:
+                        continue  # another process is training it: come back to it later
+                    waiting.remove(i)
+                    self._start(i, claim)
+                if self.in_flight:
+                    finished, _ = wait(self.in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
+                    for future in sorted(finished, key=lambda f: self.in_flight[f][0]):
+                        self._finish(future)
+                elif waiting:
+                    self.bar.set_postfix_str(f"waiting for {len(waiting)} run(s) another process is training")
+                    time.sleep(0.5)
+        except KeyboardInterrupt:
+            unfinished = sorted({*waiting, *(i for i, _ in self.in_flight.values()),
+                                 *([] if self.current is None else [self.current])})
+            raise Interrupted(self.trained, [self.cfgs[i] for i in unfinished], self.store) from None
+        finally:
+            for future, (_, claim) in self.in_flight.items():
+                future.cancel()  # queued tasks never start; the executor's owner stops running ones
+                claim.release()
+            self.in_flight.clear()
+        if self.failures:
+            raise RunsFailed([(self.cfgs[i], reason) for i, reason in sorted(self.failures.items())],
+                             self.trained, self.store)
+
+    def _start(self, i: int, claim: Claim) -> None:
+        """Train run i here, or submit it; or take it from the store if it arrived meanwhile."""
+        cfg, key = self.cfgs[i], self.cfgs[i].key()
+        if (not self.force or key in self.done_keys) and (found := _stored(cfg, self.store, self.checkpoint_keys)):
+            claim.release()  # stored by another process (or earlier in this call) since we looked
+            self.results[i] = found
+            self.bar.update()
+            return
+        if self.executor is None:
+
+            with claim:
+                self.current = i
+                wait_while_paused()
+                result, model = execute(cfg, progress=self.progress, teacher=self.teachers.get(cfg.teacher))
+                self.store.save_run(cfg, result, model if key in self.checkpoint_keys else None)
+                self.current = None
+            self._saved(i, result)
+            return
+
+        wait_while_paused()
+        if cfg.teacher is not None and cfg.teacher not in self.teacher_weights:
+            model, teacher_cfg = self.teachers[cfg.teacher]
+            self.teacher_weights[cfg.teacher] = (teacher_cfg.to_dict(), weights_to_bytes(model))
+        try:
+            future = self.executor.submit(executors.train_task, cfg.to_dict(), key, self.teacher_weights.get(cfg.teacher),
+                                          key in self.checkpoint_keys)
+        except Exception as exc:  # a pool broken by a lost worker, a cluster gone
+            claim.release()
+            self._failed(i, exc)
+            return
+        self.in_flight[future] = (i, claim)
+
+    def _finish(self, future: Future) -> None:
+        """Validate and save what a task returned (or note why it failed)."""
+
+        i, claim = self.in_flight.pop(future)
+        cfg, key = self.cfgs[i], self.cfgs[i].key()
+        with claim:
+            try:
+                result, weights = future.result()
+                self.store.check_record(cfg, result)
+                if key in self.checkpoint_keys and weights is None:
+                    raise CorruptResult("the task returned no weights, and this run's checkpoint is required")
+                model = model_from_bytes(cfg, weights) if key in self.checkpoint_keys else None
+            except CancelledError:
+                self._failed(i, "cancelled")
+                return
+            except Exception as exc:
+                self._failed(i, exc)
+                return
+            self.store.save_run(cfg, result, model)
+        self._saved(i, result)
+
+    def _saved(self, i: int, result: dict[str, Any]) -> None:
+        self.results[i] = result
+        self.trained += 1
+        self.done_keys.add(self.cfgs[i].key())
+        self.bar.update()
+
+    def _failed(self, i: int, exc: BaseException | str) -> None:
+        self.failures[i] = failure_reason(exc)
+        self.bar.set_postfix(failed=len(self.failures))
+        self.bar.update()
+
+
+def failure_reason(exc: BaseException | str) -> str:
+    """One line: the exception's type and message (a task's traceback stays on its worker)."""
+
+    if isinstance(exc, str):
+        return exc
+    if isinstance(exc, TaskFailed):
+        return str(exc)
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def teacher_stored(cfg: RunConfig, store: Store) -> bool:
+    """Whether the checkpoint `cfg` is taught by is where `teacher_checkpoint` looks for it."""
+    return any(candidate.checkpoint_path(cfg.teacher).is_file() for candidate in (store, Store()))
+
+
+def teacher_checkpoint(cfg: RunConfig, store: Store):
+    """The loaded checkpoint (model, config) a taught run learns from: from `store`, else from the
+    committed store (smoke runs are taught by the committed full-profile teacher)."""
+    if cfg.teacher is None:
+        return None
+
+    for candidate in (store, Store()):
+        if candidate.checkpoint_path(cfg.teacher).is_file():
+            return load_checkpoint(candidate.checkpoint_path(cfg.teacher))
+    raise MissingCheckpoint(f"teacher checkpoint {Store().checkpoint_path(cfg.teacher)} is missing: train and save it "
+                            "first (`fmnist-lab run --chapter 10_best` writes the headline checkpoints)")
+
+
+def wait_while_paused(poll_seconds: float = 5.0) -> None:
+    """Hold between runs while the file named by FMNIST_PAUSE_FILE exists.
+
+    Two processes sharing two cores slow each other's training several-fold (and spoil the
+    recorded timings), so long background jobs can be paused at a run boundary instead:
+    `touch $FMNIST_PAUSE_FILE`, wait for "paused", do the other work, remove the file.
+    """
+    path = os.environ.get("FMNIST_PAUSE_FILE")
+    announced = False
+    while path and os.path.exists(path):
+        if not announced:
+            print(f"paused: remove {path} to continue", flush=True)
+            announced = True
+        time.sleep(poll_seconds)
+
+
+# ---- environment and store -----------------------------------------------------------------------
+FLAGS = {"FMNIST_PROGRESS": ("", "0", "1", "true", "false"), "FMNIST_NO_TRAIN": ("", "0", "1")}
+
+
+
+def check_environment() -> None:
+    """Raise SettingError (or DatasetError) for an environment variable whose value cannot be meant."""
+    current_profile()
+    for name, allowed in FLAGS.items():
+        value = os.environ.get(name)
+        if value is not None and value not in allowed:
+            raise SettingError(f"{name}={value!r} is not understood; use one of "
+                                           f"{', '.join(repr(a) for a in allowed if a)} (or unset it)")
+    pause = os.environ.get("FMNIST_PAUSE_FILE")
+    if pause and not os.path.isdir(os.path.dirname(os.path.abspath(pause))):
+        raise SettingError(f"FMNIST_PAUSE_FILE={pause}: its folder does not exist, so the file could never "
+                                       "be created to pause a run; name a file in an existing folder")
+    if os.environ.get("FMNIST_DATA_DIR"):
+        locate(allow_download=False)  # the folder exists and holds the four files

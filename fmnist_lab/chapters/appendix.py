@@ -1,18 +1,22 @@
 """The appendix's findings: compute per chapter, devices, software versions and the engine benchmark."""
 from __future__ import annotations
 
+import json
 import os
 import platform
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 import torch
 
+from .. import report
 from ..engine.records import cpu_name
 from ..report.format import thousands
 from ..report.timing import cpu_title, machine_title
+from ..runs import bench, experiments, studies
 from ..runs.store import REPO_ROOT
 from ..runs.summary import compute_seconds
 
@@ -88,3 +92,29 @@ def bench_numbers(measured: dict[str, Any], case: str = "plain") -> dict[str, fl
     row = measured["rows"][case]
     return {"bench_speedup": row["dataloader_s"] / row["engine_s"],
             "bench_overhead": row["engine_s"] / measured["compute_bound_s"], "bench_repeats": measured["repeats"]}
+
+
+def glue() -> SimpleNamespace:
+    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
+    its figures draw (`facts.<name>`)."""
+    chapter_runs = {page: experiments.ensure(studies.chapter_configs(page), quiet=True) for page in studies.book_chapters()}
+    report.glue_table("tab_software", software_table());  # a plain table, as HTML and PDF both print it
+    every_run = [r for runs in chapter_runs.values() for r in runs]
+    report.glue_table("tab_cost", cost_table(chapter_runs))  # titled as the pages are
+    report.glue_table("tab_devices", device_table(every_run))
+    report.glue_compute("book", every_run)  # a run shared between chapters counts once
+    report.glue_markdown(retrain_measured=bench.MEASURED_ON)
+    report.glue_numbers(retrain_speedup=bench.MEASURED_SPEEDUP)
+    projection = bench.projected_retrain()
+    report.glue_table("tab_projection", projection_table(projection))
+    report.glue_numbers(projection_runs=projection["runs"], projection_hours=projection["recorded_hours"],
+                        projection_longest=projection["longest_run_hours"], projection_single_hours=projection["single_thread_hours"],
+                        projection_two_thread_hours=projection["recorded_hours"] - projection["single_thread_hours"])
+    report.glue_markdown(projection_single_runs=report.plural(projection["single_thread_runs"], "run"))
+    report.glue_markdown(projection_missing=f"{report.plural(projection['missing'], 'run')} that the book needs are not "
+                         "stored yet and are not counted." if projection["missing"] else "Every run the book needs is counted.")
+    measured = json.loads(bench.RESULT_PATH.read_text())
+    report.glue_table("tab_bench", bench_table(measured))
+    report.glue_numbers(**bench_numbers(measured))
+    report.glue_markdown(bench_device=report.devices([measured]))
+    return SimpleNamespace(**locals())

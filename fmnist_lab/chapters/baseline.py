@@ -2,14 +2,22 @@
 with the scikit-learn benchmark Zalando published."""
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 import pandas as pd
 
+from .. import report
+from ..analysis import metrics
+from ..engine import checkpoints, config
+from ..engine import data as fdata
+from ..engine import scratch
 from ..report.comparisons import above
 from ..report.format import pct, pm, thousands
 from ..report.glue import glue_markdown, glue_numbers
+from ..runs import classical, experiments, studies, summary
 from ..runs.classical import BENCHMARK, EstimatorResults, fit_seconds
+from ..runs.study import ChapterResults
 from ..runs.summary import summarize
 
 
@@ -32,7 +40,7 @@ def comparison_table(results: EstimatorResults, networks: Mapping[str, list[dict
     return pd.DataFrame(rows)
 
 
-def glue(prefix: str, results: EstimatorResults) -> None:
+def glue_classifiers(prefix: str, results: EstimatorResults) -> None:
     """Glue, per estimator name (`ESTIMATORS` key) at its configuration chosen on validation,
     `<prefix>_<name>_val`, `_test` (mean over seeds), `_fit` (seconds per seed), `_seeds` (numbers)
     and `_chosen` (its settings, Markdown); and `<prefix>_<name>_benchmark` where the benchmark
@@ -55,3 +63,63 @@ def against_benchmark(accuracy: float, name: str) -> str:
         return f"matches the {100 * listed:.1f}%"
 
     return f"{above(accuracy, listed, 1)} the {100 * listed:.1f}%"
+
+
+def glue(ch: ChapterResults) -> SimpleNamespace:
+    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
+    its figures draw (`facts.<name>`)."""
+    data, names = fdata.load(), fdata.CLASS_NAMES
+    runs = ch.baseline.runs[studies.BASELINE_LABEL]  # the one-layer baseline over seeds
+    s, stop = report.glue_summary("base", runs), metrics.stopping_summary(runs)
+    report.glue_compute("base", runs)
+    report.glue_numbers(base_seeds=len(runs), base_max_epochs=runs[0]["config"]["epochs"], base_train=s["train_mean"], base_gap=100 * s["gap"])
+    report.glue_markdown(base_loss_epoch=report.number(stop["loss_epoch"], 1), base_acc_epoch=report.number(stop["acc_epoch"], 1),
+                         base_params_text=report.thousands(s["params"]))
+    top = metrics.top_confusions(metrics.pooled_confusion(runs), 2)  # (true class, predicted class, rate)
+    report.glue_numbers(**{f"conf{i}_rate": rate for i, (_, _, rate) in enumerate(top, 1)})
+    report.glue_markdown(**{f"conf{i}": f"{names[t]} → {names[p]}" for i, (t, p, _) in enumerate(top, 1)})
+    mean, std = metrics.per_class_mean_std(runs)
+    report.glue_numbers(worst_acc=mean.min(), best_acc=mean.max())
+    report.glue_markdown(worst_class=names[mean.argmin()], best_class=names[mean.argmax()])
+    if experiments.current_profile().name == "full":  # the text: loss bottoms out first; errors are upper-body garments
+        upper = {names.index(n) for n in ("T-shirt/top", "Pullover", "Coat", "Shirt")}
+        assert stop["loss_epoch"] < stop["acc_epoch"] and mean.argmin() in upper and {t for t, _, _ in top} <= upper
+    reproduced, _ = checkpoints.evaluate_checkpoint(experiments.current_store().checkpoint_path(runs[0]["key"]))
+    report.glue_numbers(ckpt_reproduced=reproduced, ckpt_stored=runs[0]["test"]["acc"])
+    assert abs(reproduced - runs[0]["test"]["acc"]) < 1e-6, "checkpoint does not reproduce its stored test accuracy"
+    fits = classical.load(quiet=True)  # every classifier's grid, and its choice on validation
+    chapter3 = {label: experiments.ensure(studies.DEPTH.configs()[label], quiet=True)  # chapter 3's linear model and reference MLP
+                for label in (studies.DEPTH.label(hidden=()), studies.DEPTH.label(hidden=config.REFERENCE.hidden))}
+    softmax, reference = chapter3.values()
+    glue_classifiers("cl", fits)
+    report.glue_compute("cl", fits.all_runs())
+    networks = {"softmax regression (chapter 3)": softmax, "one-layer baseline (1 × 128)": runs,
+                "reference MLP (2 × 256)": reference}
+    report.glue_markdown(cl_net_timing=report.timing_note([r for results in networks.values() for r in results]))
+    SR, RR, BR = report.glue_summary("soft", softmax), report.glue_summary("ref", reference), summary.summarize(runs)
+    pick = {name: summary.summarize(results) for name, (_, _, results) in fits.by_estimator().items()}
+    report.glue_markdown(lr_vs_soft=report.above(pick["logistic"]["test_mean"], SR["test_mean"]),  # from the printed figures
+                         mlpc_vs_ref=report.above(pick["mlp"]["test_mean"], RR["test_mean"]),
+                         svm_vs_ref=report.above(pick["svm"]["test_mean"], RR["test_mean"]),
+                         svm_vs_base=report.above(pick["svm"]["test_mean"], BR["test_mean"]),
+                         svm_vs_bench=against_benchmark(pick["svm"]["test_mean"], "svm"),
+                         mlpc_vs_bench=against_benchmark(pick["mlp"]["test_mean"], "mlp"))
+    report.glue_numbers(cl_cpu_minutes=sum(r["fit_cpu_seconds"] for r in fits.all_runs()) / 60)
+    report.glue_markdown(mlpc_spread=report.against_spread(pick["mlp"]["test_mean"] - RR["test_mean"],
+                                                           pick["mlp"]["test_std"], RR["test_std"]))
+    if experiments.current_profile().name == "full":  # the directions the text states (smoke numbers are noise)
+        test = {**{name: p["test_mean"] for name, p in pick.items()}, "softmax": SR["test_mean"], "reference": RR["test_mean"], "baseline": BR["test_mean"]}
+        assert test["svm"] > max(test["reference"], test["baseline"])  # only the SVM beats both networks
+        assert min(test["reference"], test["baseline"]) > max(test["logistic"], test["knn"], test["forest"])
+        assert max(test["logistic"], test["softmax"]) < min(v for k, v in test.items() if k not in ("logistic", "softmax"))
+        assert abs(pick["logistic"]["test_mean"] - SR["test_mean"]) < 0.005  # the two linear models: within half a point
+        assert abs(pick["mlp"]["test_mean"] - RR["test_mean"]) < 0.005 < pick["mlp"]["test_mean"] - classical.BENCHMARK["mlp"][1]
+        assert abs(pick["svm"]["test_mean"] - classical.BENCHMARK["svm"][1]) < 0.005  # matches the benchmark's SVM
+    report.glue_table("tab_classical", comparison_table(fits, networks));
+    rows, autograd_diff = scratch.check_backprop(data.train_images, data.train_labels, data.pixel_mean, data.pixel_std, n=64)
+    report.glue_markdown(gradcheck_max=report.scientific(max(r["max_relative_error"] for r in rows)),
+                         autograd_diff=report.scientific(autograd_diff))  # '1.9 × 10⁻⁷', never '1.9e-07'
+    report.glue_table("tab_gradcheck", pd.DataFrame([{**r, "shape": r["shape"].replace("x", " × "),
+                                                       "max_relative_error": report.scientific(r["max_relative_error"])} for r in rows])
+                      .rename(columns={"max_relative_error": "max relative error"}));
+    return SimpleNamespace(**locals())

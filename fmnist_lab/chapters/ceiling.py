@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import math
 import statistics
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
 from .. import report
+from ..analysis import ceiling, robustness
 from ..analysis.ceiling import helped
 from ..analysis.statistics import paired_gain
 from ..report.figures.frontier import frontier_axis
 from ..report.format import pm, signed
 from ..report.settings import reader_name
+from ..runs import experiments, studies, summary
+from ..runs.store import Store
+from ..runs.study import ChapterResults
 from ..runs.summary import ci95, select, summarize
 
 
@@ -135,3 +140,47 @@ def glue_pick(pick: str, runs: dict[str, list[dict[str, Any]]], candidates: list
     report.glue_numbers(pick_val=s["val_mean"], pick_val_std=s["val_std"], pick_test=s["test_mean"], pick_test_std=s["test_std"])
     return {"pick": pick, "test": s["test_mean"], "goal_reached": s["test_mean"] >= goal, "runner_up": runner,
             "margin": lead["gain"], "margin_ci": lead["ci"]}
+
+
+def glue(ch: ChapterResults) -> SimpleNamespace:
+    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
+    its figures draw (`facts.<name>`)."""
+    store = experiments.current_store()
+    runs = ch.tricks.runs
+    recipe = report.glue_summary("bmlp", runs[studies.BEST_MLP_LABEL], detail=True)
+    report.glue_compute("ch11", ch.all_runs())
+    GOAL, MINIMUM = studies.TARGETS["MLP"]  # chapter 10's, set before training: above every pure MLP we know of
+    gains = ceiling.trick_gains(runs, studies.BEST_MLP_LABEL)
+    seed_keys = [cfg.key() for cfg in studies.TRICKS.checkpoint_configs()]  # the recipe's saved models, every seed
+    flips = ceiling.flip_gains(seed_keys, str(store.root))
+    report.glue_markdown(ema_horizon=report.thousands(1 / (1 - studies.EMA_DECAY)))  # '1 000' steps
+    report.glue_numbers(goal=GOAL, minimum=MINIMUM, kan_mlp=ceiling.KAN_MLP, bench_mlp=ceiling.BENCHMARK_MLP,
+                        recipe_epochs=studies.BEST_MLP.epochs,
+                        ema_decay=studies.EMA_DECAY, mixup_alpha=studies.MIXUP_ALPHA,
+                        teacher_test=Store().load(studies.TEACHER)["test"]["acc"],  # the committed seed-0 best CNN, every profile
+                        dist_weight=studies.CONSISTENT_MLP.distill_weight, dist_temperature=studies.CONSISTENT_MLP.distill_temperature)
+    report.glue_table("tab_tricks", tricks_table(runs, gains, studies.BEST_MLP_LABEL, flips))
+    glue_tricks(studies.TRICKS, gains, flips)
+    lr = runs[studies.BEST_MLP_LABEL][0]["history"]["lr"]
+    mix = report.glue_summary("mix", runs[studies.MIXUP], detail=True)
+    report.glue_numbers(last_lr_share=lr[-1] / max(lr), mix_test_std_pts=100 * mix["test_std"], bmlp_test_std_pts=100 * recipe["test_std"],
+                        mix_last_best=sum(r["final_epoch"] == r["epochs_run"] for r in runs[studies.MIXUP]))
+    mlps = ceiling.mlp_frontier(robustness.trained_networks())
+    highlight = [label for label in runs if label in set(mlps["label"])]
+    frontier = glue_frontier(mlps, GOAL, MINIMUM)
+    report.glue_numbers(floor=robustness.failed_below())
+    report.glue_markdown(ch11_timing=report.timing_note(ch.all_runs()))
+    candidates = list(ch.tricks.where(teacher=None))  # a taught MLP is its own family (chapter 10); the flip is no network
+    pick = ch.tricks.pick(teacher=None)
+    picked = glue_pick(pick, runs, candidates, GOAL, MINIMUM)
+    if experiments.current_profile().name == "full":  # the directions the prose states
+        ema, mixup = (gains[gains["trick"] == label].iloc[0] for label in (studies.EMA, studies.MIXUP))
+        assert abs(ema.test_gain) < ema.test_ci and abs(mixup.test_gain) < mixup.test_ci  # "within its interval"
+        taught = gains[gains["trick"] == studies.CONSISTENT].iloc[0]  # up on validation, not on test
+        assert taught.val_gain > 0 and taught.val_gain > taught.test_gain and abs(taught.test_gain) < taught.test_ci
+        assert lr[-1] / max(lr) < 0.01 and 0 <= flips["test_gain"].mean() < summary.ci95(list(flips["test_gain"]))  # within noise
+        assert mix["train_mean"] < recipe["train_mean"] and mix["test_std"] < recipe["test_std"]
+        assert frontier["top_test"] < MINIMUM and picked["test"] < MINIMUM and picked["test"] > ceiling.KAN_MLP
+        assert abs(picked["margin"]) < picked["margin_ci"] and frontier["below_axis_n"] > 0  # "too little to tell"; "under the axis"
+        assert frontier["costlier_val_higher_n"] > 0 and frontier["top_ratio"] > 1
+    return SimpleNamespace(**locals())

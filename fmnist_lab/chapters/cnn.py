@@ -3,17 +3,23 @@ the prose quotes, glued, and the efficiency figure with the compared networks ri
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
+from .. import report
+from ..analysis import groups, leaderboard, metrics, robustness
 from ..analysis.robustness import failed_below, robustness_facts, size_facts, test_images
+from ..engine import data as fdata
 from ..report import figures as plots
 from ..report.comparisons import seeds_ahead
 from ..report.format import number, plural, thousands
 from ..report.glue import glue_markdown, glue_numbers
 from ..report.settings import reader_name
 from ..report.timing import timing_note, two_thread_minutes
+from ..runs import experiments, studies, summary
+from ..runs.study import ChapterResults
 from ..runs.summary import select
 
 
@@ -108,3 +114,54 @@ def efficiency_figure(networks: pd.DataFrame, facts: dict[str, Any], ringed: str
 
     return plots.efficiency(networks, (facts["best_mlp"], facts["best_cnn"]), facts["floor"],
                             line=(line, facts["top_mlp_test"]), ringed=ringed)
+
+
+def glue(ch: ChapterResults) -> SimpleNamespace:
+    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
+    its figures draw (`facts.<name>`)."""
+    report.glue_compute("ch9", ch.all_runs())
+    REFERENCE_MLP = "reference MLP, 2 × 256 (chapter 3)"
+    CANDIDATES = {REFERENCE_MLP: (studies.DEPTH, dict(hidden=(256, 256))), "2 × 1024 MLP (chapter 3)": (studies.WIDTH, dict(hidden=(1024, 1024))),
+                  "2 × 512 MLP, label smoothing 0.1 (chapter 4)": (studies.SMOOTHING, dict(label_smoothing=0.1)),
+                  "one-cycle MLP (chapter 7)": (studies.SCHEDULE, dict(schedule="onecycle")),
+                  "MLP with random erasing, 60 epochs (chapter 8)": (studies.AUGMENTATION, dict(augment=("erase",), epochs=60))}
+    mlps = {name: experiments.ensure(s.configs()[s.label(**fields)], quiet=True) for name, (s, fields) in CANDIDATES.items()}
+    best_mlp, best_cnn, lenet = summary.select(mlps), ch.cnn.pick(model="cnn"), ch.cnn.label(model="lenet")
+    mlp_runs, cnn_runs, lenet_runs = mlps[best_mlp], ch.cnn.runs[best_cnn], ch.cnn.runs[lenet]
+    M, B, L = (report.glue_summary(name, runs) for name, runs in (("mlp", mlp_runs), ("cnn", cnn_runs), ("lenet", lenet_runs)))
+    report.glue_markdown(best_mlp=best_mlp, best_cnn=best_cnn, ch9_timing=report.timing_note(mlp_runs + ch.cnn.all_runs()))
+    small = [ch.cnn.summary(model="cnn", dropout=p) for p in studies.CNN_DROPOUTS]  # dropout 0, 0.25, 0.5
+    report_c = leaderboard.claim("Report C", "LeNet-style CNN")  # one run, test accuracy
+    report.glue_numbers(**{f"drop_{i}": s["val_mean"] for i, s in enumerate(small)}, cnn_gap_0=100 * small[0]["gap"],
+                        cnn_gap_50=100 * small[2]["gap"], report_c=report_c,
+                        param_ratio=M["params"] / B["params"], cnn_minus_mlp=report.points(B, M))
+    report.glue_markdown(drop_25_vs_50=report.against_spread(small[2]["val_mean"] - small[1]["val_mean"], *(s["val_std"] for s in small[1:])),
+                         lenet_vs_mlp=report.above(L["test_mean"], M["test_mean"]),  # '0.91 points below'
+                         lenet_vs_report_c=report.above(L["test_mean"], report_c),
+                         **{f"{name}_params_text": report.thousands(n) for name, n in  # '61 706', never '61,706'
+                            (("lenet", L["params"]), ("cnn", B["params"]), ("ref", mlps[REFERENCE_MLP][0]["params"]))})
+    report.glue_table("tab_cnns", report.summary_table(ch.cnn.runs, label="network"));
+    report.glue_table("tab_head_to_head", report.summary_table({best_mlp: mlp_runs, lenet: lenet_runs, best_cnn: cnn_runs},
+                                                               label="network", test=True));
+    report.glue_class_gains("gain", cnn_runs, mlp_runs)  # the classes the text names
+    data = fdata.load()
+    mlp_pred, cnn_pred = ([metrics.predictions(r) for r in runs] for runs in (mlp_runs, cnn_runs))
+    picks = metrics.only_right(data.test_labels, cnn_pred, mlp_pred).nonzero()[0][:20]
+    mc = report.glue_mcnemar("mc", data.test_labels, cnn_pred, mlp_pred)  # seed i of the CNN against seed i of the MLP
+    if experiments.current_profile().name == "full":  # the directions the prose states
+        assert small[2]["val_mean"] >= small[0]["val_mean"] and small[2]["gap"] < small[0]["gap"] and mc["p_max"] < 1e-3
+        assert L["val_mean"] < M["val_mean"] < B["val_mean"] and L["test_mean"] < M["test_mean"] < B["test_mean"]
+    moved = robustness.robustness(robustness.saved_models(), data)  # evaluation only: nothing is trained
+    sizes = {name: groups.by_value(ch.data_efficiency, robustness.images_of, model=model)  # {training images: runs}
+             for name, model in (("reference MLP", "mlp"), ("small CNN", "cnn"))}
+    nets = robustness.trained_networks([studies.CNN, *studies.STUDIES])  # one row per configuration, this chapter's names first
+    eff = glue_efficiency("eff", nets, mlp=studies.BEST_MLP_LABEL, cnn=studies.BEST_CNN_LABEL)  # compared with chapter 10's
+    rob = glue_robustness("rob", moved, *moved)  # best MLP, best CNN, shift-trained MLP: `saved_models`' order
+    de = glue_sizes("de", *sizes.values())
+    if experiments.current_profile().name == "full":  # the directions the prose states
+        assert rob["mlp_drop"] / 2 > rob["shifted_drop"] > rob["cnn_drop"] > 0 and 0.5 < rob["cnn_avoids"] <= 1
+        assert rob["shifted_drop_far"] > rob["cnn_drop_far"] and rob["mlp_rot_drop"] > rob["cnn_rot_drop"] < rob["shifted_rot_drop"]
+        assert de["gap_min"] > 0 and de["gap_small"] == de["gap_min"] < de["gap_large"] and de["match_factor"] > 1 and de["cnn_last_best"] >= 1
+        assert eff["lean_ratio"] > 1 and eff["best_cnn_test"] > eff["lean_cnn_test"] > eff["top_mlp_test"] > eff["rival_mlp_test"] and "mix machines" in eff["timing"]
+        assert (eff["best_mlp"], eff["best_cnn"]) == (studies.BEST_MLP_LABEL, studies.BEST_CNN_LABEL)  # "chapter 10's best MLP"
+    return SimpleNamespace(**locals())

@@ -1,0 +1,44 @@
+"""Chapter 1's findings (the dataset and input scaling): what the page glues and the claims it checks."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from .. import report
+from ..analysis import metrics, pixels
+from ..engine import choices
+from ..engine import data as fdata
+from ..report import figures
+from ..runs import experiments, studies
+from ..runs.study import ChapterResults
+
+
+def glue(ch: ChapterResults) -> SimpleNamespace:
+    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
+    its figures draw (`facts.<name>`)."""
+    data = fdata.load()
+    images, labels = data.train_images, data.train_labels
+    facts = pixels.dataset_facts(data)
+    assert facts.pop("imbalance") == 0, "the text says every split is exactly balanced"
+    report.glue_numbers(**facts)
+    report.glue_markdown(**{f"{name}_text": report.thousands(facts[name])  # '50 000', as the prose writes numbers
+                            for name in ("n_train", "n_val", "n_test", "count_training", "count_validation", "count_test")})
+    inkiest = pixels.ink_ranking(images, labels)
+    report.glue_markdown(most_ink=report.join(inkiest[:3]), least_ink=report.join(inkiest[::-1][:3]))
+    report.glue_compute("norm", ch.all_runs())
+    figure, explained = figures.pca_scatter(images, labels)
+    report.glue_numbers(pca_explained=explained)
+    summary = report.glue_groups(ch.normalization, lambda cfg: (cfg.normalization, cfg.optimizer), norm_="val_mean")
+    gap = {(n, opt): 100 * (summary["standardize", opt]["val_mean"] - s["val_mean"]) for (n, opt), s in summary.items()}
+    report.glue_numbers(**{f"norm_gap_{n}_{opt}": points for (n, opt), points in gap.items()})
+    runs = {(n, opt): ch.normalization.runs[ch.normalization.label(normalization=n, optimizer=opt)] for n, opt in summary}
+    report.glue_paired("norm_centring_sgd", runs["standardize", "sgd"], runs["unit", "sgd"], split="val")
+    collapse = metrics.collapse(runs["raw", "sgd"])
+    report.glue_numbers(norm_raw_sgd_majority=collapse["majority_share"])
+    report.glue_markdown(norm_raw_sgd_first_loss=report.thousands(collapse["first_loss"]))
+    if experiments.current_profile().name == "full":  # the text's claims: Adam still learns; SGD collapses, finite
+        assert gap["raw", "adam"] > 0 < gap["unit", "sgd"] and summary["raw", "adam"]["val_mean"] > 0.8
+        assert summary["raw", "sgd"]["val_mean"] < 0.15 and not summary["raw", "sgd"]["diverged"]
+    report.glue_table("tab_normalization", report.summary_table(ch.normalization.runs, label="input scaling, optimizer"));
+    scaling_runs = {title: {choices.OPTIMIZERS[opt].title: ch.normalization.runs[ch.normalization.label(normalization=n, optimizer=opt)]
+                    for opt in studies.NORMALIZATION_OPTIMIZERS} for n, title in studies.NORMALIZATIONS.items()}
+    return SimpleNamespace(**locals())

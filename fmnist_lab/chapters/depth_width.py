@@ -1,0 +1,39 @@
+"""Chapter 3's findings (depth and width): what the page glues and the claims it checks."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from .. import report
+from ..analysis import groups
+from ..runs import experiments, studies
+from ..runs.study import ChapterResults
+
+
+def glue(ch: ChapterResults) -> SimpleNamespace:
+    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
+    its figures draw (`facts.<name>`)."""
+    report.glue_compute("ch3", ch.all_runs())
+    depth = groups.by_value(ch.depth, lambda cfg: len(cfg.hidden))  # hidden layers -> runs
+    width = groups.by_value(ch.width, lambda cfg: cfg.hidden[0])  # units per layer -> runs
+    report.glue_stats(depth0=depth[0], depth1=depth[1], depth2=depth[2], depth6=depth[6], width256=width[256],
+                      **{f"{name}_best": study.runs[study.pick()] for name, study in ch.items()})
+    narrow = report.glue_stats(control=width[32], width32=width[32], width1024=width[1024])
+    report.glue_markdown(width1024_train_gain_text=report.signed(100 * (narrow["width1024"]["train"] - narrow["width32"]["train"])))
+    report.glue_timing("ch3", ch)  # how far two runs of one configuration differ in seconds per epoch
+    report.glue_spread("deep", [runs for layers, runs in depth.items() if layers])
+    report.glue_spread("budget", ch.budget.runs.values())
+    report.glue_markdown(ch3_timing=report.timing_note(ch.all_runs()), budget=report.plural(studies.BUDGET, "parameter"),
+                         **{f"{name}_best": study.pick() for name, study in ch.items()})
+    if experiments.current_profile().name == "full":  # what the prose says in words: the widest is best, beyond the noise
+        wide, ref = ch.width.summary(hidden=(1024, 1024)), ch.width.summary(hidden=(256, 256))
+        assert ch.width.pick() == ch.width.label(hidden=(1024, 1024)) and wide["val_mean"] - ref["val_mean"] > max(wide["val_std"], ref["val_std"])
+    report.glue_table("tab_depth", report.summary_table(ch.depth.runs, label="hidden layers"));
+    report.glue_table("tab_width", report.summary_table(ch.width.runs, label="hidden layers × units"));
+    report.glue_table("tab_budget", report.summary_table(ch.budget.runs, label="hidden layers × units"));
+    shape = lambda cfg: f"{len(cfg.hidden)} × {cfg.hidden[0]}" if cfg.hidden else "softmax regression"  # one style for every row
+    selected = {f"{shape(study.study.groups[study.pick()])} ({role})": study.runs[study.pick()]
+                for role, study in (("best depth", ch.depth), ("best width", ch.width))}
+    report.glue_table("tab_depth_test", report.summary_table({**selected, "2 × 256 (reference MLP)": width[256]},
+                                                             label="hidden layers × units", test=True))
+    report.glue_paired("width_test_gain", ch.width.runs[ch.width.pick()], width[256]);  # the reference MLP's 2 × 256
+    return SimpleNamespace(**locals())

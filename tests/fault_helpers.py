@@ -1,23 +1,28 @@
-"""Shared by the fault-injection suite (tests/test_faults_*.py): a guard that the committed store
-is never changed, a CLI runner, the one-line error check, and a tiny "book" whose training is
-instant, so a fault can be injected at any point of a real `fmnist-lab` command.
+"""Shared by the fault-injection suites (tests/**/test_*_faults.py, tests/test_cli_interrupt.py) and
+the distributed ones (tests/test_cli_distributed.py, tests/runs/test_experiments_distributed.py): a
+guard that the committed store is never changed, a CLI runner, the one-line error and interrupt
+checks, a tiny "book" whose training is instant, so a fault can be injected at any point of a real
+`fmnist-lab` command, and stand-ins for the executors' task.
 """
 from __future__ import annotations
 
+import copy
 import errno
 import hashlib
 import os
+import socket
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import torch
 
 from fmnist_lab import cli
-from fmnist_lab.runs import classical
-from fmnist_lab.runs import studies
 from fmnist_lab.engine.config import ENGINE_VERSION, RunConfig
 from fmnist_lab.engine.models import build_model, count_parameters
-from fmnist_lab.runs.store import DEFAULT_ROOT
+from fmnist_lab.runs import classical, executors, studies
+from fmnist_lab.runs.store import DEFAULT_ROOT, Store
+
 
 TINY = RunConfig(hidden=(8,), train_size=200, epochs=1)
 CHAPTER = "02_baseline"  # the chapter name the tiny book answers to
@@ -126,3 +131,73 @@ def fail_writes_under(monkeypatch, root: Path, code: int = errno.ENOSPC) -> None
 def leftovers(root: Path) -> list[Path]:
     """Temporary files an interrupted write could have left."""
     return sorted(root.rglob(".*.tmp"))
+
+
+SMALL = RunConfig(hidden=(16,), train_size=300, epochs=1)
+_CONNECT = socket.socket.connect  # before the autouse fixture forbids connections
+
+
+def comparable(result: dict) -> dict:
+    """A record without what legitimately differs between two trainings: timings, provenance."""
+    result = copy.deepcopy(result)
+    for name in ("provenance", "seconds_per_epoch", "checksum"):
+        result.pop(name, None)
+    result["history"].pop("seconds")
+    return result
+
+
+@contextmanager
+def threads(n: int):
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def count_saves(monkeypatch) -> dict[str, int]:
+    """Number of times each run's result is written (counted in this, the submitting, process)."""
+    saves: dict[str, int] = {}
+    real_save = Store.save
+
+    def save(self, result):
+        saves[result["key"]] = saves.get(result["key"], 0) + 1
+        return real_save(self, result)
+    monkeypatch.setattr(Store, "save", save)
+    return saves
+
+
+def loopback_only(monkeypatch):
+    """Let this process talk to a cluster on 127.0.0.1, and still to nothing else."""
+    def connect(sock, address):
+        if isinstance(address, tuple) and address[0] in ("127.0.0.1", "::1", "localhost"):
+            return _CONNECT(sock, address)
+        raise RuntimeError("a test tried to open a network connection")
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+def fake_task(fail: dict[str, Exception] = {}, log: list | None = None):
+    """Stands in for `executors.train_task`: instant; raises for the keys in `fail`."""
+    def task(config, key, teacher=None, keep_weights=False):
+        if log is not None:
+            log.append(key)
+        if key in fail:
+            raise fail[key]
+        cfg = RunConfig.from_dict(config)
+        model = Trainer()(cfg)[1]
+        return fake_result(cfg), executors.weights_to_bytes(model) if keep_weights else None
+    return task
+
+
+def ctrl_c():
+    raise KeyboardInterrupt
+
+
+def one_interrupt_line(err: str, *fragments: str) -> str:
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("interrupted (Ctrl-C)"), err
+    for fragment in fragments:
+        assert fragment in lines[0], f"{fragment!r} not in: {lines[0]}"
+    return lines[0]

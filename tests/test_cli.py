@@ -1,13 +1,14 @@
+"""The command line (fmnist_lab.cli): status, run, evaluate and leaderboard on small stores, drafts,
+stalls, and scikit-learn fits counted, fitted and refused."""
 import pytest
 
+from fakes import tiny_study  # noqa: F401  (fixtures)
+
 from fmnist_lab import cli
-from fmnist_lab.runs import studies
-from fmnist_lab.runs import experiments
-from fmnist_lab.runs import summary
-from fmnist_lab.runs import classical
 from fmnist_lab.engine.config import RunConfig
-from fmnist_lab.runs.store import Store
 from fmnist_lab.engine.train import train
+from fmnist_lab.runs import classical, experiments, studies, summary
+from fmnist_lab.runs.store import Store
 
 
 def test_status_reports_missing_runs_and_fails(tmp_path, monkeypatch, capsys):
@@ -119,15 +120,6 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
     assert any("Report C" in line for line in lines)  # earlier claims are listed beside ours
 
 
-def test_stalled_epochs_flag_a_machine_stall_not_a_slow_run():
-    history = {"epoch": [1, 2, 3, 4], "seconds": [1.4, 1.3, 286.7, 1.2]}
-    assert summary.stalled_epochs({"history": history}) == [3]
-    slow = {"epoch": [1, 2, 3], "seconds": [30.0, 31.0, 29.0]}  # a big model, evenly slow
-    assert summary.stalled_epochs({"history": slow}) == []
-    jitter = {"epoch": [1, 2, 3], "seconds": [0.2, 0.2, 3.0]}  # 15x, but only 2.8 s: noise, not a stall
-    assert summary.stalled_epochs({"history": jitter}) == []
-
-
 def test_status_names_runs_whose_wall_time_includes_a_stall(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     monkeypatch.setenv("FMNIST_PROFILE", "smoke")
@@ -153,3 +145,23 @@ def test_committed_runs_have_honest_wall_times(monkeypatch, capsys):
     monkeypatch.setenv("FMNIST_PROFILE", "full")
     assert cli.main(["status"]) == 0
     assert not [line for line in capsys.readouterr().out.splitlines() if line.startswith("timing:")]
+
+
+def test_status_counts_a_missing_fit_run_fits_it_and_no_train_refuses(tiny_study, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    monkeypatch.setenv("FMNIST_PROFILE", "smoke")
+    monkeypatch.setenv("FMNIST_PROGRESS", "0")
+    monkeypatch.setattr(studies, "chapter_configs", lambda chapter: [])  # only the fits: seconds, not minutes
+    first = tiny_study.all_configs()[0]
+    assert cli.main(["status", "--chapter", "02_baseline", "-v"]) == 1
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1] == "missing runs: 2" and f"missing {first.key()}  knn" in out
+    monkeypatch.setenv("FMNIST_NO_TRAIN", "1")
+    with pytest.raises(experiments.NotTrained, match=first.key()):
+        classical.load(quiet=True)
+    monkeypatch.delenv("FMNIST_NO_TRAIN")
+    assert cli.main(["run", "--chapter", "02_baseline"]) == 0
+    assert cli.main(["run", "--chapter", "02_baseline"]) == 0
+    assert "2 of 2 runs found in store, skipping training." in capsys.readouterr().out
+    assert cli.main(["status", "--chapter", "02_baseline"]) == 0
+    assert Store(tmp_path).keys() == {cfg.key() for cfg in tiny_study.all_configs()}

@@ -1,0 +1,140 @@
+"""The leaderboard (fmnist_lab.analysis.leaderboard): each pick against its own control, paired seed
+by seed, the claims table, the classical picks and the seed ensemble."""
+import math
+
+import pytest
+
+from fakes import gain_run, gains_of
+from fakes import tiny_study, width_runs  # noqa: F401  (fixtures)
+
+from fmnist_lab import cli
+from fmnist_lab.analysis import leaderboard, predictions as predict
+from fmnist_lab.analysis.leaderboard import Entry, Gain
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.runs import classical, experiments, studies
+from fmnist_lab.runs.store import Store
+from fmnist_lab.runs.summary import summarize
+
+
+def test_gains_pair_each_pick_with_its_control_by_seed_not_by_position(width_runs):
+    (g,) = gains_of(width_runs)
+    assert g.test_seeds == pytest.approx((1.0, 0.5, 0.0))
+    assert g.test == pytest.approx(0.5) and g.seeds_better == 2
+    # paired 95% t-interval of (1.0, 0.5, 0.0): 4.303 * 0.5 / sqrt(3)
+    assert g.test_ci == pytest.approx(4.303 * 0.5 / math.sqrt(3))
+    assert not g.clear  # the interval spans zero
+    assert g.interval("test") == g.test_ci  # the figure draws the paired interval, not the combined std
+    assert math.isnan(g.val_ci) is False and g.interval("val") == g.val_ci
+    assert g.same_machine and g.cost == pytest.approx(3.0)
+    assert g.study is studies.WIDTH and (g.pick, g.control) == ("2 × 1024", "2 × 256")
+    assert g.name == "width: 2 × 1024" and g.label == "2 × 1024 vs 2 × 256"
+    assert g.phrase == "chapter 3's 2 × 1024"  # as a sentence names it
+
+
+def test_a_gain_beyond_the_seed_noise_is_clear_and_mixed_machines_are_flagged(width_runs):
+    W = studies.WIDTH
+    width_runs[W, "2 × 1024"] = [gain_run(s, 0.900 + 0.001 * s, device="Other CPU") for s in range(3)]
+    (g,) = gains_of(width_runs)
+    assert g.clear and g.seeds_better == 3
+    assert g.same_machine is False
+
+
+def test_gains_without_runs_keep_their_fields_and_leave_the_pairing_unknown(width_runs):
+    (paired,) = gains_of(width_runs)
+    rows = [Entry("03_depth_width", "MLP", studies.WIDTH, "2 × 1024", summarize(width_runs[studies.WIDTH, "2 × 1024"]))]
+    (g,) = leaderboard.gains(rows, {k: summarize(v) for k, v in width_runs.items()})
+    assert (g.label, g.val, g.test, g.test_err, g.cost) == (paired.label, paired.val, paired.test, paired.test_err, paired.cost)
+    assert g.test_seeds == () and math.isnan(g.test_ci) and not g.clear and g.same_machine is None
+    assert g.interval("test") == g.test_err and g.interval("val") == g.val_err  # unpaired: the combined std
+    assert Gain("a vs b", 1.0, 0.1, 1.0, 0.1, 1.0).name == "a vs b"  # still buildable from the six numbers
+
+
+def test_the_control_in_words_is_the_studys_control_group(width_runs):
+    (g,) = gains_of(width_runs)
+    assert g.against == "2 × 256: the reference MLP"
+
+
+def test_adopted_by_reads_the_recipes_settings_and_treats_augmentations_as_a_set():
+    def gain(study, pick):
+        return Gain("", 0, 0, 0, 0, 1, study, pick, study.control_of(pick))
+    recipe = studies.BEST_MLP
+    assert gain(studies.WIDTH, "2 × 1024").adopted_by(recipe)
+    assert gain(studies.AUGMENTATION, "erasing, 60 epochs").adopted_by(recipe)  # flip + erasing contains erasing
+    assert not gain(studies.AUGMENTATION, "shift, 60 epochs").adopted_by(recipe)
+    assert not gain(studies.ACTIVATION, "2 layers, leaky ReLU").adopted_by(recipe)
+    assert not gain(studies.INIT, "6 layers, Kaiming normal, batch norm").adopted_by(recipe)  # batch norm yes, init no
+
+
+def test_val_test_gaps_count_the_entries_where_test_is_lower():
+    def entry(val, test):
+        return Entry("c", "MLP", studies.WIDTH, "2 × 256", {"val_mean": val, "test_mean": test})
+    gaps = leaderboard.val_test_gaps([entry(0.90, 0.89), entry(0.90, 0.905)])
+    assert gaps["rows"] == 2 and gaps["test_lower"] == 1
+    assert gaps["gap_min"] == pytest.approx(-0.5) and gaps["gap_max"] == pytest.approx(1.0) and gaps["gap_mean"] == pytest.approx(0.25)
+    assert leaderboard.val_test_gaps([])["rows"] == 0
+
+
+def test_gains_compare_each_pick_with_its_own_control_and_rank_by_test():
+    from fmnist_lab.analysis.leaderboard import Entry, gains
+
+    def summary(val, test, std=0.003, wall=60.0):
+        return {"val_mean": val, "val_std": std, "test_mean": test, "test_std": std, "wall_seconds": wall}
+
+    W, S, A = studies.WIDTH, studies.SMOOTHING, studies.AUGMENTATION
+    picks = [(W, "2 × 1024", summary(0.901, 0.894)), (S, "label smoothing 0.1", summary(0.905, 0.898)),
+             (A, "erasing, 60 epochs", summary(0.902, 0.891))]
+    summaries = {(W, "2 × 256"): summary(0.894, 0.886, std=0.004, wall=20.0),
+                 # chapter 4's control is its own 2 x 512 network without smoothing, not the reference MLP
+                 (S, "label smoothing 0"): summary(0.899, 0.895),
+                 (A, "no augmentation, 60 epochs"): summary(0.900, 0.893), (A, "no augmentation, 20 epochs"): summary(0.8, 0.8)}
+    rows = [Entry(study.chapter, "MLP", study, label, s) for study, label, s in picks]
+    rows += [Entry("08_augmentation", "CNN", studies.CNN_AUGMENTATION_STUDY, "small CNN, flip + shift + erasing",
+                   summary(0.925, 0.917)),  # not an MLP
+             Entry("10_best", "MLP", studies.BEST, "best MLP", summary(0.915, 0.906))]  # not a one-factor study
+    ranked = gains(rows, summaries)
+    assert [g.label for g in ranked] == ["2 × 1024 vs 2 × 256", "label smoothing 0.1 vs label smoothing 0",
+                                         "erasing, 60 epochs vs no augmentation, 60 epochs"]
+    assert ranked[0].val == pytest.approx(0.7) and ranked[0].test == pytest.approx(0.8)
+    assert ranked[0].test_err == pytest.approx(0.5)  # hypot(0.3, 0.4) points
+    assert ranked[0].cost == pytest.approx(3.0)  # 60 s per seed against the control's 20 s
+    assert ranked[1].test == pytest.approx(0.3)  # against 0.895, not against the width-256 network
+    assert ranked[-1].test == pytest.approx(-0.2)  # a loss stays a loss; the 60-epoch control, not 20
+
+
+def test_the_leaderboard_lists_each_classifiers_pick_and_the_seed_ensemble(tiny_study, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    monkeypatch.setenv("FMNIST_PROFILE", "smoke")
+    store = Store(tmp_path)
+    fits = classical.load(tiny_study, store, quiet=True)
+    recipe = RunConfig(hidden=(16,), epochs=1, train_size=500)  # the "best MLP" whose seeds are averaged
+    members = experiments.seeded(recipe)
+    monkeypatch.setattr(studies, "BEST_MLP", recipe)
+    monkeypatch.setattr(leaderboard, "entries", lambda store=None: [])  # no chapter's MLPs: the headline says "not trained"
+    assert leaderboard.ensemble_entry(store) is None  # nothing stored yet
+    experiments.ensure(members, store, checkpoint_keys=[c.key() for c in members], quiet=True)
+
+    entry = leaderboard.ensemble_entry(store)
+    keys = [c.key() for c in members]
+    mean = sum(predict.probabilities(k, "test", store_root=str(tmp_path)) for k in keys) / len(keys)
+    assert entry.family == "MLP ensemble" and entry.summary["seeds"] == len(members)
+    assert entry.summary["test_mean"] == pytest.approx((mean.argmax(1) == predict.labels("test")).mean())
+    assert 0 < entry.summary["test_ece"] < 1
+
+    assert cli.main(["leaderboard"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    pick = fits.picks["k-nearest neighbours"]
+    assert [line for line in lines if "classical (scikit-learn)" in line] == [
+        line for line in lines if f"classical (scikit-learn) — baselines: k-nearest neighbours, {pick}" in line]
+    assert any("MLP ensemble — best models: best MLP, probability average of 2 seeds" in line for line in lines)
+    assert "test ECE %" in lines[0]
+    assert lines[-2:] == ["MLP picked on validation: not trained", "CNN picked on validation: not trained"]
+
+    store.checkpoint_path(keys[-1]).unlink()  # one seed's weights missing: no ensemble row
+    assert leaderboard.ensemble_entry(store) is None
+
+
+def test_claim_reads_one_entry_of_the_claims_table():
+    report, model, accuracy = leaderboard.REPORT_CLAIMS[0]
+    assert leaderboard.claim(report, model) == accuracy
+    with pytest.raises(KeyError):
+        leaderboard.claim("Report Z", "nothing")

@@ -1,0 +1,57 @@
+"""Chapter 11's findings (fmnist_lab.chapters.ceiling): the tricks' table, the frontier's and the pick's
+glue, with names a reader reads and counts that add up."""
+import matplotlib
+import pandas as pd
+import pytest
+
+from fakes import chapter_run, frontier_mlps
+
+from fmnist_lab.analysis import ceiling
+from fmnist_lab.chapters import ceiling as ceiling_page
+from fmnist_lab.report import figures, settings
+
+matplotlib.use("Agg")
+
+
+RECIPE = [chapter_run(0, 0.915, 0.905), chapter_run(1, 0.916, 0.910), chapter_run(2, 0.915, 0.906)]
+TRICK = [chapter_run(0, 0.916, 0.904), chapter_run(1, 0.916, 0.911), chapter_run(2, 0.915, 0.905)]
+
+
+def flips():
+    return pd.DataFrame({"key": ["a", "b", "c"], "val": [0.915, 0.916, 0.915], "val_flip": [0.916, 0.916, 0.916],
+                         "val_gain": [0.1, 0.0, 0.1], "test": [0.905, 0.910, 0.906], "test_flip": [0.906, 0.911, 0.905],
+                         "test_gain": [0.1, 0.1, -0.1]})
+
+
+def test_tricks_table_keeps_each_interval_on_one_line_and_adds_the_flip_row():
+    runs = {"best MLP": RECIPE, "best MLP + trick": TRICK}
+    gains = ceiling.trick_gains(runs, "best MLP")
+    table = ceiling_page.tricks_table(runs, gains, "best MLP", flips())
+    assert list(table["model"]) == ["best MLP", "best MLP + trick", ceiling_page.FLIP]
+    trick = table.iloc[1]
+    assert trick["test gain (points)"] == "−0.03" and trick["ahead on test"] == "1 of 3"
+    assert " " not in trick["95% interval"] and "\u00a0to\u00a0" in trick["95% interval"]  # never split over lines
+    assert "(" not in trick["95% interval"]  # the interval has its own column, not brackets inside a cell
+    flip = table.iloc[2]
+    assert flip["val acc %"].startswith("91.60") and flip["test gain (points)"] == "+0.03" and flip["ahead on test"] == "2 of 3"
+    assert table.iloc[0]["95% interval"] == ""  # the recipe has no gain over itself
+
+
+def test_frontier_names_models_as_a_reader_does_and_counts_what_the_axis_hides():
+    mlps = frontier_mlps()
+    facts = ceiling_page.glue_frontier(mlps, 0.92, 0.915)
+    low, high = figures.frontier_axis(mlps, (0.92, 0.915))
+    assert facts["axis_floor"] == low and facts["below_axis_n"] == int((100 * mlps["test"] < low).sum()) > 0
+    assert high > 92 and (facts["plain_n"], facts["taught_n"]) == (8, 1)
+    assert facts["goal_gap"] == pytest.approx(1.5) and facts["minimum_gap"] == pytest.approx(1.0)
+    row = mlps.iloc[6]
+    assert settings.reader_name(row) == "chapter 10's best MLP, no augmentation"
+    assert settings.reader_name(mlps.iloc[0]) == "chapter 7's net 0 MLP"
+    assert "internal title" not in settings.reader_name(row) and "(" not in settings.reader_name(row)
+
+
+def test_the_pick_names_its_runner_up_and_a_lead_inside_its_interval():
+    runs = {"best MLP": RECIPE, "best MLP + trick": TRICK}
+    facts = ceiling_page.glue_pick("best MLP + trick", runs, list(runs), 0.92, 0.915)
+    assert facts["runner_up"] == "best MLP"
+    assert facts["margin"] == pytest.approx(0.1 / 3, abs=1e-6) and abs(facts["margin"]) < facts["margin_ci"]

@@ -1,0 +1,177 @@
+"""The first page's numbers (fmnist_lab.chapters.findings), computed from fake results of the real study declarations."""
+import pytest
+
+from fmnist_lab.analysis import leaderboard
+from fmnist_lab.chapters import findings
+from fmnist_lab.engine.config import REFERENCE
+from fmnist_lab.runs import studies
+from fmnist_lab.runs.store import Store
+from fmnist_lab.runs.study import ChapterResults, StudyResults
+
+
+def fake_run(val, test=None, seed=0, params=1000):
+    """A stored-result-shaped dict with the fields `summarize` reads."""
+    return {"key": f"k{seed}-{val}", "params": params, "seconds_per_epoch": 1.0, "diverged": False,
+            "provenance": {"wall_seconds": 10.0}, "final_epoch": 1, "val": {"acc": val},
+            "test": {"acc": val - 0.01 if test is None else test},
+            "history": {"val_acc": [val], "train_eval_acc": [val + 0.05]}}
+
+
+def loaded(*study_list, acc):
+    """A chapter's results where every seed of a group scores `acc(cfg)` (seed 1 a hair higher)."""
+    return ChapterResults({s.name: StudyResults(s, {label: [fake_run(acc(cfg) + 0.0002 * seed, seed=seed) for seed in (0, 1)]
+                                                    for label, cfg in s.groups.items()}) for s in study_list})
+
+
+def test_input_scaling_compares_standardized_with_raw_bytes():
+    def acc(cfg):
+        return {("raw", "sgd"): 0.10, ("raw", "adam"): 0.85, ("standardize", "adam"): 0.90}.get(
+            (cfg.normalization, cfg.optimizer), 0.88)
+    n = findings.input_scaling(loaded(studies.NORMALIZATION, acc=acc))
+    assert n["scale_adam_gain"] == pytest.approx(5.0)
+    assert n["scale_raw_sgd_val"] == pytest.approx(0.1001)
+
+
+def test_differences_are_taken_from_the_values_as_printed():
+    assert findings._points(0.90054, 0.90006) == pytest.approx(0.04)  # 90.05 − 90.01, not 0.048 → "0.05"
+    assert findings._points(0.9194, 0.8857) == pytest.approx(3.37)
+
+
+def test_depth_width_ignores_softmax_regression_and_measures_the_pick_against_its_control():
+    def acc(cfg):
+        if not cfg.hidden:
+            return 0.80  # softmax regression: far below, must not widen the depth range
+        return 0.89 + 0.001 * len(cfg.hidden) + 0.00001 * cfg.hidden[0]
+    n = findings.depth_width(loaded(studies.DEPTH, studies.WIDTH, acc=acc))
+    assert n["depth_range"] == pytest.approx(100 * 0.005, abs=1e-6)  # 1 to 6 layers of 256
+    assert n["width_units"] == max(studies.WIDTHS)
+    assert n["width_gain"] == pytest.approx(100 * 0.00001 * (max(studies.WIDTHS) - REFERENCE.hidden[0]), abs=0.01)  # as printed
+
+
+def test_regularization_reports_smoothing_and_the_best_other_setting():
+    def acc(cfg):
+        if cfg.label_smoothing:
+            return 0.905
+        return 0.90 - 0.01 * cfg.dropout - cfg.weight_decay  # every L2 / dropout setting at most equal
+    n = findings.regularization(loaded(studies.L2, studies.DROPOUT, studies.SMOOTHING, acc=acc))
+    assert n["smooth_gain"] == pytest.approx(0.5) and n["smooth_gain_val"] == pytest.approx(0.5)
+    assert n["reg_other_gain"] == pytest.approx(-100 * 1e-5, abs=0.006)  # the control itself is not an "other" setting
+    assert n["reg_none_std"] > 0
+
+
+def test_activations_spread_at_two_layers_and_saturating_gap_at_six():
+    def acc(cfg):
+        deep = len(cfg.hidden) == len(studies.DEEP)
+        return 0.87 if deep and cfg.activation in findings.SATURATING else 0.89 + (0.002 if cfg.activation == "gelu" else 0)
+    n = findings.activations(loaded(studies.ACTIVATION, acc=acc))
+    assert n["act_spread2"] == pytest.approx(0.2)
+    assert n["act_saturating_gap6"] == pytest.approx(2.0)
+
+
+def test_initialization_losses_without_and_with_batch_norm():
+    def acc(cfg):
+        if cfg.init != "normal1":
+            return 0.89
+        return (0.86 if cfg.batchnorm else 0.83) - (0.01 if len(cfg.hidden) == 6 else 0)
+    n = findings.initialization(loaded(studies.INIT, acc=acc))
+    assert n["init_loss2_plain"] == pytest.approx(6.0) and n["init_loss2_bn"] == pytest.approx(3.0)
+    assert n["init_loss6_plain"] == pytest.approx(7.0) and n["init_loss6_bn"] == pytest.approx(4.0)
+
+
+def test_optimizers_compare_best_rates_across_optimizers_with_rates_within_one():
+    def acc(cfg):
+        if cfg.schedule != "constant":
+            return 0.905 if cfg.schedule == "onecycle" else 0.903
+        best = 0.89 + (0.004 if cfg.optimizer == "adam" else 0)
+        return best if cfg.lr == 1e-3 else best - 0.05  # every optimizer has one good rate
+    n = findings.optimizers(loaded(studies.OPTIMIZER, studies.SCHEDULE, acc=acc))
+    assert n["opt_spread"] == pytest.approx(0.4)
+    assert n["opt_lr_range_min"] == pytest.approx(5.0, abs=0.03)
+    assert n["opt_worst_val"] == pytest.approx(0.84, abs=1e-3)
+    assert n["sched_min_gain"] == pytest.approx(100 * (0.903 - 0.89 - 0.004), abs=1e-6)
+
+
+def test_augmentation_counts_sets_below_no_augmentation_per_length():
+    short, long = studies.AUGMENTATION_LENGTHS
+
+    def acc(cfg):
+        if not cfg.augment:
+            return 0.90
+        shortfall = {short: 0.01, long: 0.002}[cfg.epochs]
+        return 0.90 + (0.001 if cfg.augment == ("erase",) else -shortfall)
+    n = findings.augmentation(loaded(studies.AUGMENTATION, acc=acc))
+    sets = len(studies.AUGMENTATION_SETS) - 1  # all but "no augmentation"
+    assert n["aug_sets"] == sets and n["aug_short_below"] == sets - 1 and n["aug_long_below"] == sets - 1
+    assert n["aug_short_epochs"] == short and n["aug_long_epochs"] == long
+    assert n["aug_short_trail"] == pytest.approx((100 * 0.01 * (sets - 1) - 0.1) / sets)
+    assert n["aug_short_trail"] > n["aug_long_trail"] > 0
+
+
+def test_takeaways_skip_chapters_not_stored_instead_of_training(tmp_path, monkeypatch):
+    monkeypatch.setattr(studies, "load", lambda *a, **k: pytest.fail("nothing is stored: nothing may be loaded or trained"))
+    assert findings.takeaways(Store(tmp_path), stored_only=True) == {}
+
+
+def entry(chapter, family, val, test, params=1000, study=studies.BEST, label=studies.BEST_MLP_LABEL):
+    summary = {"val_mean": val, "val_std": 0.001, "test_mean": test, "test_std": 0.002, "seeds": 3, "params": params}
+    return leaderboard.Entry(chapter, family, study, label, summary)
+
+
+def test_headline_compares_the_best_models_with_claims_and_the_reference(tmp_path):
+    rows = [entry("03_depth_width", "MLP", 0.90, 0.89, params=2000, study=studies.WIDTH, label="2 × 1024"),
+            entry("10_best", "MLP", 0.91, 0.905, params=8000),
+            entry("09_cnn", "CNN", 0.93, 0.92), entry("10_best", "CNN", 0.95, 0.94, params=1000)]
+    n = findings.headline(rows, Store(tmp_path))
+    assert n["best_mlp_test"] == 0.905 and n["best_cnn_test"] == 0.94 and n["best_mlp_seeds"] == 3
+    assert n["cnn_over_mlp"] == pytest.approx(3.5) and n["param_ratio"] == 8
+    assert n["cnn9_over_mlp"] == pytest.approx(1.5)
+    assert n["mlp_over_reports"] == pytest.approx(100 * (0.905 - findings.best_claim("MLP")[2]))
+    assert "stack_gain" not in n and findings.scale_lines(rows, Store(tmp_path)) == {}  # reference MLP not stored
+    assert findings.headline([], Store(tmp_path)) == {}
+
+
+def test_headline_measures_the_stacked_recipe_even_when_a_variant_validates_higher(tmp_path):
+    """Chapter 11's "best MLP + weight averaging" may lead on validation by a hair: the headline's
+    best MLP is then that variant, while "stacked into one recipe" and the CNN's lead over the tuned
+    MLP stay chapter 10's recipe, as the first page words them."""
+    recipe = entry("10_best", "MLP", 0.910, 0.905)
+    variant = entry("11_ceiling", "MLP", 0.911, 0.903, study=studies.TRICKS, label=studies.EMA)
+    n = findings.headline([recipe, variant, entry("09_cnn", "CNN", 0.93, 0.92)], Store(tmp_path))
+    assert n["best_mlp_test"] == 0.903  # the validation pick
+    assert n["cnn9_over_mlp"] == pytest.approx(1.5)  # against the recipe, 0.905
+    assert findings.which([recipe, variant], "MLP") == f"{studies.EMA} (chapter 11)"
+
+
+def test_best_claim_keeps_families_apart():
+    assert "CNN" not in findings.best_claim("MLP")[1] and "CNN" in findings.best_claim("CNN")[1]
+    assert findings.best_claim("MLP")[2] == max(a for _, w, a in leaderboard.REPORT_CLAIMS if "CNN" not in w)
+
+
+def test_glance_table_puts_each_family_beside_its_claims():
+    table = findings.glance_table([entry("10_best", "MLP", 0.91, 0.905),
+                                   entry("10_best", "CNN", 0.95, 0.94, label=studies.BEST_CNN_LABEL)])
+    models = list(table["model"])  # each pick by its own label and chapter, never "best MLP (… best MLP …)"
+    mlp_claim, cnn_claim = findings.best_claim("MLP")[1], findings.best_claim("CNN")[1]
+    assert models.index("best MLP (chapter 10)") < models.index(mlp_claim) < models.index("best CNN (chapter 10)") < models.index(cnn_claim)
+    assert table.loc[models.index("best CNN (chapter 10)"), "test acc %"] == "94.00\u00a0±\u00a00.20"
+    assert table.loc[models.index("best MLP (chapter 10)"), "source"] == "this book, best on validation"
+
+def test_gain_numbers_count_gains_whose_paired_interval_includes_zero():
+    gains = [leaderboard.Gain("a", 0.5, 0.1, 0.8, 0.1, 3.0, test_ci=0.3), leaderboard.Gain("b", 0.2, 0.1, 0.1, 0.3, 1.0, test_ci=0.2)]
+    assert findings.gain_numbers(gains) == {"gain_top_test": 0.8, "gain_top_cost": 3.0, "gains_n": 2, "gains_noise": 1}
+    assert findings.gain_numbers([]) == {}
+
+
+def test_failed_claims_name_what_the_numbers_contradict():
+    assert findings.failed_claims({}) == list(findings.CLAIMS)  # a missing number fails its claim
+    good = {"scale_adam_gain": 2, "scale_raw_sgd_val": 0.1, "depth_range": 0.3, "depth_max_std": 0.4,
+            "width_units": max(studies.WIDTHS), "width_gain": 0.8, "smooth_gain": 0.5, "smooth_gain_val": 0.4,
+            "reg_other_gain": 0.0, "reg_none_std": 0.2, "act_spread2": 0.6, "act_saturating_gap6": 0.9,
+            "init_loss2_plain": 5, "init_loss2_bn": 2, "init_loss6_plain": 7, "init_loss6_bn": 3,
+            "opt_spread": 0.5, "opt_lr_range_min": 7, "sched_min_gain": 0.6, "aug_short_trail": 0.5,
+            "aug_long_trail": 0.1, "aug_short_below": 5, "aug_sets": 6, "cnn_over_mlp": 3, "cnn9_over_mlp": 1,
+            "mlp_over_reports": 1, "mlp_over_published": 2, "cnn_over_reports": 1, "param_ratio": 6,
+            "gain_top_test": 0.8, "stack_gain": 2, "cnn9_gain": 3}
+    assert findings.failed_claims(good) == []
+    failed = findings.failed_claims({**good, "gain_top_test": 1.2})
+    assert len(failed) == 1 and failed[0].startswith("10:")

@@ -1,0 +1,52 @@
+"""Phrases that compare two results (fmnist_lab.report.comparisons): above or below, by how much, within seed noise or not."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from fakes import A, B, MINUS
+
+from fmnist_lab import report
+
+
+def test_target_verdict_reads_the_goal_and_the_minimum_correctly():
+    assert report.target_verdict(0.9201, goal=0.92, floor=0.915) == "reaches the 92% goal"
+    assert report.target_verdict(0.9150, goal=0.92, floor=0.915).startswith("clears the 91.5% minimum but not")
+    assert report.target_verdict(0.9149, goal=0.92, floor=0.915).startswith("falls short of both")
+
+
+def test_against_spread_compares_with_the_larger_std():
+    assert report.against_spread(-0.003, 0.001, 0.002) == "more than the spread between seeds"
+    assert report.against_spread(0.0015, 0.001, 0.002) == "less than the spread between seeds"
+
+
+def test_above_subtracts_the_printed_percentages_not_the_raw_fractions():
+    # 88.70% and 88.57% as printed differ by 0.13, though the raw fractions differ by 0.124
+    assert report.above(0.88696, 0.885725) == "0.13 points above"
+    assert report.above(0.8857, 0.8969) == "1.12 points below"
+    assert report.above(0.88701, 0.88699) == "level with"  # both print as 88.70%
+
+
+@pytest.mark.parametrize("ahead, seeds, text", [(3, 3, "on all 3 seeds"), (2, 2, "on both seeds"), (2, 3, "on 2 of 3 seeds"),
+                                                (0, 3, "on none of the 3 seeds"), (1, 1, "on its one seed")])
+def test_seeds_ahead(ahead, seeds, text):
+    assert report.seeds_ahead(ahead, seeds) == text
+
+
+def test_noise_verdict_says_whether_the_interval_excludes_zero():
+    assert report.noise_verdict(0.50, 0.62) == f"within seed noise (95% interval {MINUS}0.12 to +1.12)"
+    assert report.noise_verdict(0.80, 0.27) == "beyond seed noise (95% interval +0.53 to +1.07)"
+    assert report.noise_verdict(-0.80, 0.27).startswith("beyond seed noise (95% interval " + MINUS + "1.07 to")
+    assert report.noise_verdict(0.5, math.nan) == "with too few seeds for an interval"
+
+
+def test_seeds_ahead_counts_other_things_too():
+    assert report.seeds_ahead(15, 15, "pair") == "on all 15 pairs" and report.seeds_ahead(14, 15, "pair") == "on 14 of 15 pairs"
+
+
+def test_points_and_versus_spread_read_one_split():
+    assert report.points(A, B) == pytest.approx(-0.37)
+    assert report.points(A, B, "val") == pytest.approx(0.06)
+    assert report.versus_spread(A, B, "val") == "less than the spread between seeds"
+    assert report.versus_spread(A, B) == "more than the spread between seeds"

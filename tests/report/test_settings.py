@@ -1,0 +1,29 @@
+"""How a configuration reads to a reader (fmnist_lab.report.settings): recipe tables and optimizer titles."""
+from fmnist_lab import report
+from fmnist_lab.engine.config import REFERENCE
+from fmnist_lab.runs import studies
+
+
+def test_config_changes_lists_the_teachers_settings_only_for_a_taught_model():
+    plain = studies.BEST_MLP_SHORT_PLAIN
+    assert not any("teacher" in row for row in report.config_changes(plain)["setting"])
+    table = report.config_changes(studies.DISTILLED_MLP, base=plain, base_name="untaught")
+    assert list(table["setting"]) == ["teacher", "weight of the teacher's loss", "distillation temperature"]
+    assert list(table["untaught"]) == ["—", "—", "—"]
+    assert table["this model"][0] == "the best CNN, seed 0"  # named as the reader knows it, not by run key
+
+
+def test_recipe_tables_read_as_words_not_field_names():
+    table = report.config_changes(studies.BEST_CNN)
+    rows = dict(zip(table["setting"], zip(table["reference MLP"], table["this model"])))
+    assert rows["network"] == ("MLP", "small CNN") and rows["hidden layers"] == ("256 × 256", "—")
+    assert rows["augmentation"] == ("none", "flip + shift + erasing") and rows["optimizer"] == ("Adam", "AdamW")
+    assert not any("_" in name for name in table["setting"])  # no raw RunConfig field names
+
+
+def test_optimizer_title_adds_the_settings_that_qualify_it():
+    assert report.optimizer_title(REFERENCE) == "Adam"
+    assert report.optimizer_title(REFERENCE.replace(optimizer="momentum")) == "SGD + momentum 0.9"
+    assert report.optimizer_title(REFERENCE.replace(optimizer="nesterov", momentum=0.5)) == "Nesterov 0.5"
+    assert report.optimizer_title(REFERENCE.replace(optimizer="adamw", weight_decay=0.01)) == "AdamW (λ = 10⁻²)"
+    assert report.optimizer_title(REFERENCE.replace(weight_decay=0.001)) == "Adam + L2 (λ = 10⁻³)"

@@ -1,0 +1,44 @@
+"""Where and how long runs trained, in a reader's words (fmnist_lab.report.timing)."""
+import pytest
+
+from fakes import grid_run
+
+from fmnist_lab import report
+
+
+def test_devices_names_each_machine_once():
+    def run(key, name, threads=2, device="cpu"):
+        return {"key": key, "provenance": {"device": device, "device_name": name, "threads": threads, "wall_seconds": 1.0}}
+
+    same = [run("a", "AMD EPYC"), run("b", "AMD EPYC")]
+    assert report.devices(same) == "2 threads of an AMD EPYC"
+    mixed = same + [run("c", "x86_64"), run("d", "H200", device="cuda")]
+    assert report.devices(mixed) == ("2 threads of an AMD EPYC (2 runs), 2 threads of an unnamed x86-64 CPU (1 run) "
+                                     "and a GPU (H200) (1 run)")
+
+
+def test_timing_note_says_when_times_mix_machines():
+    one = [grid_run("a", 0.8), grid_run("b", 0.8)]
+    assert report.timing_note(one) == f"all timed on {report.devices(one)}" and "mix" not in report.timing_note(one)
+    mixed = report.timing_note([*one, grid_run("c", 0.8, device_name="Other CPU")])
+    assert "mix machines" in mixed and "Test CPU (2 runs)" in mixed and "Other CPU (1 run)" in mixed
+    single = grid_run("d", 0.8)
+    single["provenance"] = {**single["provenance"], "threads": 1}
+    assert "mix thread counts" in report.timing_note([*one, single])  # one CPU, two thread counts: not two machines
+
+
+@pytest.mark.parametrize("name, title", [("Intel(R) Xeon(R) Processor", "Intel Xeon"), ("AMD EPYC", "AMD EPYC"),
+                                         ("AMD EPYC 7B13 64-Core Processor", "AMD EPYC 7B13"),
+                                         ("Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz", "Intel Core i7-8700 CPU"),
+                                         ("x86_64", "unnamed x86-64 CPU"), ("", "unnamed x86-64 CPU")])
+def test_cpu_title_reads_as_a_reader_names_a_processor(name, title):
+    assert report.cpu_title(name) == title
+
+
+def test_devices_and_machine_titles_use_the_readers_cpu_name():
+    def run(key, name, threads=2, device="cpu"):
+        return {"key": key, "provenance": {"device": device, "device_name": name, "threads": threads}}
+
+    mixed = [run("a", "Intel(R) Xeon(R) Processor"), run("b", "Intel(R) Xeon(R) Processor"), run("c", "AMD EPYC", 1)]
+    assert report.devices(mixed) == "2 threads of an Intel Xeon (2 runs) and 1 thread of an AMD EPYC (1 run)"
+    assert report.machine_title(run("g", "NVIDIA H200", device="cuda")["provenance"]) == "NVIDIA H200 (GPU)"

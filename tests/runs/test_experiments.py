@@ -1,0 +1,70 @@
+"""Load-or-train (fmnist_lab.runs.experiments): only what is missing is trained, a corrupt result is
+retrained, profiles shrink configurations, a pause file holds training, a missing teacher says how
+to make it."""
+import pytest
+
+from fakes import result  # noqa: F401  (fixtures)
+
+from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.engine.train import train
+from fmnist_lab.runs import experiments
+from fmnist_lab.runs.store import Store
+
+
+def test_training_waits_while_the_pause_file_exists(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    pause = tmp_path / "pause"
+    pause.touch()
+    monkeypatch.setenv("FMNIST_PAUSE_FILE", str(pause))
+    waiter = threading.Thread(target=experiments.wait_while_paused, kwargs={"poll_seconds": 0.01})
+    waiter.start()
+    time.sleep(0.2)
+    assert waiter.is_alive()  # still held
+    pause.unlink()
+    waiter.join(timeout=2)
+    assert not waiter.is_alive()
+
+
+def test_ensure_trains_only_what_is_missing(tmp_path, result, capsys):
+    store = Store(tmp_path)
+    cfg = RunConfig.from_dict(result["config"])
+    store.save(result)
+    other = cfg.replace(seed=1)
+    out = experiments.ensure([cfg, other], store, progress=False)
+    assert out[0]["provenance"] == result["provenance"] and store.load(other) is not None  # loaded, not retrained
+    assert "1 of 2 runs found in store; trained 1" in capsys.readouterr().out
+    assert experiments.missing([cfg, other], store) == []
+    assert experiments.missing([cfg], store, checkpoint_keys=[cfg.key()]) == [cfg]
+
+
+def test_smoke_profile_shrinks_configs(monkeypatch):
+    monkeypatch.setenv("FMNIST_PROFILE", "smoke")
+    cfgs = experiments.seeded(RunConfig(epochs=30))
+    assert [c.seed for c in cfgs] == [0, 1] and all(c.epochs == 2 and c.train_size == 2000 for c in cfgs)
+    monkeypatch.setenv("FMNIST_PROFILE", "huge")
+    with pytest.raises(ValueError, match="FMNIST_PROFILE='huge'"):
+        experiments.current_profile()
+
+
+def test_corrupt_result_is_retrained_and_replaced(tmp_path, result):
+    store = Store(tmp_path)
+    path = store.save(result)
+    path.write_text(path.read_text()[:-40])  # truncated mid-write by some other tool
+    cfg = RunConfig.from_dict(result["config"])
+    with pytest.warns(UserWarning, match="will be trained again"):
+        (fresh,) = experiments.ensure([cfg], store, progress=False, quiet=True)
+    assert fresh["history"]["val_acc"] == result["history"]["val_acc"]  # retrained: deterministically the same
+    assert fresh["test"]["predictions"] == result["test"]["predictions"]
+    assert store.load(cfg) is not None  # and the file is whole again
+
+
+def test_missing_teacher_checkpoint_says_how_to_make_it(tiny, tmp_path, monkeypatch):
+    from fmnist_lab.runs.experiments import ensure
+
+    monkeypatch.setattr("fmnist_lab.runs.store.Store", lambda *a: Store(tmp_path))
+    with pytest.raises(FileNotFoundError, match="fmnist-lab run"):
+        ensure([tiny.replace(teacher="0123456789abcdef")], Store(tmp_path), progress=False)
+    with pytest.raises(ValueError, match="pass its checkpoint"):  # train() never looks a teacher up itself
+        train(tiny.replace(teacher="0123456789abcdef"), progress=False)

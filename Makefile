@@ -16,7 +16,7 @@ pdf:  ## PDF via pdflatex (installs the TeX packages it needs) -> book/_build/la
 	jupyter-book build book --builder pdflatex
 
 test: setup  ## unit tests + every chapter executed in the smoke profile
-	pytest --nbval -n auto --dist loadfile
+	FMNIST_TEST_BUDGET=1 pytest --nbval -n auto --dist loadfile --durations=10
 
 status: setup
 	fmnist-lab status

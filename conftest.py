@@ -79,3 +79,43 @@ if _nbval is not None:
                 yield from super().collect()
             finally:
                 _nbval.nbformat.read = read
+
+
+# ---- the test suite's time budget --------------------------------------------------------------
+# `make test` should take at most TEST_BUDGET_SECONDS on an idle 2-core machine. With
+# FMNIST_TEST_BUDGET=1 (as `make test` and CI set it) the session fails when one test file (a
+# chapter under nbval counts as one) takes more than MAX_FILE_SHARE of that budget, and says which
+# files and how long, so a slow addition shows the day it lands instead of one minute a month.
+TEST_BUDGET_SECONDS = 300
+MAX_FILE_SHARE = 0.25
+_file_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Add each test phase's duration to its file (on the xdist controller too: reports arrive there)."""
+    path = report.nodeid.split("::", 1)[0]
+    _file_seconds[path] = _file_seconds.get(path, 0.0) + report.duration
+
+
+def slow_files(seconds: dict[str, float], budget: float = TEST_BUDGET_SECONDS, share: float = MAX_FILE_SHARE) -> list[str]:
+    """'<file>: <seconds> s' for each file over `share` of `budget`, slowest first."""
+    limit = share * budget
+    return [f"{path}: {took:.0f} s" for path, took in sorted(seconds.items(), key=lambda item: -item[1]) if took > limit]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("FMNIST_TEST_BUDGET") != "1" or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    over = slow_files(_file_seconds)
+    if over:
+        session.config._fmnist_over_budget = over
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    over = getattr(config, "_fmnist_over_budget", None)
+    if over:
+        terminalreporter.write_line(
+            f"test budget: {len(over)} file(s) took over {MAX_FILE_SHARE:.0%} of the {TEST_BUDGET_SECONDS} s budget "
+            f"({MAX_FILE_SHARE * TEST_BUDGET_SECONDS:.0f} s), summed over their tests: " + "; ".join(over)
+            + ". Cut the work (smaller smoke inputs, a shared fixture), not the coverage.", red=True)

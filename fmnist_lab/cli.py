@@ -9,13 +9,15 @@ import shlex
 import sys
 import textwrap
 import warnings
+from unittest import mock
 from contextlib import contextmanager
 
 from .analysis import leaderboard
+from .chapters import analyses
 from .engine.checkpoints import CheckpointError, evaluate_checkpoint
 from .engine.data import DatasetError
 from .report import leaderboard_tables
-from .runs import classical, experiments, studies, summary
+from .runs import classical, derived, experiments, studies, summary
 from .runs.bench import retrain_throughput, run_bench
 from .runs.executors import ExecutorError, LocalWorkers, open_executor
 from .runs.store import Store, StoreError
@@ -126,10 +128,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     for chapter in _chapters(args.chapter):
         needed = _needed(chapter)
         missing = _missing(chapter, store)
-        total += len(missing)
-        print(f"{chapter:<20} {len(needed) - len(missing):>4} / {len(needed):<4} stored")
+        wanted = analyses.needed(chapter, store)
+        absent = derived.missing(store, wanted)
+        total += len(missing) + len(absent)
+        also = f"   analyses {len(wanted) - len(absent)} / {len(wanted)}" if wanted else ""
+        print(f"{chapter:<20} {len(needed) - len(missing):>4} / {len(needed):<4} stored{also}")
         for cfg in missing if args.verbose else []:
             print(f"    missing {cfg.key()}  {cfg.label()}")
+        for analysis in absent if args.verbose else []:
+            print(f"    missing {analysis.key()}  analysis {analysis.name}")
     if not args.chapter:
         for chapter in sorted(set(studies.CHAPTERS) - set(studies.book_chapters())):
             done = len(_needed(chapter)) - len(_missing(chapter, store))
@@ -187,6 +194,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         finally:  # also before an error in a later batch (a teacher that failed, say)
             if failures:
                 print(_failure_report(args, store, failures), file=sys.stderr)
+    for chapter in [] if args.key or failures else [chapter for chapter, _ in plan]:  # what its pages read
+        analyses.compute_missing(chapter, store, force=args.force)
     return 3 if failures else 0
 
 
@@ -358,29 +367,14 @@ def _one_line_warnings():
         yield
 
 
-@contextmanager
-def _profile(name: str | None):
-    """FMNIST_PROFILE set to --profile for the command's duration only."""
-    before = os.environ.get("FMNIST_PROFILE")
-    if name:
-        os.environ["FMNIST_PROFILE"] = name
-    try:
-        yield
-    finally:
-        if name:
-            if before is None:
-                os.environ.pop("FMNIST_PROFILE", None)
-            else:
-                os.environ["FMNIST_PROFILE"] = before
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     with _one_line_warnings():
         try:
             args = build_parser().parse_args(argv)
             args.argv = argv
-            with _profile(getattr(args, "profile", None)):
+            profile = getattr(args, "profile", None)  # --profile: FMNIST_PROFILE for this command only
+            with mock.patch.dict(os.environ, {"FMNIST_PROFILE": profile} if profile else {}):
                 experiments.check_environment()
                 return args.func(args)
         except ERRORS as exc:

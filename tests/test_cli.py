@@ -165,3 +165,25 @@ def test_status_counts_a_missing_fit_run_fits_it_and_no_train_refuses(tiny_study
     assert "2 of 2 runs found in store, skipping training." in capsys.readouterr().out
     assert cli.main(["status", "--chapter", "02_baseline"]) == 0
     assert Store(tmp_path).keys() == {cfg.key() for cfg in tiny_study.all_configs()}
+
+
+def test_status_counts_a_missing_stored_analysis_and_run_computes_it_once(tmp_path, monkeypatch, capsys):
+    from fmnist_lab.chapters import analyses
+    from fmnist_lab.runs import derived
+
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    monkeypatch.setenv("FMNIST_PROGRESS", "0")
+    monkeypatch.setattr(studies, "chapter_configs", lambda chapter: [])  # no training: only the analysis
+    monkeypatch.setattr(classical, "chapter_configs", lambda chapter: [])
+    calls = []
+    demo = derived.Analysis("demo", 1, {}, ("run=abc",), lambda: calls.append(1) or {"value": 1.5}, chapter="02_baseline")
+    monkeypatch.setattr(analyses, "NEEDED", {"02_baseline": lambda store: [demo]})
+    assert cli.main(["status", "--chapter", "02_baseline", "-v"]) == 1
+    out = capsys.readouterr().out
+    assert f"missing {demo.key()}  analysis demo" in out and out.strip().splitlines()[-1] == "missing runs: 1"
+    assert cli.main(["run", "--chapter", "02_baseline"]) == 0 and calls == [1]
+    assert cli.main(["status", "--chapter", "02_baseline"]) == 0 and "analyses 1 / 1" in capsys.readouterr().out
+    assert cli.main(["run", "--chapter", "02_baseline"]) == 0 and calls == [1]  # stored: not computed again
+    (tmp_path / derived.FOLDER / f"{demo.key()}.json").unlink()  # deleted: listed and computed again
+    assert cli.main(["status", "--chapter", "02_baseline"]) == 1
+    assert cli.main(["run", "--chapter", "02_baseline"]) == 0 and calls == [1, 1]

@@ -10,6 +10,9 @@ Evaluation only: nothing is trained.
 """
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import torch
 from sklearn.decomposition import PCA
@@ -18,9 +21,11 @@ from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 from torch import nn
 
+from ..engine.checkpoints import load_checkpoint
 from ..engine.config import RunConfig
-from ..engine.data import FashionMNIST
+from ..engine.data import FashionMNIST, load
 from ..engine.data import test_subset as fixed_test_subset
+from ..runs.derived import Analysis, weights_checksum
 from ..runs.experiments import current_profile
 from .predictions import model_inputs
 
@@ -87,3 +92,22 @@ def first_layer_weights(model: nn.Module) -> np.ndarray:
         raise TypeError("expected an MLP whose first Linear layer reads the 784 pixels; "
                         "a CNN's first layer is a convolution: draw its filters instead")
     return first.weight.detach().double().numpy().reshape(-1, 28, 28)
+
+
+def maps_analysis(networks: dict[str, Path]) -> Analysis:
+    """t-SNE maps (`tsne`) and neighbour agreement (`neighbour_agreement`) of the pictures' test subset
+    as raw pixels and as each saved network's last features (reader's name -> checkpoint), as a
+    stored analysis keyed by the weights' checksums: {name: {"map": [[x, y], ...], "agreement": a,
+    "values": feature count}}."""
+    params = {"images": subset_size(), "seed": SUBSET_SEED, "pca": PCA_DIMS, "neighbours": NEIGHBOURS, "perplexity": 30.0,
+              "networks": list(networks)}
+
+    def compute() -> dict[str, Any]:
+        images, labels = test_subset(load())
+        features = {"raw pixels": pixels(images),
+                    **{name: hidden_features(*load_checkpoint(path), images) for name, path in networks.items()}}
+        return {name: {"map": tsne(x), "agreement": neighbour_agreement(x, labels.numpy()), "values": x.shape[1]}
+                for name, x in features.items()}
+
+    return Analysis("learned_maps", 1, params, tuple(f"{name}={weights_checksum(path)}" for name, path in networks.items()),
+                    compute, chapter="12_beyond_accuracy")

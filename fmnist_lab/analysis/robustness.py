@@ -9,6 +9,7 @@ move shifts both axes by the same number of pixels); a rotation turns it about i
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -20,10 +21,11 @@ from torch import nn
 from ..engine.checkpoints import load_checkpoint
 from ..engine.config import RunConfig
 from ..engine.data import FashionMNIST
+from ..engine.data import load as load_data
 from ..engine.data import test_subset as fixed_test_subset
 from ..engine.train import as_unit_float, evaluate, input_scaling
-from ..runs import studies
-from ..runs import studies as book_studies
+from ..runs import derived, studies
+from ..runs.derived import Analysis, weights_checksum
 from ..runs.experiments import PROFILES, current_profile, current_store, ensure
 from ..runs.store import Store
 from ..runs.summary import summarize
@@ -108,20 +110,46 @@ def robustness(models: dict[str, tuple[nn.Module, RunConfig]], data: FashionMNIS
     return out
 
 
-def saved_models(store: Store | None = None) -> dict[str, tuple[nn.Module, RunConfig]]:
-    """The seed-0 networks tested on moved images, by a reader's name: chapter 10's best MLP and best
-    CNN (their committed full-profile checkpoints, in every profile) and chapter 8's MLP trained on
-    shifted images (from `store`, by default the current one, where it is trained first if missing,
-    as any chapter's run would be)."""
-
+def saved_model_paths(store: Store | None = None) -> dict[str, Path]:
+    """The checkpoints of the seed-0 networks tested on moved images, by a reader's name: chapter 10's
+    best MLP and best CNN (their committed full-profile checkpoints, in every profile) and chapter 8's
+    MLP trained on shifted images (from `store`, by default the current one)."""
     store = store or current_store()
     best = studies.BEST.configs(PROFILES["full"])
     shifted = studies.AUGMENTATION.configs()[studies.SHIFT_TRAINED][0]
+    return {"best MLP (chapter 10)": Store().checkpoint_path(best[studies.BEST_MLP_LABEL][0].key()),
+            "best CNN (chapter 10)": Store().checkpoint_path(best[studies.BEST_CNN_LABEL][0].key()),
+            "reference MLP trained on shifted images (chapter 8)": store.checkpoint_path(shifted.key())}
+
+
+def saved_models(store: Store | None = None) -> dict[str, tuple[nn.Module, RunConfig]]:
+    """`saved_model_paths`' networks, loaded (the shift-trained one trained first if missing, as any
+    chapter's run would be)."""
+    store = store or current_store()
+    shifted = studies.AUGMENTATION.configs()[studies.SHIFT_TRAINED][0]
     ensure([shifted], store, checkpoint_keys=[shifted.key()], quiet=True)
-    paths = {"best MLP (chapter 10)": Store().checkpoint_path(best[studies.BEST_MLP_LABEL][0].key()),
-             "best CNN (chapter 10)": Store().checkpoint_path(best[studies.BEST_CNN_LABEL][0].key()),
-             "reference MLP trained on shifted images (chapter 8)": store.checkpoint_path(shifted.key())}
-    return {name: load_checkpoint(path) for name, path in paths.items()}
+    return {name: load_checkpoint(path) for name, path in saved_model_paths(store).items()}
+
+
+def moved_analysis(store: Store | None = None) -> Analysis:
+    """`robustness` of `saved_models` as a stored analysis, keyed by the weights' checksums and the
+    moves: a build reads it instead of scoring 39 moved copies of the test images per network."""
+    paths = saved_model_paths(store)
+    params = {"shifts": list(SHIFTS), "angles": list(ANGLES), "test_images": test_images(), "subset_seed": SUBSET_SEED}
+    return Analysis("moved_accuracy", 1, params, tuple(f"{name}={weights_checksum(p)}" for name, p in paths.items()),
+                    compute=lambda: robustness({name: load_checkpoint(p) for name, p in paths.items()}, load_data()),
+                    chapter="09_cnn")
+
+
+def stored_robustness(store: Store | None = None) -> dict[str, dict[str, dict[int, float]]]:
+    """`moved_analysis`, read from the store (computed and stored first if missing), with its shifts
+    and angles as numbers again (JSON keys are text)."""
+    store = store or current_store()
+    shifted = studies.AUGMENTATION.configs()[studies.SHIFT_TRAINED][0]
+    ensure([shifted], store, checkpoint_keys=[shifted.key()], quiet=True)
+    curves = derived.ensure(store, moved_analysis(store))
+    return {name: {kind: {int(k): v for k, v in values.items()} for kind, values in moves.items()}
+            for name, moves in curves.items()}
 
 
 def robustness_facts(curves: dict[str, dict[str, dict[float, float]]], mlp: str, cnn: str, shifted: str,
@@ -184,7 +212,7 @@ def trained_networks(all_studies: Any = None, store: Store | None = None) -> pd.
 
     store = store or current_store()
     rows, seen = [], set()
-    for study in all_studies or book_studies.STUDIES:
+    for study in all_studies or studies.STUDIES:
         for label, cfgs in study.configs().items():
             declared = study.groups[label]
             if declared.refit or declared.train_size is not None:

@@ -4,16 +4,53 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 
 from .. import report
 from ..analysis import calibration, features, metrics
 from ..analysis import predictions as predict
+from ..analysis import saved_calibration
 from ..engine import config
 from ..engine import data as fdata
 from ..engine.checkpoints import load_checkpoint
 from ..report import calibration_tables
-from ..runs import experiments, studies
+from ..runs import derived, experiments, studies
+from ..runs.derived import Analysis
+from ..runs.store import Store
 from ..runs.study import ChapterResults
+
+# A reader's name -> (prefix of its glued numbers, study, group) of the saved networks read here.
+GROUPS = {
+    "reference MLP": ("ref", studies.ACTIVATION, studies.ACTIVATION.label_of(config.REFERENCE)),
+    "2 × 512, no smoothing": ("ls0", studies.CALIBRATION, studies.CALIBRATION.label(label_smoothing=0.0)),
+    "2 × 512, label smoothing 0.1": ("ls1", studies.CALIBRATION, studies.CALIBRATION.label(label_smoothing=0.1)),
+    "best MLP": ("bmlp", studies.TRICKS, studies.BEST_MLP_LABEL),
+    "best CNN": ("bcnn", studies.BEST, studies.BEST_CNN_LABEL),
+    "1 × 128 baseline": ("base", studies.BASELINE_STUDY, studies.BASELINE_LABEL),
+}
+CALIBRATED = list(GROUPS)[:5]  # the baseline's weights are read for its first layer only
+MAPPED = (("best MLP, last hidden layer", "best MLP"), ("best CNN, penultimate layer", "best CNN"))  # t-SNE: name, group
+
+
+def saved_keys(store: Store) -> dict[str, list[str]]:
+    """Per group, the run keys of the profile's seeds whose weights are in `store` (nothing is trained)."""
+    return {name: [cfg.key() for cfg in study.configs()[label] if store.checkpoint_path(cfg.key()).is_file()]
+            for name, (_, study, label) in GROUPS.items()}
+
+
+def ensemble_name(saved: dict[str, list[str]]) -> str:
+    return f"best MLP, average of {report.plural(len(saved['best MLP']), 'seed')}"
+
+
+def stored_analyses(store: Store, saved: dict[str, list[str]] | None = None) -> list[Analysis]:
+    """The page's two stored analyses: calibration of the saved networks (and of the best MLP's seed
+    ensemble), and the t-SNE maps of pixels and of the two best networks' features. Raises
+    FileNotFoundError while a group has no saved weights."""
+    saved = saved or saved_keys(store)
+    if not all(saved.values()):
+        raise FileNotFoundError(f"no saved weights yet for {', '.join(n for n, keys in saved.items() if not keys)}")
+    return [saved_calibration.analysis({name: saved[name] for name in CALIBRATED}, "best MLP", ensemble_name(saved), store),
+            features.maps_analysis({name: store.checkpoint_path(saved[group][0]) for name, group in MAPPED})]
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
@@ -22,27 +59,18 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     store = experiments.current_store()
     root, full = str(store.root), experiments.current_profile().name == "full"
     report.glue_compute("ch12", ch.all_runs())
-    GROUPS = {  # a reader's name -> (prefix of its glued numbers, study, group) of the saved networks read here
-        "reference MLP": ("ref", studies.ACTIVATION, studies.ACTIVATION.label_of(config.REFERENCE)),
-        "2 × 512, no smoothing": ("ls0", studies.CALIBRATION, studies.CALIBRATION.label(label_smoothing=0.0)),
-        "2 × 512, label smoothing 0.1": ("ls1", studies.CALIBRATION, studies.CALIBRATION.label(label_smoothing=0.1)),
-        "best MLP": ("bmlp", studies.TRICKS, studies.BEST_MLP_LABEL),
-        "best CNN": ("bcnn", studies.BEST, studies.BEST_CNN_LABEL),
-        "1 × 128 baseline": ("base", studies.BASELINE_STUDY, studies.BASELINE_LABEL),
-    }
     runs = {name: predict.runs_with_weights(study, label, store) for name, (_, study, label) in GROUPS.items()}
-    saved = {name: predict.saved_keys(group, store) for name, group in runs.items()}  # the seeds whose weights are stored
+    saved = saved_keys(store)  # the seeds whose weights are stored
     y_val, y_test = predict.labels("val"), predict.labels("test")
-    CALIBRATED = list(GROUPS)[:5]  # the baseline's weights are read for its first layer only
-    probs = {name: [predict.val_and_test(key, store_root=root) for key in saved[name]] for name in CALIBRATED}
-    ENSEMBLE = f"best MLP, average of {report.plural(len(saved['best MLP']), 'seed')}"
-    probs[ENSEMBLE] = [tuple(predict.ensemble(saved["best MLP"], split, store_root=root) for split in predict.SPLITS)]
-    assessed = {name: calibration.assess_members(pairs, y_val, y_test) for name, pairs in probs.items()}
+    ENSEMBLE = ensemble_name(saved)
+    calibrated, learned = (derived.ensure(store, analysis) for analysis in stored_analyses(store, saved))
+    scored = calibrated
+    assessed = scored["assessed"]
     prefixes = {**{name: prefix for name, (prefix, _, _) in GROUPS.items()}, ENSEMBLE: "ens"}
     report.glue_numbers(**{f"{prefixes[name]}_{k}": v for name, s in assessed.items() for k, v in s.items()})
     report.glue_table("tab_calibration", calibration_tables.table(assessed))
     report.glue_table("tab_overconfidence", calibration_tables.overconfidence_table(assessed));
-    curves = calibration.reliability_curves({name: pairs[0] for name, pairs in probs.items() if name in CALIBRATED}, y_val, y_test)
+    curves = pd.DataFrame(scored["curves"])
     ref, ls0, ls1, bmlp, bcnn = (assessed[name] for name in CALIBRATED)
     READ_AS = dict(zip(CALIBRATED, ("the reference MLP", "the 2 × 512 network without smoothing", "the 2 × 512 network with smoothing", "the best MLP", "the best CNN")))
     report.glue_markdown(saved_seeds=calibration_tables.seeds_phrase({READ_AS[name]: [r["config"]["seed"] for r in runs[name] if r["key"] in saved[name]]
@@ -68,15 +96,13 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
         assert ls1["val_overconfidence_scaled"] > 0.005 and bmlp["val_overconfidence_scaled"] > 0.005
         assert ls1["overconfidence_scaled"] > ls1["val_overconfidence_scaled"] and bmlp["overconfidence_scaled"] > bmlp["val_overconfidence_scaled"]
         assert middle.min() > 100 * max(ls1["overconfidence_scaled"], bmlp["overconfidence_scaled"]) and top_share.min() > 0.5  # larger in the middle, most images on top
-    members = [predict.val_and_test(key, store_root=root) for key in saved["best MLP"]]
-    seeds_val, seeds_test = ([predict.accuracy(pair[i], split) for pair in members] for i, split in enumerate(predict.SPLITS))
-    ens_val, ens_test = (predict.accuracy(p, split) for p, split in zip(probs[ENSEMBLE][0], predict.SPLITS))
-    answers = np.stack([pair[1].argmax(1) for pair in members])  # each seed's test predictions
+    ensemble = scored["ensemble"]
+    seeds_val, seeds_test, ens_val, ens_test = (ensemble[k] for k in ("seeds_val", "seeds_test", "val", "test"))
     mean_val, mean_test = np.mean(seeds_val), np.mean(seeds_test)
     report.glue_numbers(seeds_val=mean_val, seeds_test=mean_test, seeds_test_min=min(seeds_test), seeds_test_max=max(seeds_test),
-                        ens_val=ens_val, ens_test=ens_test, ens_agree=(answers == answers[0]).all(0).mean())
+                        ens_val=ens_val, ens_test=ens_test, ens_agree=ensemble["agree"])
     report.glue_signed(ens_gain=100 * (ens_test - mean_test), ens_val_gain=100 * (ens_val - mean_val))
-    report.glue_markdown(ens_seeds=report.plural(len(members), "seed"),
+    report.glue_markdown(ens_seeds=report.plural(ensemble["members"], "seed"),
                          ens_vs_spread=report.against_spread(100 * (ens_test - mean_test), 100 * np.std(seeds_test, ddof=1)))
     ens = assessed[ENSEMBLE]
     if full:  # the directions the prose states
@@ -97,16 +123,12 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     if full:  # the directions the prose states
         assert fdata.CLASS_NAMES[hardest] == "Shirt" and hardest == int(base_f1.idxmin()) == int(mlp_f1.idxmin()) and (cnn_f1 >= base_f1).all()
         assert scores["best CNN"]["precision"][hardest] > scores["best CNN"]["recall"][hardest] and base_f1[int(gain.idxmin())] > 0.95
-    split = fdata.load()
-    images, labels = features.test_subset(split)
-    networks = {name: load_checkpoint(store.checkpoint_path(saved[name][0])) for name in ("best MLP", "best CNN", "1 × 128 baseline")}
-    representations = {"raw pixels": features.pixels(images),
-                       "best MLP, last hidden layer": features.hidden_features(*networks["best MLP"], images),
-                       "best CNN, penultimate layer": features.hidden_features(*networks["best CNN"], images)}
-    agree = {key: features.neighbour_agreement(x, labels.numpy()) for key, x in zip(("raw", "mlp", "cnn"), representations.values())}
+    _, labels = features.test_subset(fdata.load())
+    maps = {f"{name}\n({report.plural(m['values'], 'value')})": np.array(m["map"]) for name, m in learned.items()}  # as drawn
+    agree = {key: m["agreement"] for key, m in zip(("raw", "mlp", "cnn"), learned.values())}
     report.glue_numbers(**{f"nn_{key}": value for key, value in agree.items()}, nn_k=features.NEIGHBOURS)
     report.glue_markdown(tsne_images=report.plural(len(labels), "test image"))
     if full:  # the directions the prose states
         assert agree["raw"] < agree["mlp"] < agree["cnn"]
-    weights = features.first_layer_weights(networks["1 × 128 baseline"][0])
+    weights = features.first_layer_weights(load_checkpoint(store.checkpoint_path(saved["1 × 128 baseline"][0]))[0])
     return SimpleNamespace(**locals())

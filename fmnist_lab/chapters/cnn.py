@@ -151,7 +151,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     if experiments.current_profile().name == "full":  # the directions the prose states
         assert small[2]["val_mean"] >= small[0]["val_mean"] and small[2]["gap"] < small[0]["gap"] and mc["p_max"] < 1e-3
         assert L["val_mean"] < M["val_mean"] < B["val_mean"] and L["test_mean"] < M["test_mean"] < B["test_mean"]
-    moved = robustness.robustness(robustness.saved_models(), data)  # evaluation only: nothing is trained
+    moved = robustness.stored_robustness()  # accuracy of saved networks on moved test images, read from the store
     sizes = {name: groups.by_value(ch.data_efficiency, robustness.images_of, model=model)  # {training images: runs}
              for name, model in (("reference MLP", "mlp"), ("small CNN", "cnn"))}
     nets = robustness.trained_networks([studies.CNN, *studies.STUDIES])  # one row per configuration, this chapter's names first

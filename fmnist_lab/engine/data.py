@@ -13,7 +13,7 @@ import os
 import struct
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -176,12 +176,12 @@ class FashionMNIST:
     test_labels: torch.Tensor
     source: str
 
-    @property
+    @cached_property  # read by every evaluation's input scaling: computed once per loaded dataset
     def pixel_mean(self) -> float:
         """Mean pixel in [0, 1], computed from the training split only."""
         return float(self.train_images.double().mean() / 255)
 
-    @property
+    @cached_property
     def pixel_std(self) -> float:
         return float((self.train_images.double() / 255).std())
 

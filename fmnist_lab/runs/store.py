@@ -173,11 +173,16 @@ def probe_writable(folder: Path) -> None:
         os.unlink(probe)
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)  # read once: the process's umask, which new files honour
+
+
 def _atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path.parent)
     fd, tmp = _temporary(path.parent, path.name)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # as open() would create it: mkstemp's 0600 hides results from other users
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()

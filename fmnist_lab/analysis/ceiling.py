@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..runs.derived import Analysis, weights_checksum
+from ..runs.store import Store
 from ..runs.summary import summarize
 from . import predictions as predict
 from .cost import cpu_minutes
@@ -60,6 +62,15 @@ def flip_gains(keys: list[str], store_root: str | None = None) -> pd.DataFrame:
             row |= {split: plain, f"{split}_flip": flipped, f"{split}_gain": 100 * (flipped - plain)}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def flip_analysis(keys: list[str], store: Store) -> Analysis:
+    """`flip_gains` of the checkpoints `keys` in `store` as a stored analysis (one row per key, as
+    columns), keyed by the weights' checksums: scoring every image and its mirror image with every
+    seed takes seconds a build need not spend."""
+    inputs = tuple(f"{key}={weights_checksum(store.checkpoint_path(key))}" for key in keys)
+    return Analysis("flip_gains", 1, {"keys": list(keys)}, inputs,
+                    lambda: flip_gains(keys, str(store.root)).to_dict(orient="list"), chapter="11_ceiling")
 
 
 def pareto(frame: pd.DataFrame, cost: str = "minutes", score: str = "test") -> pd.Series:

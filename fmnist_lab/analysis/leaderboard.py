@@ -17,7 +17,8 @@ from typing import Any
 
 from ..engine.config import RunConfig
 from ..engine.labels import described
-from ..runs import classical, studies
+from ..runs import classical, derived, studies
+from ..runs.derived import Analysis, weights_checksum
 from ..runs.experiments import current_store, seeded
 from ..runs.store import Store
 from ..runs.study import Study
@@ -105,31 +106,43 @@ def classical_entries(store: Store | None = None) -> list[Entry]:
     return rows
 
 
-def ensemble_entry(store: Store | None = None, recipe: RunConfig | None = None, study: Study | None = None,
-                   label: str = studies.BEST_MLP_LABEL) -> Entry | None:
-    """The probability average of `recipe`'s seeds (default: the best MLP) as one model, or None
-    unless every seed's run and checkpoint is stored. Its summary holds `val_mean` and `test_mean`
-    (the ensemble's accuracy; no spread: it is one model), `test_ece` (its expected calibration
-    error on test, `calibration.BINS` bins) and, for comparison, the seeds' own mean `members_test_mean`
-    and `members_test_ece`."""
-    store = store or current_store()
-    recipe, study = recipe or studies.BEST_MLP, study or studies.BEST
-    cfgs = seeded(recipe)
+def ensemble_analysis(store: Store, recipe: RunConfig | None = None) -> Analysis:
+    """The probability average of `recipe`'s seeds (default: the best MLP) as one model, as a stored
+    analysis keyed by the seeds' weights: `val_mean` and `test_mean` (the ensemble's accuracy; no
+    spread: it is one model), `test_ece` (its expected calibration error on test, `calibration.BINS`
+    bins) and, for comparison, the seeds' own mean `members_test_mean` and `members_test_ece`. Raises
+    FileNotFoundError unless every seed's run and checkpoint is stored."""
+    cfgs = seeded(recipe or studies.BEST_MLP)
     runs = [store.load(cfg) for cfg in cfgs]
     if any(r is None for r in runs) or not all(store.checkpoint_path(cfg.key()).is_file() for cfg in cfgs):
-        return None
-
+        raise FileNotFoundError("the ensemble's seeds are not all stored with their weights")
     keys, root = [cfg.key() for cfg in cfgs], str(store.root)
-    val, test = (predict.ensemble(keys, split, store_root=root) for split in ("val", "test"))
-    test_labels = predict.labels("test")
-    members = [predict.probabilities(key, "test", store_root=root) for key in keys]
-    summary = {"seeds": len(cfgs), "val_mean": predict.accuracy(val, "val"), "val_std": math.nan,
-               "test_mean": predict.accuracy(test, "test"), "test_std": math.nan,
-               "test_ece": calibration.ece(test, test_labels),
-               "members_test_mean": summarize(runs)["test_mean"],
-               "members_test_ece": sum(calibration.ece(p, test_labels) for p in members) / len(members)}
+
+    def measure() -> dict[str, Any]:
+        val, test = (predict.ensemble(keys, split, store_root=root) for split in ("val", "test"))
+        test_labels = predict.labels("test")
+        members = [predict.probabilities(key, "test", store_root=root) for key in keys]
+        return {"seeds": len(cfgs), "val_mean": predict.accuracy(val, "val"), "val_std": math.nan,
+                "test_mean": predict.accuracy(test, "test"), "test_std": math.nan,
+                "test_ece": calibration.ece(test, test_labels), "members_test_mean": summarize(runs)["test_mean"],
+                "members_test_ece": sum(calibration.ece(p, test_labels) for p in members) / len(members)}
+
+    inputs = tuple(f"{key}={weights_checksum(store.checkpoint_path(key))}" for key in keys)
+    return Analysis("seed_ensemble", 1, {"bins": calibration.BINS}, inputs, measure, chapter=ENSEMBLE_CHAPTER)
+
+
+def ensemble_entry(store: Store | None = None, recipe: RunConfig | None = None, study: Study | None = None,
+                   label: str = studies.BEST_MLP_LABEL) -> Entry | None:
+    """`ensemble_analysis` as a leaderboard entry (read from the store, measured first if missing),
+    or None unless every seed's run and checkpoint is stored."""
+    store = store or current_store()
+    try:
+        analysis = ensemble_analysis(store, recipe)
+    except FileNotFoundError:
+        return None
+    summary = derived.ensure(store, analysis)
     # Listed under chapter 12, which measures it (its members are the study's saved seeds).
-    return Entry(ENSEMBLE_CHAPTER, ENSEMBLE_FAMILY, study, f"{label}, probability average of {len(cfgs)} seeds", summary)
+    return Entry(ENSEMBLE_CHAPTER, ENSEMBLE_FAMILY, study or studies.BEST, f"{label}, probability average of {summary['seeds']} seeds", summary)
 
 
 def all_entries(store: Store | None = None) -> list[Entry]:

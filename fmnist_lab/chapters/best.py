@@ -7,9 +7,22 @@ from .. import report
 from ..analysis import leaderboard, metrics
 from ..engine import config, data
 from ..report import leaderboard_tables
-from ..runs import experiments, studies, study
+from ..runs import derived, experiments, studies, study
 from ..runs.store import Store
 from ..runs.study import ChapterResults
+
+NEAR_SAMPLE, NEAR_TWIN = 2000, 2.0  # images per split; "near twin": distance below 2 (pixels in [0, 1])
+
+
+def near_twins_analysis() -> derived.Analysis:
+    """How close validation and test images come to a training image (`metrics.near_twins`): data
+    only, so its one input is the dataset (whose files are verified by their checksums)."""
+    def compute():
+        split = data.load()
+        return metrics.near_twins({"val": split.val_images[:NEAR_SAMPLE], "test": split.test_images[:NEAR_SAMPLE]},
+                                  split.train_images, NEAR_TWIN)
+    return derived.Analysis("near_twins", 1, {"sample": NEAR_SAMPLE, "twin": NEAR_TWIN}, ("fashion-mnist",), compute,
+                            chapter="10_best")
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
@@ -29,7 +42,6 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                          dist_vs_plain_time=report.time_versus(runs[studies.DISTILLED], runs[studies.SHORT_PLAIN]))
     minutes = report.glue_minutes(bmlp=runs[studies.BEST_MLP_LABEL], bcnn=runs[studies.BEST_CNN_LABEL], plain=runs[studies.SHORT_PLAIN], dist=runs[studies.DISTILLED],
                                   long=runs[studies.LONG_SHIFTED], refit=runs[studies.REFIT])  # two threads, one machine each
-    NEAR_SAMPLE, NEAR_TWIN = 2000, 2.0  # images per split; "near twin": distance below 2 (pixels in [0, 1])
     report.glue_markdown(bcnn_budget="within" if minutes["bcnn"] <= CNN_MINUTES_PER_SEED else "over",
                          near_images=report.plural(NEAR_SAMPLE, "image"),
                          **{f"{p}_verdict": report.target_verdict(S["test_mean"], *GOALS["CNN" if S is C else "MLP"], again=p in ("refit", "dist"))
@@ -43,7 +55,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     imitation = metrics.imitation({"taught": runs[studies.DISTILLED], "plain": runs[studies.SHORT_PLAIN]}, teacher, split.test_labels.numpy())
     mcnemar = metrics.paired_mcnemar(split.test_labels.numpy(), *([metrics.predictions(r) for r in runs[label]]
                                                                  for label in (studies.BEST_CNN_LABEL, studies.BEST_MLP_LABEL)))
-    near = metrics.near_twins({"val": split.val_images[:NEAR_SAMPLE], "test": split.test_images[:NEAR_SAMPLE]}, split.train_images, NEAR_TWIN)
+    near = derived.ensure(store, near_twins_analysis())  # distances to the closest training image, computed once
     rows = leaderboard.entries(store)
     gaps = leaderboard.val_test_gaps(rows)  # validation minus test accuracy of every selected configuration
     report.glue_numbers(ref_test=R["test_mean"], ref_val=R["val_mean"], cnn09_test=C9["test_mean"], param_ratio=M["params"] / C["params"],

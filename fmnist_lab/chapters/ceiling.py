@@ -16,7 +16,8 @@ from ..analysis.statistics import paired_gain
 from ..report.figures.frontier import frontier_axis
 from ..report.format import pm, signed
 from ..report.settings import reader_name
-from ..runs import experiments, studies, summary
+from ..runs import derived, experiments, studies, summary
+from ..runs.derived import Analysis
 from ..runs.store import Store
 from ..runs.study import ChapterResults
 from ..runs.summary import ci95, select, summarize
@@ -142,6 +143,11 @@ def glue_pick(pick: str, runs: dict[str, list[dict[str, Any]]], candidates: list
             "margin": lead["gain"], "margin_ci": lead["ci"]}
 
 
+def flip_analysis(store: Store) -> Analysis:
+    """The test-time flip of the recipe's saved models (every seed), as the stored analysis the page reads."""
+    return ceiling.flip_analysis([cfg.key() for cfg in studies.TRICKS.checkpoint_configs()], store)
+
+
 def glue(ch: ChapterResults) -> SimpleNamespace:
     """Glue every number the page's prose quotes, check the claims that rest on them, and return what
     its figures draw (`facts.<name>`)."""
@@ -151,8 +157,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_compute("ch11", ch.all_runs())
     GOAL, MINIMUM = studies.TARGETS["MLP"]  # chapter 10's, set before training: above every pure MLP we know of
     gains = ceiling.trick_gains(runs, studies.BEST_MLP_LABEL)
-    seed_keys = [cfg.key() for cfg in studies.TRICKS.checkpoint_configs()]  # the recipe's saved models, every seed
-    flips = ceiling.flip_gains(seed_keys, str(store.root))
+    flips = pd.DataFrame(derived.ensure(store, flip_analysis(store)))  # the recipe's saved models, every seed
     report.glue_markdown(ema_horizon=report.thousands(1 / (1 - studies.EMA_DECAY)))  # '1 000' steps
     report.glue_numbers(goal=GOAL, minimum=MINIMUM, kan_mlp=ceiling.KAN_MLP, bench_mlp=ceiling.BENCHMARK_MLP,
                         recipe_epochs=studies.BEST_MLP.epochs,

@@ -7,7 +7,6 @@ from .. import report
 from ..analysis import metrics, pixels
 from ..engine import choices
 from ..engine import data as fdata
-from ..report import figures
 from ..runs import experiments, studies
 from ..runs.study import ChapterResults
 
@@ -25,8 +24,6 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     inkiest = pixels.ink_ranking(images, labels)
     report.glue_markdown(most_ink=report.join(inkiest[:3]), least_ink=report.join(inkiest[::-1][:3]))
     report.glue_compute("norm", ch.all_runs())
-    figure, explained = figures.pca_scatter(images, labels)
-    report.glue_numbers(pca_explained=explained)
     summary = report.glue_groups(ch.normalization, lambda cfg: (cfg.normalization, cfg.optimizer), norm_="val_mean")
     gap = {(n, opt): 100 * (summary["standardize", opt]["val_mean"] - s["val_mean"]) for (n, opt), s in summary.items()}
     report.glue_numbers(**{f"norm_gap_{n}_{opt}": points for (n, opt), points in gap.items()})

@@ -1,10 +1,13 @@
 """Saved models (fmnist_lab.engine.checkpoints): a checkpoint loads back as the very network that was
 saved, in eval mode. What is refused, and how: test_checkpoints_faults.py."""
+import pytest
 import torch
 
-from fmnist_lab.engine.checkpoints import load_checkpoint
+from fmnist_lab.engine.checkpoints import evaluate_checkpoint, load_checkpoint
 from fmnist_lab.engine.config import RunConfig
 from fmnist_lab.engine.models import build_model
+from fmnist_lab.runs import studies
+from fmnist_lab.runs.experiments import PROFILES
 from fmnist_lab.runs.store import Store
 
 
@@ -22,3 +25,11 @@ def test_a_checkpoint_loads_back_the_saved_weights_and_configuration_in_eval_mod
     assert saved.keys() == restored.keys() and all(torch.equal(saved[k], restored[k]) for k in saved)
     x = torch.rand(4, 1, 28, 28)
     assert torch.equal(loaded(x), loaded(x))  # deterministic: nothing random at inference
+
+
+@pytest.mark.parametrize("label", ["best MLP", "best CNN"])
+def test_the_committed_headline_checkpoints_re_evaluate_to_their_stored_accuracy(label):
+    """Chapter 10 scores the best MLP's seed 0 from its weights on the page; this checks both headline models."""
+    cfg = studies.BEST.configs(PROFILES["full"])[label][0]
+    accuracy, _ = evaluate_checkpoint(Store().checkpoint_path(cfg.key()))
+    assert abs(accuracy - Store().load(cfg)["test"]["acc"]) <= 2e-4

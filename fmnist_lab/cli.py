@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shlex
 import sys
 import textwrap
 import warnings
@@ -17,10 +16,10 @@ from .chapters import analyses
 from .engine.checkpoints import CheckpointError, evaluate_checkpoint
 from .engine.data import DatasetError
 from .report import leaderboard_tables
-from .runs import classical, derived, experiments, studies, summary
+from .runs import classical, derived, experiments, stopping, studies, summary
 from .runs.bench import retrain_throughput, run_bench
 from .runs.executors import ExecutorError, LocalWorkers, open_executor
-from .runs.store import Store, StoreError
+from .runs.store import CorruptResult, Store, StoreError
 
 ENVIRONMENT = """\
 environment variables:
@@ -43,7 +42,8 @@ exit status:
        one line on stderr, `error: ...`, says what is wrong, where, and how to fix it
   3    `run` only: some runs failed on their workers; each is listed with its reason, the
        others are saved, and the same command trains what is still missing
-  130  interrupted (Ctrl-C); runs that finished are kept, and the same command resumes
+  130  interrupted (Ctrl-C, or SIGTERM as `kill PID` sends); runs that finished are kept, worker
+       processes are stopped, and the same command resumes
 """
 _KEY = re.compile(r"[0-9a-f]{16}")
 
@@ -80,6 +80,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
     return value
+
+
+def _address(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty address (an unset shell variable?): give the scheduler's "
+                                         "address, tcp://HOST:8786, or leave --scheduler out to train here")
+    return text
 
 
 def _chapter_list() -> str:
@@ -215,27 +222,11 @@ def _one_batch(batches: list, store: Store) -> list:
 
 
 def _failure_report(args: argparse.Namespace, store: Store, failures: list) -> str:
-    lines = [f"failed: {len(failures)} run(s) were not trained (the runs that finished are saved in {store.root}):"]
-    lines += [f"  {cfg.key()}  {cfg.label()}: {reason}" for cfg, reason in failures]
-    if args.force:
-        again = "fmnist-lab run --force " + " ".join(f"--key {cfg.key()}" for cfg, _ in failures)
-        lines.append(f"fix the cause, then `{again}` retrains them")
-    else:
-        lines.append(f"fix the cause, then `fmnist-lab {shlex.join(args.argv)}` trains only what is still missing")
-    return "\n".join(lines)
+    return stopping.failure_report(args, store.root, failures)
 
 
 def _resume_line(args: argparse.Namespace, store: Store, trained: int, remaining: list) -> str:
-    saved = f"the {trained} run(s) finished before it are saved in {store.root}" if trained else "no run had finished"
-    if not args.force:
-        resume = "fmnist-lab " + shlex.join(args.argv)
-        return f"interrupted (Ctrl-C): {saved}; `{resume}` resumes and trains only what is missing"
-    keys = list(dict.fromkeys(cfg.key() for cfg in remaining))
-    if len(keys) <= 5:
-        again = "fmnist-lab run --force " + " ".join(f"--key {key}" for key in keys)
-        return f"interrupted (Ctrl-C): {saved}; `{again}` retrains the {len(keys)} left"
-    return (f"interrupted (Ctrl-C): {saved}; {len(keys)} runs were not retrained: run the same command again to "
-            "retrain everything, or drop --force to train only what is missing")
+    return stopping.resume_line(args, store.root, trained, remaining)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -307,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--workers", type=_positive, metavar="N",
                        help="train on N worker processes on this machine, each with cores/N threads "
                             "(default: one run at a time in this process)")
-    where.add_argument("--scheduler", metavar="ADDRESS",
+    where.add_argument("--scheduler", type=_address, metavar="ADDRESS",
                        help="train on the workers of a running Dask cluster, e.g. tcp://HOST:8786 "
                             "(`dask scheduler` + `dask worker ADDRESS`; see README, Retrain at scale)")
     p.set_defaults(func=cmd_run)
@@ -348,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ---- running a command: one line per error or warning ---------------------------------------------
 ERRORS = (UsageError, experiments.SettingError, experiments.NotTrained, DatasetError, StoreError, CheckpointError,
-          ExecutorError)
+          ExecutorError, CorruptResult)
 
 
 @contextmanager
@@ -369,7 +360,7 @@ def _one_line_warnings():
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    with _one_line_warnings():
+    with _one_line_warnings(), stopping.sigterm_as_ctrl_c():
         try:
             args = build_parser().parse_args(argv)
             args.argv = argv
@@ -381,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
-            print("interrupted (Ctrl-C); nothing was being written, so nothing is lost", file=sys.stderr)
+            print(f"interrupted ({stopping.cause()}); nothing was being written, so nothing is lost", file=sys.stderr)
             return 130
 
 

@@ -10,7 +10,9 @@ import copy
 import errno
 import hashlib
 import os
+import signal
 import socket
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -201,3 +203,60 @@ def one_interrupt_line(err: str, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in lines[0], f"{fragment!r} not in: {lines[0]}"
     return lines[0]
+
+
+# ---- worker processes that are stopped, killed or lost (the tasks are imported by spawned workers) ----
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie waiting to be reaped does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def wait_until(condition, timeout: float, step: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
+
+
+def slow_task(config, key, teacher=None, keep_weights=False):
+    """A worker task: notes its pid in $FMNIST_TEST_PIDS/<key>; seed 0 finishes at once, others take 2 minutes."""
+    Path(os.environ["FMNIST_TEST_PIDS"], key).write_text(str(os.getpid()))
+    if config["seed"] != 0:
+        time.sleep(120)
+    return fake_task()(config, key, teacher, keep_weights)
+
+
+def dying_task(config, key, teacher=None, keep_weights=False):
+    """A worker task: seed 1 kills its own worker (as the out-of-memory killer would); the others are instant."""
+    if config["seed"] == 1:
+        time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return fake_task()(config, key, teacher, keep_weights)
+
+
+CLI_WITH_SLOW_WORKERS = """
+import sys
+sys.path.insert(0, {tests!r})
+if __name__ == "__main__":  # not again in the spawned workers, which import this file too
+    import pytest
+    import fault_helpers
+    from fmnist_lab import cli
+    from fmnist_lab.runs import executors
+    patch = pytest.MonkeyPatch()
+    fault_helpers.tiny_book(patch, fault_helpers.seeds(3))
+    patch.setattr(executors, "train_task", fault_helpers.slow_task)
+    patch.setattr(executors, "available_cores", lambda: 2)
+    sys.exit(cli.main(sys.argv[1:]))
+"""

@@ -1,15 +1,18 @@
 """Fault injection, kind "CLI" (fmnist_lab.cli): bad arguments and environment values. Each is an
 `error:` line with exit status 2 that says what to do, and nothing runs; --help says what
-everything does."""
+everything does. Also: empty values refused rather than taken as unset, a pause file that is a
+folder, and the retry command printed after a failure keeping --profile, --workers, --scheduler."""
 import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
 from fault_helpers import clean_environment, committed_store_unchanged  # noqa: F401  (autouse fixtures)
-from fault_helpers import CHAPTER, ENVIRONMENT, one_error, run_cli, seeds, TINY, tiny_book
+from fault_helpers import CHAPTER, ctrl_c, ENVIRONMENT, fake_task, one_error, run_cli, seeds, TINY, tiny_book, Trainer
 
 from fmnist_lab import cli
-from fmnist_lab.runs import studies
+from fmnist_lab.runs import executors, experiments, studies
 
 
 @pytest.fixture
@@ -115,3 +118,78 @@ def test_help_says_what_everything_does(capsys, command):
     assert all(chapter in text for chapter in studies.CHAPTERS) == has_chapters
     offers_profile = any("--profile" in action.option_strings for action in parser._actions)
     assert offers_profile == (command != "evaluate")  # evaluate reads neither profile nor store
+
+
+# ---- empty values are not "unset"; a pause file that is a folder ---------------------------------
+@pytest.mark.parametrize("name", ["FMNIST_STORE", "FMNIST_DATA_DIR", "FMNIST_PAUSE_FILE"])
+def test_an_empty_environment_value_is_refused_not_taken_as_unset(book, monkeypatch, capsys, name):
+    monkeypatch.setenv(name, "")
+    for command in ("status", "run", "leaderboard"):
+        code, _, err = run_cli(capsys, command)
+        assert code == 2, err
+        one_error(err, f"{name} is set but empty", f"unset {name}")
+    assert book.trained == []
+
+
+def test_an_empty_store_variable_never_falls_back_to_the_committed_store(monkeypatch):
+    monkeypatch.setenv("FMNIST_STORE", "")
+    with pytest.raises(experiments.SettingError, match="FMNIST_STORE is set but empty"):
+        experiments.current_store()
+
+
+@pytest.mark.parametrize("address", ["", "  "])
+def test_an_empty_scheduler_address_is_refused_not_trained_here(book, capsys, address):
+    code, _, err = run_cli(capsys, "run", "--scheduler", address)
+    assert code == 2 and book.trained == []
+    one_error(err, "argument --scheduler", "an empty address", "tcp://HOST:8786")
+
+
+def test_a_pause_file_that_is_a_folder_is_an_error_not_an_endless_pause(book, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "pause"
+    folder.mkdir()
+    monkeypatch.setenv("FMNIST_PAUSE_FILE", str(folder))
+    monkeypatch.setattr(experiments.time, "sleep", lambda seconds: pytest.fail("paused for a folder"))
+    code, out, err = run_cli(capsys, "run")
+    assert code == 2 and book.trained == [] and "paused" not in out
+    one_error(err, f"FMNIST_PAUSE_FILE={folder} is a folder", f"rmdir {folder}")
+
+
+def test_a_pause_file_made_a_folder_while_running_is_an_error(book, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "pause"
+    monkeypatch.setenv("FMNIST_PAUSE_FILE", str(folder))
+    real_wait = experiments.wait_while_paused
+
+    def made_a_folder():  # after the checks at start, before the first run
+        folder.mkdir(exist_ok=True)
+        real_wait()
+    monkeypatch.setattr(experiments, "wait_while_paused", made_a_folder)
+    monkeypatch.setattr(experiments.time, "sleep", lambda seconds: pytest.fail("paused for a folder"))
+    code, _, err = run_cli(capsys, "run")
+    assert code == 2 and book.trained == []
+    one_error(err, f"FMNIST_PAUSE_FILE={folder} is a folder")
+
+
+# ---- the command printed after a failure keeps the options that say where and how to train -------
+@contextmanager
+def _thread_pool(workers=None, scheduler=None):
+    with ThreadPoolExecutor(2) as pool:
+        yield pool
+
+
+@pytest.mark.parametrize("options", [["--profile", "smoke", "--workers", "2"], ["--scheduler", "tcp://127.0.0.1:1"]])
+def test_the_retry_command_after_a_forced_failure_keeps_profile_and_workers(book, monkeypatch, capsys, options):
+    cfgs = seeds(3)
+    monkeypatch.setattr(cli, "open_executor", _thread_pool)
+    monkeypatch.setattr(executors, "train_task", fake_task({cfgs[1].key(): ValueError("bad")}))
+    code, _, err = run_cli(capsys, "run", "--force", *options)
+    assert code == 3, err
+    kept = " ".join(options)
+    assert err.strip().splitlines()[-1] == f"fix the cause, then `fmnist-lab run --force {kept} --key {cfgs[1].key()}` retrains them"
+
+
+def test_the_resume_command_after_an_interrupted_forced_retrain_keeps_the_profile(book, monkeypatch, capsys):
+    cfgs = seeds(3)
+    tiny_book(monkeypatch, cfgs, trainer=Trainer(fault_at=1, fault=ctrl_c))
+    code, _, err = run_cli(capsys, "run", "--force", "--profile", "smoke")
+    assert code == 130
+    assert f"`fmnist-lab run --force --profile smoke --key {cfgs[1].key()} --key {cfgs[2].key()}` retrains" in err

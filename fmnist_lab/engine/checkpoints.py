@@ -108,6 +108,10 @@ def load_checkpoint(path: str | Path) -> tuple[torch.nn.Module, RunConfig]:
 def evaluate_checkpoint(path: str | Path) -> tuple[float, RunConfig]:
     """Test accuracy of the saved model (recomputed from the weights, not read from a result)."""
     model, cfg = load_checkpoint(path)
+    bad = [name for name, tensor in model.state_dict().items() if tensor.is_floating_point() and not torch.isfinite(tensor).all()]
+    if bad:
+        raise CheckpointError(f"{path}: its weights hold NaN or infinite values ({', '.join(bad[:3])}{', …' if len(bad) > 3 else ''}): "
+                              f"a network that diverged scores nothing; refused: {_remedy(Path(path), cfg.key())}")
     data = load()
     shift, scale = input_scaling(cfg, data)
     _, accuracy, _ = evaluate(model, as_unit_float(data.test_images, torch.device("cpu")), data.test_labels, shift, scale)

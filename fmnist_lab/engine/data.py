@@ -12,6 +12,7 @@ import hashlib
 import os
 import struct
 import warnings
+import zlib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -53,7 +54,10 @@ class DatasetError(RuntimeError):
 
     def __init__(self, problem: str, remedy: str = REMEDIES):
         super().__init__(f"{problem}; {remedy}")
-        self.problem = problem
+        self.problem, self.remedy = problem, remedy
+
+    def __reduce__(self):  # as it was made: a worker's error arrives whole in the submitting process
+        return type(self), (self.problem, self.remedy)
 
 
 # Default folders whose copy failed its check in this process: the search skips them.
@@ -73,8 +77,9 @@ def read_idx(path: Path) -> np.ndarray:
                            f"make it readable (chmod a+r {path}) or point FMNIST_DATA_DIR at a readable copy") from None
     except IsADirectoryError:
         raise DatasetError(f"{path} is a folder, not a .gz file") from None
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise DatasetError(f"{path} is truncated or not a gzip file ({exc})") from None
+    except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a damaged byte inside the compressed data
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise DatasetError(f"{path} is truncated, corrupt or not a gzip file ({reason})") from None
     if len(raw) < 8:
         raise DatasetError(f"{path} is too short to be an IDX file")
     zero, dtype_code, ndim = struct.unpack(">HBB", raw[:4])
@@ -115,13 +120,22 @@ def _torchvision_download() -> Path:
     return CACHE_DIR / "FashionMNIST" / "raw"
 
 
+def _unsearchable(folder: Path, where: str, exc: OSError) -> DatasetError:
+    blocked = exc.filename or folder
+    return DatasetError(f"{where} cannot be searched ({blocked}: permission denied)",
+                        f"make it searchable (chmod a+rx {blocked}) or point FMNIST_DATA_DIR at a readable copy")
+
+
 def _explicit_folder(folder: Path, origin: str) -> Path:
     """`folder` if it holds the four files, else a DatasetError that says exactly what is wrong."""
     where = f"{folder} (from {origin})"
-    if not folder.exists():
-        raise DatasetError(f"{where} does not exist")
-    if not folder.is_dir():
-        raise DatasetError(f"{where} is a file, not a folder")
+    try:
+        if not folder.exists():
+            raise DatasetError(f"{where} does not exist")
+        if not folder.is_dir():
+            raise DatasetError(f"{where} is a file, not a folder")
+    except PermissionError as exc:  # a folder above it may not be entered
+        raise _unsearchable(folder, where, exc) from None
     try:
         present = set(os.listdir(folder))
     except PermissionError:
@@ -130,6 +144,13 @@ def _explicit_folder(folder: Path, origin: str) -> Path:
     missing = [f for f in FILES.values() if f not in present]
     if missing:
         raise DatasetError(f"{where} lacks {', '.join(missing)}")
+    try:
+        for name in FILES.values():
+            os.stat(folder / name)  # names listed, but a folder without search permission opens none of them
+    except PermissionError as exc:
+        raise _unsearchable(folder, where, exc) from None
+    except OSError:
+        pass  # a dangling link, say: reading the file says what is wrong with it
     return folder
 
 
@@ -144,7 +165,11 @@ def locate(data_dir: str | Path | None = None, allow_download: bool = True) -> P
     if explicit:
         return _explicit_folder(Path(explicit), "argument" if data_dir else "FMNIST_DATA_DIR")
     for folder in (CACHE_DIR / "FashionMNIST" / "raw", DEBIAN_DIR):
-        if not _has_all(folder) or folder in _DAMAGED:
+        try:
+            if not _has_all(folder) or folder in _DAMAGED:
+                continue
+        except PermissionError as exc:
+            _DAMAGED[folder] = f"{exc.filename or folder} cannot be searched (permission denied: chmod a+rx it)"
             continue
         try:
             _load_folder(str(folder))

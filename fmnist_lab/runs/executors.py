@@ -11,13 +11,15 @@ behind. The submitting process validates and saves what comes back.
 from __future__ import annotations
 
 import io
+import itertools
 import multiprocessing
 import os
 import signal
 import socket
 import threading
-import weakref
-from concurrent.futures import Executor, ProcessPoolExecutor
+import time
+import warnings
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -25,6 +27,7 @@ import torch
 from tqdm import tqdm
 
 from ..engine.config import RunConfig
+from ..engine.data import DatasetError
 from ..engine.estimators import EstimatorConfig, fit
 from ..engine.models import build_model
 from ..engine.train import train
@@ -95,18 +98,35 @@ def train_task(config: dict[str, Any], key: str, teacher: tuple[dict[str, Any], 
         loaded = (model_from_bytes(teacher_cfg, teacher[1]), teacher_cfg)
     try:
         result, model = execute(cfg, progress=False, teacher=loaded)
+    except DatasetError as exc:  # not this run's fault: every run would fail so; it stops the command
+        raise DatasetError(f"{exc.problem} (on worker {socket.gethostname()})", exc.remedy) from None
     except Exception as exc:  # as one line that says where: a traceback from a worker helps nobody
         text = " ".join(str(exc).split())
         raise TaskFailed(f"{type(exc).__name__} on {socket.gethostname()}: {text}") from None
     return result, weights_to_bytes(model) if keep_weights and model is not None else None
 
+def failure_reason(exc: BaseException | str) -> str:
+    """One line: the exception's type and message (a task's traceback stays on its worker)."""
+
+    if isinstance(exc, str):
+        return exc
+    if isinstance(exc, TaskFailed):
+        return str(exc)
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
 # ---- N processes on this machine --------------------------------------------------------------------
+_ANNOUNCE = None  # in a worker: where it says which task it starts (see LocalWorkers.held_by_dead_worker)
 
 
-def _start_worker(threads: int) -> None:
+def _start_worker(threads: int, parent: int | None = None, announce=None) -> None:
+    global _ANNOUNCE
     # Ctrl-C reaches the whole process group; the submitting process handles it and stops the
     # workers, so a worker ignores it rather than print a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        _die_with(parent)
+    _ANNOUNCE = announce
     torch.set_num_threads(threads)
     # tqdm's default lock is a named semaphore, which a worker stopped by `LocalWorkers.stop` could
     # not remove (Python then warns of "leaked semaphore objects"); a worker draws no bars anyway.
@@ -114,34 +134,120 @@ def _start_worker(threads: int) -> None:
     tqdm.set_lock(threading.RLock())
 
 
-class LocalWorkers(ProcessPoolExecutor):
+def _die_with(parent: int, poll_seconds: float = 0.5) -> None:
+    """End this worker as soon as `parent` is no longer its parent (killed, even by SIGKILL):
+    a worker left behind would hold its memory forever, idle. A thread that polls getppid works
+    on every POSIX system (PR_SET_PDEATHSIG would fire when the submitting *thread* ends)."""
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_seconds)
+            if os.getppid() != parent:
+                os._exit(1)  # nothing to clean up: a task writes nothing
+    threading.Thread(target=watch, name="fmnist-lab-parent-watch", daemon=True).start()
+
+
+def _tracked(task: int, fn, /, *args, **kwargs):
+    if _ANNOUNCE is not None:
+        _ANNOUNCE.put((os.getpid(), task))  # synchronous: the submitter knows before the run starts
+    return fn(*args, **kwargs)
+
+
+class _Pool:
+    """One ProcessPoolExecutor and what its workers said they were running."""
+
+    def __init__(self, workers: int, threads: int):
+        context = multiprocessing.get_context("spawn")  # a forked copy of a process that used torch's threads can hang
+        self.announce = context.SimpleQueue()
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                                            initargs=(threads, os.getpid(), self.announce))
+        self.processes: dict[int, Any] = {}  # pid -> Process, every worker it ever started
+        self.held: dict[int, int] = {}  # pid -> task last started there
+
+    def note(self) -> None:
+        self.processes.update(getattr(self.executor, "_processes", None) or {})
+        try:
+            while not self.announce.empty():
+                pid, task = self.announce.get()
+                self.held[pid] = task
+        except (OSError, EOFError):
+            pass
+
+
+class LocalWorkers(Executor):
     """`workers` processes on this machine, each training with `threads` threads (default: the
     cores divided among them). Leaving the `with` block with tasks still running (Ctrl-C, an
-    error) stops those processes instead of waiting for their runs to finish."""
+    error) stops those processes instead of waiting for their runs to finish. A worker ends by
+    itself when this process dies. A worker killed (the out-of-memory killer) breaks the pool:
+    `held_by_dead_worker` says which task it held and `revive` starts a fresh pool."""
+
+    MAX_REVIVALS = 8  # a pool that keeps breaking (workers die at start) is not replaced for ever
 
     def __init__(self, workers: int, threads: int | None = None):
         self.workers = workers
         self.threads = threads or max(1, available_cores() // workers)
-        # spawn, not fork: a forked copy of a process that has used torch's thread pool can hang.
-        super().__init__(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                         initializer=_start_worker, initargs=(self.threads,))
-        self._submitted: weakref.WeakSet = weakref.WeakSet()
+        self.revivals = 0
+        self._pool = _Pool(workers, self.threads)
+        self._tasks: dict[Future, tuple[_Pool, int]] = {}
+        self._count = itertools.count()
+
+    @property
+    def _processes(self):
+        return getattr(self._pool.executor, "_processes", None)
 
     def submit(self, fn, /, *args, **kwargs):
-        future = super().submit(fn, *args, **kwargs)
-        self._submitted.add(future)
+        task = next(self._count)
+        future = self._pool.executor.submit(_tracked, task, fn, *args, **kwargs)
+        self._pool.note()
+        self._tasks[future] = (self._pool, task)
+        # a finished run's result (weights included) is not kept here; a failed one is, for held_by_dead_worker
+        future.add_done_callback(lambda f: None if not f.cancelled() and f.exception() is not None else self._tasks.pop(f, None))
         return future
+
+    def held_by_dead_worker(self, future: Future) -> str | None:
+        """If `future` failed because the worker running it died: how it died (one phrase)."""
+        pool, task = self._tasks.get(future, (None, None))
+        if pool is None:
+            return None
+        pool.note()
+        for process in pool.processes.values():
+            process.join(timeout=5)  # the pool stops its other workers (SIGTERM) once one died
+        pool.note()
+        died = [pid for pid, process in pool.processes.items()
+                if process.exitcode not in (None, 0, -signal.SIGTERM) and pool.held.get(pid) == task]
+        if not died:
+            return None
+        code = pool.processes[died[0]].exitcode
+        how = (f"killed by {signal.Signals(-code).name}" + (", as the out-of-memory killer does" if code == -signal.SIGKILL else "")
+               if code < 0 else f"exit status {code}")
+        return f"its worker process (pid {died[0]}) died ({how})"
+
+    def revive(self) -> bool:
+        """Replace a broken pool with a fresh one (False once it broke too often)."""
+        if not getattr(self._pool.executor, "_broken", False):
+            return True
+        if self.revivals >= self.MAX_REVIVALS:
+            return False
+        self.revivals += 1
+        self._pool.executor.shutdown(wait=False, cancel_futures=True)
+        self._pool = _Pool(self.workers, self.threads)
+        return True
 
     def stop(self) -> None:
         """Cancel what is queued and end the worker processes now (runs in progress are lost)."""
-        for future in list(self._submitted):
+        for future in list(self._tasks):
             future.cancel()
-        for process in list((getattr(self, "_processes", None) or {}).values()):
+        for process in list((self._processes or {}).values()):
             process.terminate()
-        self.shutdown(wait=True, cancel_futures=True)
+        self._pool.executor.shutdown(wait=True, cancel_futures=True)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.executor.shutdown(wait=wait, cancel_futures=cancel_futures)
 
     def __exit__(self, *exc) -> bool:
-        if any(not future.done() for future in list(self._submitted)):
+        if any(not future.done() for future in list(self._tasks)):
             self.stop()
         else:
             self.shutdown(wait=True)
@@ -190,6 +296,14 @@ def open_executor(workers: int | None = None, scheduler: str | None = None) -> I
         finally:
             client.close()
     elif workers and workers > 1:
+        cores = available_cores()
+        if workers > cores:  # each worker holds its own dataset and model (about 1 GB): they would only queue for cores
+            warnings.warn(f"--workers {workers} is more than the {cores} core(s) this process may use; each worker "
+                          f"holds its own copy of the data (about 1 GB), so {cores} are used", stacklevel=3)
+            workers = cores
+        if workers < 2:
+            yield None
+            return
         with LocalWorkers(workers) as pool:
             yield pool
     else:

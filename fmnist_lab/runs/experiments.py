@@ -10,7 +10,9 @@ import math
 import os
 import tempfile
 import time
+import warnings
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
@@ -19,10 +21,10 @@ from tqdm.auto import tqdm
 
 from ..engine.checkpoints import MissingCheckpoint, load_checkpoint
 from ..engine.config import RunConfig
-from ..engine.data import locate
+from ..engine.data import DatasetError, locate
 from ..engine.train import show_progress
 from . import executors  # the seam: tests swap executors.train_task for a stand-in
-from .executors import TaskFailed, capacity, execute, model_from_bytes, weights_to_bytes
+from .executors import capacity, execute, failure_reason, model_from_bytes, weights_to_bytes
 from .store import DEFAULT_ROOT, Claim, CorruptResult, Store
 
 
@@ -91,6 +93,7 @@ def current_store() -> Store:
     profile never uses the committed store: its short runs must not land among the book's results.
     """
     smoke = current_profile().name == "smoke"
+    check_not_empty("FMNIST_STORE")
     if os.environ.get("FMNIST_STORE"):
         root = os.environ["FMNIST_STORE"]
         if smoke and os.path.realpath(root) == os.path.realpath(DEFAULT_ROOT):
@@ -192,9 +195,11 @@ class _Runner:
         self.current: int | None = None  # the run training in this process
         self.done_keys: set[str] = set()  # saved by this call (a key listed twice trains once)
         self.bar = None
+        self.waiting: list[int] = []
+        self.revived_note = False
 
     def run(self, todo: list[int]) -> None:
-        waiting = list(todo)  # in the caller's order: the first listed are trained first
+        self.waiting = waiting = list(todo)  # in the caller's order: the first listed are trained first
         if self.executor is not None:
             self.bar.set_postfix(failed=0)
         try:
@@ -250,9 +255,14 @@ class _Runner:
         if cfg.teacher is not None and cfg.teacher not in self.teacher_weights:
             model, teacher_cfg = self.teachers[cfg.teacher]
             self.teacher_weights[cfg.teacher] = (teacher_cfg.to_dict(), weights_to_bytes(model))
+        task = (executors.train_task, cfg.to_dict(), key, self.teacher_weights.get(cfg.teacher), key in self.checkpoint_keys)
         try:
-            future = self.executor.submit(executors.train_task, cfg.to_dict(), key, self.teacher_weights.get(cfg.teacher),
-                                          key in self.checkpoint_keys)
+            try:
+                future = self.executor.submit(*task)
+            except BrokenProcessPool:  # broken since the last results came in: a fresh pool, once
+                if not getattr(self.executor, "revive", lambda: False)():
+                    raise
+                future = self.executor.submit(*task)
         except Exception as exc:  # a pool broken by a lost worker, a cluster gone
             claim.release()
             self._failed(i, exc)
@@ -274,11 +284,31 @@ class _Runner:
             except CancelledError:
                 self._failed(i, "cancelled")
                 return
+            except DatasetError:  # the data a worker reads is broken: every run would fail alike, so stop
+                raise
+            except BrokenProcessPool as exc:  # a local worker died (killed): the pool is replaced
+                self._lost_worker(i, future, exc)
+                return
             except Exception as exc:
                 self._failed(i, exc)
                 return
             self.store.save_run(cfg, result, model)
         self._saved(i, result)
+
+    def _lost_worker(self, i: int, future: Future, exc: BrokenProcessPool) -> None:
+        """Run i was in a pool whose worker died: fail it if that worker held it, else train it again
+        on a fresh pool (a pool cannot be replaced for ever: then every run left fails as before)."""
+        held = getattr(self.executor, "held_by_dead_worker", lambda f: None)(future)
+        revived = getattr(self.executor, "revive", lambda: False)()
+        if held is not None:
+            self._failed(i, f"{held} while training it; the other runs went on")
+        elif revived:
+            if not self.revived_note:
+                warnings.warn("a worker process died; a new pool of workers trains the runs it interrupted", stacklevel=2)
+                self.revived_note = True
+            self.waiting[:] = sorted({*self.waiting, i})  # back in the queue, in the caller's order
+        else:
+            self._failed(i, exc)
 
     def _saved(self, i: int, result: dict[str, Any]) -> None:
         self.results[i] = result
@@ -290,17 +320,6 @@ class _Runner:
         self.failures[i] = failure_reason(exc)
         self.bar.set_postfix(failed=len(self.failures))
         self.bar.update()
-
-
-def failure_reason(exc: BaseException | str) -> str:
-    """One line: the exception's type and message (a task's traceback stays on its worker)."""
-
-    if isinstance(exc, str):
-        return exc
-    if isinstance(exc, TaskFailed):
-        return str(exc)
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def teacher_stored(cfg: RunConfig, store: Store) -> bool:
@@ -331,6 +350,8 @@ def wait_while_paused(poll_seconds: float = 5.0) -> None:
     path = os.environ.get("FMNIST_PAUSE_FILE")
     announced = False
     while path and os.path.exists(path):
+        if os.path.isdir(path):  # made a folder since the command started: it could never be removed as a file
+            raise SettingError(_PAUSE_FOLDER.format(path=path))
         if not announced:
             print(f"paused: remove {path} to continue", flush=True)
             announced = True
@@ -342,15 +363,31 @@ FLAGS = {"FMNIST_PROGRESS": ("", "0", "1", "true", "false"), "FMNIST_NO_TRAIN": 
 
 
 
+_PAUSE_FOLDER = ("FMNIST_PAUSE_FILE={path} is a folder, so a run would wait for ever: name a file that does not "
+                 "exist (touch it to pause, remove it to go on), or remove the folder (rmdir {path})")
+
+
+def check_not_empty(name: str) -> None:
+    """SettingError for a variable set to nothing: an unset shell variable (FMNIST_STORE=$STORE) is not
+    meant as "use the default", which for the store is the committed one."""
+    if name in os.environ and not os.environ[name].strip():
+        raise SettingError(f"{name} is set but empty (an unset shell variable?): give it a value, or unset it "
+                           f"(unset {name}) to use the default")
+
+
 def check_environment() -> None:
     """Raise SettingError (or DatasetError) for an environment variable whose value cannot be meant."""
     current_profile()
+    for name in ("FMNIST_STORE", "FMNIST_DATA_DIR", "FMNIST_PAUSE_FILE"):
+        check_not_empty(name)
     for name, allowed in FLAGS.items():
         value = os.environ.get(name)
         if value is not None and value not in allowed:
             raise SettingError(f"{name}={value!r} is not understood; use one of "
                                            f"{', '.join(repr(a) for a in allowed if a)} (or unset it)")
     pause = os.environ.get("FMNIST_PAUSE_FILE")
+    if pause and os.path.isdir(pause):
+        raise SettingError(_PAUSE_FOLDER.format(path=pause))
     if pause and not os.path.isdir(os.path.dirname(os.path.abspath(pause))):
         raise SettingError(f"FMNIST_PAUSE_FILE={pause}: its folder does not exist, so the file could never "
                                        "be created to pause a run; name a file in an existing folder")

@@ -25,6 +25,7 @@ import torch
 
 from ..engine.config import ENGINE_VERSION, RunConfig
 from ..engine.estimators import KIND, EstimatorConfig
+from .plausible import CorruptResult, check_values
 
 try:
     import fcntl
@@ -38,10 +39,6 @@ SCHEMA = {
     "epochs_run": int, "final_epoch": int, "diverged": bool, "seconds_per_epoch": float,
     "history": dict, "val": dict, "test": dict, "checksum": str,
 }
-
-
-class CorruptResult(ValueError):
-    """A stored result that must not be used."""
 
 
 class StoreError(RuntimeError):
@@ -89,9 +86,7 @@ def validate(result: Any, expected_key: str | None = None) -> dict[str, Any]:
         raise CorruptResult("key does not match the config under this engine version")
     if expected_key is not None and result["key"] != expected_key:
         raise CorruptResult(f"holds run {result['key']}, expected {expected_key}")
-    history_lengths = {len(v) for v in result["history"].values()}
-    if len(history_lengths) != 1 or history_lengths.pop() != result["epochs_run"]:
-        raise CorruptResult("history columns disagree with epochs_run")
+    check_values(result)
     return result
 
 
@@ -314,9 +309,14 @@ class Store:
                          "and run again to continue") from None
 
     def save(self, result: dict[str, Any]) -> Path:
+        """Write a result (checksummed); CorruptResult, naming the field and the file, if it is impossible."""
         result = {k: v for k, v in result.items() if k != "checksum"}
         result["checksum"] = _checksum(result)
-        validate(result)
+        try:
+            validate(result)
+        except CorruptResult as exc:
+            where = self.path(result["key"]) if isinstance(result.get("key"), str) else self.root / "runs"
+            raise CorruptResult(f"refusing to save {where}: {exc}") from None
         path = self.path(result["key"])
         text = json.dumps(result, sort_keys=True, separators=(",", ":"))
         _atomic_write(path, lambda fh: fh.write(text.encode()))

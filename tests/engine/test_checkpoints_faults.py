@@ -195,3 +195,15 @@ def test_any_random_bytes_are_refused_in_one_line(saved, capsys, seed):
     path, _ = saved
     path.write_bytes(random.Random(seed).randbytes(4000))
     _refused(capsys, path)
+
+
+@pytest.mark.parametrize("poison", ["all-nan", "one-inf"])
+def test_a_checkpoint_whose_weights_are_not_finite_is_refused(saved, capsys, poison):
+    path, payload = saved
+    name = next(iter(payload["state_dict"]))
+    if poison == "all-nan":
+        payload["state_dict"] = {k: torch.full_like(v, float("nan")) for k, v in payload["state_dict"].items()}
+    else:
+        payload["state_dict"][name].view(-1)[0] = float("inf")
+    torch.save(payload, path)
+    _refused(capsys, path, "NaN or infinite", name, f"fmnist-lab run --force --key {TINY.key()}")

@@ -1,20 +1,25 @@
 """Fault injection, kind "data" (fmnist_lab.engine.data): a wrong FMNIST_DATA_DIR, missing,
 truncated, foreign, empty, altered and unreadable dataset files, a damaged cached copy beside a good
 one, a failed download. Each ends in one `error:` line that names the file and the fix (or, for the
-damaged cache, one warning and the good copy)."""
+damaged cache, one warning and the good copy). Also: every single-byte flip of a compressed file (a
+zlib error included, in this process and on workers), and data folders that cannot be searched."""
 import errno
 import gzip
 import os
 import struct
 import sys
 import types
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
 from fault_helpers import clean_environment, committed_store_unchanged  # noqa: F401  (autouse fixtures)
-from fault_helpers import one_error, run_cli, seeds, TINY
+from fault_helpers import leftovers, one_error, run_cli, seeds, TINY
 
+from fmnist_lab import cli
 from fmnist_lab.engine import data as fdata
 from fmnist_lab.engine.models import build_model
 from fmnist_lab.runs import studies
@@ -214,3 +219,98 @@ def test_a_data_error_while_training_is_one_line_and_trains_nothing(folder, monk
     code, _, err = run_cli(capsys, "run")
     assert code == 2 and Store(tmp_path / "store").keys() == set()
     one_error(err, str(path), "too short")
+
+
+# ---- one damaged byte inside the compressed data; folders that cannot be searched -----------------
+def _flipped(key: str, offset: int) -> bytes:
+    data = bytearray((GOOD / fdata.FILES[key]).read_bytes())
+    data[offset] ^= 0xFF
+    return bytes(data)
+
+
+def _zlib_error_offset(key: str) -> int:
+    """The first offset past the gzip header where a flipped byte makes zlib itself fail."""
+    for offset in range(20, 400):
+        try:
+            zlib.decompress(_flipped(key, offset)[10:], wbits=-15)
+        except zlib.error:
+            return offset
+    raise AssertionError("no flip breaks the deflate stream")
+
+
+def test_every_single_byte_flip_is_a_data_error_that_names_the_file(folder):
+    path = _replace(folder, "test_labels", (GOOD / fdata.FILES["test_labels"]).read_bytes())
+    data = path.read_bytes()
+    size = len(data)
+    # bytes 4-9 (time stamp, flags for the compressor, OS) and the stored file name change nothing
+    harmless = {*range(4, 10), *(range(10, data.index(b"\0", 10) + 1) if data[3] & 0x08 else [])}
+    for offset in [*range(0, 64), *range(64, size, max(1, size // 64)), size - 8, size - 1]:
+        if offset in harmless:
+            continue
+        path.write_bytes(_flipped("test_labels", offset))
+        try:
+            fdata.read_idx(path)
+            fdata._verify("test_labels", fdata.read_idx(path), path)
+        except fdata.DatasetError as exc:
+            assert str(path) in str(exc) and "apt-get install" in str(exc), exc
+        else:
+            pytest.fail(f"a flip at byte {offset} went unnoticed")
+
+
+def test_a_corrupt_byte_in_the_deflate_stream_is_one_error_line(folder, monkeypatch, evaluate_needs_data):
+    path = _replace(folder, "test_labels", _flipped("test_labels", _zlib_error_offset("test_labels")))
+    monkeypatch.setenv("FMNIST_DATA_DIR", str(folder))
+    code, out, err = evaluate_needs_data()
+    assert code == 2 and "test accuracy" not in out
+    one_error(err, str(path), "corrupt", "apt-get install -y dataset-fashion-mnist")
+    assert "zlib" not in err
+
+
+def test_a_corrupt_data_file_under_workers_names_the_file(folder, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(studies, "book_chapters", lambda: ["02_baseline"])
+    monkeypatch.setattr(studies, "chapter_configs", lambda chapter: seeds(2))
+    monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: [])
+    monkeypatch.setattr("fmnist_lab.runs.classical.chapter_configs", lambda chapter: [])  # no scikit-learn fits
+    monkeypatch.setattr(cli, "open_executor", lambda workers=None, scheduler=None: _threads())
+    path = _replace(folder, "train_labels", _flipped("train_labels", _zlib_error_offset("train_labels")))
+    monkeypatch.setenv("FMNIST_DATA_DIR", str(folder))
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path / "store"))
+    (tmp_path / "store").mkdir()
+    code, _, err = run_cli(capsys, "run", "--workers", "2")
+    assert code == 2 and Store(tmp_path / "store").keys() == set()
+    line = one_error(err, str(path), "corrupt", "(on worker ", "apt-get install -y dataset-fashion-mnist")
+    assert line.count("apt-get") == 1 and "failed:" not in err and leftovers(tmp_path / "store") == []
+
+
+@contextmanager
+def _threads():
+    with ThreadPoolExecutor(2) as pool:
+        yield pool
+
+
+def _deny_stat_under(monkeypatch, blocked):
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        if str(path).startswith(str(blocked) + os.sep):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+    monkeypatch.setattr(os, "stat", stat)
+
+
+def test_a_data_dir_without_search_permission(folder, monkeypatch, capsys):
+    _deny_stat_under(monkeypatch, folder)  # as `chmod a-x` does for anyone but root: names listed, none opened
+    monkeypatch.setenv("FMNIST_DATA_DIR", str(folder))
+    code, _, err = run_cli(capsys, "status")
+    assert code == 2
+    one_error(err, str(folder), "cannot be searched", f"chmod a+rx {folder}")
+
+
+def test_a_data_dir_inside_a_folder_without_search_permission(tmp_path, monkeypatch, capsys):
+    inner = tmp_path / "locked" / "data"
+    inner.mkdir(parents=True)
+    _deny_stat_under(monkeypatch, tmp_path / "locked")
+    monkeypatch.setenv("FMNIST_DATA_DIR", str(inner))
+    code, _, err = run_cli(capsys, "status")
+    assert code == 2
+    one_error(err, str(inner), "cannot be searched", "chmod a+rx")

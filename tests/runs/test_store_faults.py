@@ -1,7 +1,10 @@
 """Fault injection, kind "store" (fmnist_lab.runs.store): bad FMNIST_STORE paths, unwritable stores,
 a disk that fills up, files in the way, tampered results, anything that could write into the
-committed store, and writes interrupted by Ctrl-C or a killed process (which leave only a temporary
-file that git ignores and the next write removes)."""
+committed store, writes interrupted by Ctrl-C or a killed process (which leave only a temporary
+file that git ignores and the next write removes), and records whose checksum is valid but whose
+values are impossible (refused on read, on save and from a worker, naming the field and the file)."""
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 import errno
 import json
 import os
@@ -16,17 +19,21 @@ import pytest
 from fault_helpers import clean_environment, committed_store_unchanged  # noqa: F401  (autouse fixtures)
 from fault_helpers import (
     fail_writes_under,
+    fake_result,
+    fake_task,
     leftovers,
     one_error,
     one_interrupt_line,
     run_cli,
     seeds,
     tiny_book,
+    TINY,
     Trainer,
 )
 
-from fmnist_lab.runs import experiments
-from fmnist_lab.runs.store import DEFAULT_ROOT, remove_stale_temporaries, REPO_ROOT, Store
+from fmnist_lab import cli
+from fmnist_lab.runs import executors, experiments
+from fmnist_lab.runs.store import _checksum, CorruptResult, DEFAULT_ROOT, remove_stale_temporaries, REPO_ROOT, Store
 
 
 @pytest.fixture
@@ -282,3 +289,116 @@ def test_the_temporary_file_of_a_live_writer_is_left_alone(tmp_path):
     os.utime(old_style, (time.time() - 7200, time.time() - 7200))
     assert sorted(remove_stale_temporaries(tmp_path)) == sorted([dead, old_style])
     assert mine.exists() and fresh_old_style.exists()
+
+
+# ---- records that lie: a valid checksum over impossible values ------------------------------------
+def _set(field, value):
+    def change(result):
+        *parents, last = field.split(".")
+        target = result
+        for name in parents:
+            target = target[name]
+        target[last] = value
+    return change
+
+
+def _history(change):
+    def apply(result):
+        change(result["history"])
+    return apply
+
+
+IMPOSSIBLE = {
+    "test accuracy 1.7": (_set("test.acc", 1.7), "'test.acc' is 1.7"),
+    "val accuracy -0.1": (_set("val.acc", -0.1), "'val.acc' is -0.1"),
+    "final epoch -2": (_set("final_epoch", -2), "'final_epoch' is -2"),
+    "final epoch past the run": (_set("final_epoch", 5), "'final_epoch' is 5"),
+    "negative seconds per epoch": (_set("seconds_per_epoch", -3.0), "'seconds_per_epoch' is -3.0"),
+    "negative wall seconds": (_set("provenance.wall_seconds", -1.0), "'provenance.wall_seconds' is -1.0"),
+    "negative epoch seconds": (_history(lambda h: h.update(seconds=[-0.5])), "'history.seconds[0]' is -0.5"),
+    "empty history": (_set("history", {}), "'history' is empty"),
+    "no epoch at all": (lambda r: (r.update(epochs_run=0, final_epoch=0), r["history"].update({k: [] for k in r["history"]})),
+                        "'epochs_run' is 0"),
+    "unequal history columns": (_history(lambda h: h.update(val_acc=[0.5, 0.6])), "unequal lengths"),
+    "history accuracy 2": (_history(lambda h: h.update(train_acc=[2.0])), "'history.train_acc[0]' is 2.0"),
+    "history column not a list": (_history(lambda h: h.update(lr=0.1)), "'history.lr' is a float"),
+}
+
+
+def _signed(result):
+    result = {k: v for k, v in result.items() if k != "checksum"}
+    result["checksum"] = _checksum(result)
+    return result
+
+
+@pytest.mark.parametrize("name", IMPOSSIBLE)
+def test_a_record_with_impossible_values_is_refused_on_read_naming_field_and_file(tmp_path, monkeypatch, capsys, name):
+    change, words = IMPOSSIBLE[name]
+    cfgs = seeds(1)
+    trainer = tiny_book(monkeypatch, cfgs)
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    store = Store(tmp_path)
+    path = store.save(fake_result(cfgs[0]))
+    result = json.loads(path.read_text())
+    change(result)
+    path.write_text(json.dumps(_signed(result)))  # a valid checksum: only the values give it away
+    code, out, err = run_cli(capsys, "status")
+    assert code == 1 and out.strip().endswith("missing runs: 1"), err
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"warning: ignoring {path}") and words in line, line
+    code, _, err = run_cli(capsys, "leaderboard")
+    assert "Traceback" not in err
+    code, _, err = run_cli(capsys, "run")
+    assert code == 0 and trainer.trained == [cfgs[0].key()] and store.load(cfgs[0]) is not None
+
+
+@pytest.mark.parametrize("name", ["test accuracy 1.7", "final epoch -2", "empty history", "unequal history columns"])
+def test_a_record_with_impossible_values_is_refused_on_save(tmp_path, name):
+    change, words = IMPOSSIBLE[name]
+    result = fake_result(TINY)
+    change(result)
+    store = Store(tmp_path)
+    with pytest.raises(CorruptResult) as refused:
+        store.save(result)
+    assert f"refusing to save {store.path(TINY.key())}" in str(refused.value) and words in str(refused.value)
+    assert store.keys() == set() and leftovers(tmp_path) == []
+
+
+def test_training_that_returns_impossible_values_is_one_error_line_and_nothing_saved(tmp_path, monkeypatch, capsys):
+    cfgs = seeds(1)
+    trainer = Trainer()
+    real = trainer.__call__
+
+    def lying(cfg, *args, **kwargs):
+        result, model = real(cfg)
+        return {**result, "final_epoch": -2}, model
+    tiny_book(monkeypatch, cfgs, trainer=trainer)
+    monkeypatch.setattr("fmnist_lab.runs.executors.train", lying)
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    code, _, err = run_cli(capsys, "run")
+    assert code == 2
+    one_error(err, f"refusing to save {Store(tmp_path).path(cfgs[0].key())}", "'final_epoch' is -2")
+    assert Store(tmp_path).keys() == set()
+
+
+def test_a_worker_result_with_impossible_values_fails_that_run_only(tmp_path, monkeypatch, capsys):
+    cfgs = seeds(2)
+    tiny_book(monkeypatch, cfgs)
+    monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
+    monkeypatch.setattr(cli, "open_executor", thread_pool)
+    honest = fake_task()
+
+    def task(config, key, teacher=None, keep_weights=False):
+        result, weights = honest(config, key, teacher, keep_weights)
+        return ({**result, "test": {**result["test"], "acc": 1.7}} if key == cfgs[1].key() else result), weights
+    monkeypatch.setattr(executors, "train_task", task)
+    code, _, err = run_cli(capsys, "run", "--workers", "2")
+    assert code == 3 and "Traceback" not in err
+    assert f"  {cfgs[1].key()}  {cfgs[1].label()}: CorruptResult: field 'test.acc' is 1.7" in err
+    assert Store(tmp_path).keys() == {cfgs[0].key()}
+
+
+@contextmanager
+def thread_pool(workers=None, scheduler=None):
+    with ThreadPoolExecutor(2) as pool:
+        yield pool

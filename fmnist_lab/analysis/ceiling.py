@@ -16,7 +16,6 @@ import pandas as pd
 
 from ..runs.derived import Analysis, weights_checksum
 from ..runs.store import Store
-from ..runs.summary import summarize
 from . import predictions as predict
 from .cost import cpu_minutes
 from .robustness import failed_below
@@ -95,8 +94,3 @@ def mlp_frontier(networks: pd.DataFrame) -> pd.DataFrame:
     return mlps
 
 
-def summary_row(results: list[dict[str, Any]]) -> dict[str, float]:
-    """Validation and test mean ± std (fractions) and CPU-minutes per seed of one group."""
-    s = summarize(results)
-    return {"val": s["val_mean"], "val_std": s["val_std"], "test": s["test_mean"], "test_std": s["test_std"],
-            "cpu_minutes": float(np.mean([cpu_minutes(r) for r in results]))}

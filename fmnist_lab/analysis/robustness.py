@@ -122,18 +122,10 @@ def saved_model_paths(store: Store | None = None) -> dict[str, Path]:
             "reference MLP trained on shifted images (chapter 8)": store.checkpoint_path(shifted.key())}
 
 
-def saved_models(store: Store | None = None) -> dict[str, tuple[nn.Module, RunConfig]]:
-    """`saved_model_paths`' networks, loaded (the shift-trained one trained first if missing, as any
-    chapter's run would be)."""
-    store = store or current_store()
-    shifted = studies.AUGMENTATION.configs()[studies.SHIFT_TRAINED][0]
-    ensure([shifted], store, checkpoint_keys=[shifted.key()], quiet=True)
-    return {name: load_checkpoint(path) for name, path in saved_model_paths(store).items()}
-
-
 def moved_analysis(store: Store | None = None) -> Analysis:
-    """`robustness` of `saved_models` as a stored analysis, keyed by the weights' checksums and the
-    moves: a build reads it instead of scoring 39 moved copies of the test images per network."""
+    """`robustness` of the networks `saved_model_paths` names, as a stored analysis keyed by the
+    weights' checksums and the moves: a build reads it instead of scoring 39 moved copies of the
+    test images per network."""
     paths = saved_model_paths(store)
     params = {"shifts": list(SHIFTS), "angles": list(ANGLES), "test_images": test_images(), "subset_seed": SUBSET_SEED}
     return Analysis("moved_accuracy", 1, params, tuple(f"{name}={weights_checksum(p)}" for name, p in paths.items()),

@@ -156,7 +156,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
              for name, model in (("reference MLP", "mlp"), ("small CNN", "cnn"))}
     nets = robustness.trained_networks([studies.CNN, *studies.STUDIES])  # one row per configuration, this chapter's names first
     eff = glue_efficiency("eff", nets, mlp=studies.BEST_MLP_LABEL, cnn=studies.BEST_CNN_LABEL)  # compared with chapter 10's
-    rob = glue_robustness("rob", moved, *moved)  # best MLP, best CNN, shift-trained MLP: `saved_models`' order
+    rob = glue_robustness("rob", moved, *moved)  # best MLP, best CNN, shift-trained MLP: `saved_model_paths`' order
     de = glue_sizes("de", *sizes.values())
     if experiments.current_profile().name == "full":  # the directions the prose states
         assert rob["mlp_drop"] / 2 > rob["shifted_drop"] > rob["cnn_drop"] > 0 and 0.5 < rob["cnn_avoids"] <= 1

@@ -29,7 +29,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     relu_like = [a for a in choices.ACTIVATIONS if a not in ("sigmoid", "tanh")]  # ReLU and its smooth and leaky variants
     report.glue_spread("two", act.where(hidden=REFERENCE.hidden).values())
     report.glue_spread("relu_family6", [act.runs[act.label(hidden=DEEP, activation=a)] for a in relu_like])
-    lead = [report.glue_paired(f"leaky_minus_relu{len(h)}", *(act.runs[act.label(hidden=h, activation=a)] for a in ("leaky_relu", "relu")),
+    lead = [report.glue_comparison(f"leaky_minus_relu{len(h)}", *(act.runs[act.label(hidden=h, activation=a)] for a in ("leaky_relu", "relu")),
                                split="val") for h in (REFERENCE.hidden, DEEP)]  # paired seed by seed
     report.glue_numbers(ch5_max_epochs=REFERENCE.epochs)
     report.glue_markdown(**{f"params{d}_text": report.thousands(S[d, "relu"]["params"]) for d in (2, 6)},

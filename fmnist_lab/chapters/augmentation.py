@@ -24,12 +24,12 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
         report.glue_table(f"tab_aug_{n}", report.summary_table(groups[n], label="augmentation"))
     report.glue_summaries(aug, detail=True, aug_best=lab[best, LONG], aug_none=lab[NONE, LONG])
     reference = experiments.ensure(experiments.seeded(config.REFERENCE), quiet=True)  # patience 5
-    report.glue_paired("aug_protocol_gain", aug.runs[lab[NONE, SHORT]], reference, split="val")  # same seeds, paired
-    best_paired = report.glue_paired("aug_best_paired", aug.runs[lab[best, LONG]], aug.runs[lab[NONE, LONG]], split="val")
+    report.glue_comparison("aug_protocol_gain", aug.runs[lab[NONE, SHORT]], reference, split="val")  # same seeds, paired
+    best_paired = report.glue_comparison("aug_best_paired", aug.runs[lab[best, LONG]], aug.runs[lab[NONE, LONG]], split="val")
     singles = [name for name, augs in SETS.items() if len(augs) == 1 and name != best]  # every other single augmentation
     within = [name for name in singles if not report.paired(aug.runs[lab[name, LONG]], aug.runs[lab[NONE, LONG]], split="val")["clear"]]
     report.glue_markdown(aug60_singles_within=report.join(within) or "none of them")
-    report.glue_difference("aug_fe_vs_erase", S[lab["flip + erasing", LONG]], S[lab["erasing", LONG]])
+    report.glue_comparison("aug_fe_vs_erase", S[lab["flip + erasing", LONG]], S[lab["erasing", LONG]], split="val")
     report.glue_numbers(aug_reference_val=summary.summarize(reference)["val_mean"], aug_none_gain=100 * (S[lab[NONE, LONG]]["val_mean"] - S[lab[NONE, SHORT]]["val_mean"]),
                         aug_sets_gain=sum(100 * (S[lab[s, LONG]]["val_mean"] - S[lab[s, SHORT]]["val_mean"]) for s in SETS if s != NONE) / (len(SETS) - 1))
     if experiments.current_profile().name == "full":  # the directions the prose states

@@ -47,10 +47,11 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                          **{f"{p}_verdict": report.target_verdict(S["test_mean"], *GOALS["CNN" if S is C else "MLP"], again=p in ("refit", "dist"))
                             for p, S in zip(("bmlp", "bcnn", "refit", "dist"), (M, C, F, D))})
     report.glue_numbers(recipe_val_lead=report.points(M, P, "val"))  # the untaught short run trails the recipe by this
-    report.glue_paired("refit_paired", runs[studies.REFIT], runs[studies.SHORT_PLAIN])  # same seeds, more images
-    report.glue_versus(mlp_gain=(M, R), cnn_gain=(C, C9), gain_cnn09=(C9, R), headline_gap=(C, M), refit_gain=(F, P),
-                       recipe_val=(M, P, "val"), recipe_test=(M, P), long_vs_val=(L, M, "val"), long_vs_test=(L, M),
-                       dist_val_gain=(D, P, "val"), dist_test_gain=(D, P))
+    report.glue_comparison("refit_paired", runs[studies.REFIT], runs[studies.SHORT_PLAIN])  # same seeds, more images
+    for name, (a, b, *split) in dict(mlp_gain=(M, R), cnn_gain=(C, C9), gain_cnn09=(C9, R), headline_gap=(C, M), refit_gain=(F, P),
+                                     recipe_val=(M, P, "val"), recipe_test=(M, P), long_vs_val=(L, M, "val"), long_vs_test=(L, M),
+                                     dist_val_gain=(D, P, "val"), dist_test_gain=(D, P)).items():
+        report.glue_comparison(name, a, b, *split)
     split, teacher = data.load(), Store().load(studies.TEACHER)  # the committed seed-0 best CNN, in every profile
     imitation = metrics.imitation({"taught": runs[studies.DISTILLED], "plain": runs[studies.SHORT_PLAIN]}, teacher, split.test_labels.numpy())
     mcnemar = metrics.paired_mcnemar(split.test_labels.numpy(), *([metrics.predictions(r) for r in runs[label]]

@@ -28,7 +28,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     gap = {(n, opt): 100 * (summary["standardize", opt]["val_mean"] - s["val_mean"]) for (n, opt), s in summary.items()}
     report.glue_numbers(**{f"norm_gap_{n}_{opt}": points for (n, opt), points in gap.items()})
     runs = {(n, opt): ch.normalization.runs[ch.normalization.label(normalization=n, optimizer=opt)] for n, opt in summary}
-    report.glue_paired("norm_centring_sgd", runs["standardize", "sgd"], runs["unit", "sgd"], split="val")
+    report.glue_comparison("norm_centring_sgd", runs["standardize", "sgd"], runs["unit", "sgd"], split="val")
     collapse = metrics.collapse(runs["raw", "sgd"])
     report.glue_numbers(norm_raw_sgd_majority=collapse["majority_share"])
     report.glue_markdown(norm_raw_sgd_first_loss=report.thousands(collapse["first_loss"]))

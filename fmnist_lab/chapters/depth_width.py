@@ -35,5 +35,5 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                 for role, study in (("best depth", ch.depth), ("best width", ch.width))}
     report.glue_table("tab_depth_test", report.summary_table({**selected, "2 × 256 (reference MLP)": width[256]},
                                                              label="hidden layers × units", test=True))
-    report.glue_paired("width_test_gain", ch.width.runs[ch.width.pick()], width[256]);  # the reference MLP's 2 × 256
+    report.glue_comparison("width_test_gain", ch.width.runs[ch.width.pick()], width[256]);  # the reference MLP's 2 × 256
     return SimpleNamespace(**locals())

@@ -34,7 +34,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     S = report.glue_groups(init, lambda c: (len(c.hidden), c.init, "bn" if c.batchnorm else "plain"), v="val_mean", gap=lambda s: 100 * s["gap"])
     for d, h in ((2, REFERENCE.hidden), (6, DEEP)):
         report.glue_spread(f"good{d}", [runs for i, runs in groups.by_value(init, "init", hidden=h, batchnorm=False).items() if i not in ("normal1", "normal001")])
-        report.glue_difference(f"loss{d}_normal1", S[d, "default", "plain"], S[d, "normal1", "plain"])
+        report.glue_comparison(f"loss{d}_normal1", S[d, "default", "plain"], S[d, "normal1", "plain"], split="val")
     bn6, plain6 = (groups.by_value(init, "init", hidden=DEEP, batchnorm=bn) for bn in (True, False))
     bn_gain = {i: report.paired(bn6[i], plain6[i], split="val") for i in choices.INITS}  # seed by seed
     sensible = ("xavier", "kaiming", "default")

@@ -24,8 +24,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     cell = lambda o, lr: opt.label(optimizer=o, lr=lr)  # a grid cell's label, from its settings
     report.glue_summaries(opt, opt_best=top, opt_adam3=cell("adam", 1e-3), opt_adam4=cell("adam", 1e-4), opt_sgd_best=best["sgd"],
                           opt_sgd_small=cell("sgd", 1e-4), opt_sgd_1e3=cell("sgd", 1e-3), opt_mom_1e4=cell("momentum", 1e-4))
-    report.glue_difference("opt_adam3_gap_to_best", S[top], opt.summary(optimizer="adam", lr=1e-3))
-    report.glue_paired("opt_best_vs_adam3", opt.runs[top], opt.runs[opt.label(optimizer="adam", lr=1e-3)], split="val")
+    report.glue_comparison("opt_adam3_gap_to_best", S[top], opt.summary(optimizer="adam", lr=1e-3), split="val")
+    report.glue_comparison("opt_best_vs_adam3", opt.runs[top], opt.runs[opt.label(optimizer="adam", lr=1e-3)], split="val")
     diverged, chance = [name(l) for l, s in S.items() if s["diverged"]], [name(l) for l, s in S.items() if s["val_mean"] < 0.5]
     report.glue_markdown(opt_best_cell=name(top), opt_ranking=report.join([f"{name(l)}: {report.pct(S[l]['val_mean'])}%" for l in ranked]),
                          opt_failures=(f"The loss became infinite or NaN in {report.join(diverged)}" if diverged else
@@ -52,8 +52,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     gains = [100 * (s["val_mean"] - T[const]["val_mean"]) for label, s in T.items() if label != const]
     report.glue_table("tab_schedules", report.summary_table(sched.runs, label="schedule (Adam, lr 10⁻³)"))
     report.glue_summaries(sched, sched_best=top_sched, sched_const=const)
-    report.glue_difference("sched_test_gain", T[top_sched], T[const], metric="test")
-    report.glue_paired("sched_protocol_gain", sched.runs[const], opt.runs[opt.label(optimizer="adam", lr=1e-3)], split="val")  # same net, patience 5
+    report.glue_comparison("sched_test_gain", T[top_sched], T[const])
+    report.glue_comparison("sched_protocol_gain", sched.runs[const], opt.runs[opt.label(optimizer="adam", lr=1e-3)], split="val")  # same net, patience 5
     report.glue_markdown(sched_best=top_sched)
     report.glue_numbers(sched_epochs=sched.study.groups[const].epochs, sched_min_gain=min(gains), sched_max_gain=max(gains),
                         sched_annealed_spread=max(gains) - min(gains), sched_max_std=100 * max(s["val_std"] for s in T.values()))

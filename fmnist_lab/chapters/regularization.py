@@ -32,8 +32,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_markdown(l2c_best=best_l2, reg_best_name=winner, none_params_text=report.thousands(stats["none"]["params"]),
                          float32_half_ulp=report.scientific(2.0 ** -24))  # float32's eps is 2⁻²³
     report.glue_summary("reg_none", plain), report.glue_summary("reg_best", best[winner])
-    ls_val = report.glue_paired("ls_val_paired", best[best_ls], plain, split="val")  # seed by seed: the seeds' spread cancels
-    ls_test = report.glue_paired("reg_best_gain_test", best[winner], plain)
+    ls_val = report.glue_comparison("ls_val_paired", best[best_ls], plain, split="val")  # seed by seed: the seeds' spread cancels
+    ls_test = report.glue_comparison("reg_best_gain_test", best[winner], plain)
     if experiments.current_profile().name == "full":  # the claims the prose makes in words
         gaps = [summary.summarize(runs)["gap"] for runs in drop.values()]  # dropout narrows the gap steadily
         assert winner == best_ls and not stats["l2c_best"]["beyond_spread"] and gaps == sorted(gaps, reverse=True)

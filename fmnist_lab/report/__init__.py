@@ -1,6 +1,6 @@
 """The report layer: how results read in the book (numbers, phrases, tables, glue); `figures` draws them.
 
-It computes no statistic (that is `analysis`). Pages call `report.pct(...)`, `report.glue_versus(...)`:
+It computes no statistic (that is `analysis`). Pages call `report.pct(...)`, `report.glue_comparison(...)`:
 this module gathers the layer's text helpers so a page needs one import; each lives in one submodule."""
 from .comparisons import (  # noqa: F401
     above,
@@ -29,15 +29,14 @@ from .format import (  # noqa: F401
 )
 from .glue import (  # noqa: F401
     glue_against_control,
+    glue_comparison,
     glue_class_gains,
     glue_compute,
-    glue_difference,
     glue_groups,
     glue_markdown,
     glue_mcnemar,
     glue_minutes,
     glue_numbers,
-    glue_paired,
     glue_pick,
     glue_signed,
     glue_spread,
@@ -47,7 +46,6 @@ from .glue import (  # noqa: F401
     glue_summary,
     glue_table,
     glue_timing,
-    glue_versus,
 )
 from .settings import AUGMENTATION_TITLES, FIELD_TITLES, config_changes, optimizer_title, setting_text  # noqa: F401
 from .tables import (  # noqa: F401

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Mapping
 from typing import Any, Callable
 
 import numpy as np
@@ -91,40 +92,34 @@ def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
     glue_markdown(**{f"{prefix}_devices": devices(results)})
 
 
-def glue_versus(**pairs: tuple) -> None:
-    """For each `name=(a, b)` or `name=(a, b, split)` of two seed summaries (split "test" unless
-    given), glue how far `a` is above `b`: `<name>` (signed points, for {glue:md}), `<name>_err`
-    (the two seed stds combined, points) and `<name>_spread` (`against_spread` in words)."""
-    for name, (a, b, *split) in pairs.items():
-        on = split[0] if split else "test"
-        glue_signed(**{name: points(a, b, on)})
-        glue_numbers(**{f"{name}_err": 100 * math.hypot(a[f"{on}_std"], b[f"{on}_std"])})
-        glue_markdown(**{f"{name}_spread": versus_spread(a, b, on)})
-
-
 def glue_signed(digits: int = 2, **values: float) -> None:
     """Glue differences as signed text ('+0.37', '−0.37' with U+2212) for {glue:md}`name`."""
     glue_markdown(**{name: signed(value, digits) for name, value in values.items()})
 
 
-def glue_difference(name: str, a: dict[str, Any], b: dict[str, Any], metric: str = "val") -> float:
-    """Glue how far summary `a` lies above summary `b` (`experiments.summarize` dicts), in points of
-    `metric` ("val" or "test") accuracy: `name` (number), `name_signed` ('+0.37' / '−0.37', for
-    {glue:md}) and `name_spread` (whether it exceeds the seed spread, in words). Returns the points."""
-    points = shown_points(a[f"{metric}_mean"], b[f"{metric}_mean"])
-    glue_numbers(**{name: points})
-    glue_markdown(**{f"{name}_signed": signed(points), f"{name}_spread": against_spread(
-        points / 100, a[f"{metric}_std"], b[f"{metric}_std"])})
-    return points
+def glue_comparison(name: str, a: Any, b: Any, split: str = "test") -> dict[str, Any]:
+    """The one way to glue how far result `a` lies above result `b` on `split` ("val", "test").
 
-
-def glue_paired(name: str, runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str = "test") -> dict[str, Any]:
-    """`paired` for prose that claims a direction: `<name>` (signed points), `<name>_verdict`
-    (`noise_verdict`) and `<name>_ahead` (`seeds_ahead`), all for {glue:md}. Returns `paired`."""
-    p = paired(runs, control, split)
-    glue_markdown(**{name: signed(p["gain"]), f"{name}_verdict": noise_verdict(p["gain"], p["ci"]),
-                     f"{name}_ahead": seeds_ahead(p["ahead"], p["seeds"])})
-    return p
+    Always `<name>` (signed points, for {glue:md}) and `<name>_points` (the number, from the
+    accuracies as printed: `shown_points`). Then, by what `a` and `b` are:
+    - two seed summaries (`summary.summarize` dicts): `<name>_err` (the two seed stds combined,
+      points) and `<name>_spread` (whether the gap exceeds the seeds' spread, in words);
+    - two lists of runs with the same seeds: the gain paired seed by seed (the seeds' spread
+      cancels), `<name>_verdict` (`noise_verdict`) and `<name>_ahead` (`seeds_ahead`).
+    Returns `gain` (points) and, for summaries, `beyond_spread`; for runs, `paired`'s dict."""
+    if isinstance(a, Mapping):
+        gain = points(a, b, split)
+        spread = versus_spread(a, b, split)
+        glue_numbers(**{f"{name}_err": 100 * math.hypot(a[f"{split}_std"], b[f"{split}_std"])})
+        glue_markdown(**{f"{name}_spread": spread})
+        out = {"gain": gain, "beyond_spread": spread.startswith("more")}
+    else:
+        out = paired(a, b, split)
+        glue_markdown(**{f"{name}_verdict": noise_verdict(out["gain"], out["ci"]),
+                         f"{name}_ahead": seeds_ahead(out["ahead"], out["seeds"])})
+    glue_numbers(**{f"{name}_points": out["gain"]})
+    glue_signed(**{name: out["gain"]})
+    return out
 
 
 def glue_against_control(prefix: str, groups: dict[str, list[dict[str, Any]]], control: str) -> dict[str, float]:

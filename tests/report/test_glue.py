@@ -13,13 +13,14 @@ from fmnist_lab.runs.study import ChapterResults
 from fmnist_lab.runs.summary import summarize
 
 
-def test_glue_difference_glues_points_signed_text_and_the_spread_verdict(glued):
+def test_glue_comparison_of_two_summaries_glues_signed_points_and_the_spread_verdict(glued):
     a, b = summarize([grid_run("a0", 0.90), grid_run("a1", 0.92)]), summarize([grid_run("b0", 0.89), grid_run("b1", 0.89)])
-    assert report.glue_difference("gap", b, a) == pytest.approx(-2.0)
-    assert glued["gap"] == pytest.approx(-2.0) and glued["gap_signed"] == "\u22122.00"  # a true minus sign
+    out = report.glue_comparison("gap", b, a, split="val")
+    assert out["gain"] == pytest.approx(-2.0) and out["beyond_spread"]
+    assert glued["gap_points"] == pytest.approx(-2.0) and glued["gap"] == "\u22122.00"  # a true minus sign
     assert glued["gap_spread"] == "more than the spread between seeds"
-    report.glue_difference("test_gap", a, b, metric="test")  # both test at 0.8
-    assert glued["test_gap_signed"] == "0.00" and glued["test_gap_spread"] == "more than the spread between seeds"
+    report.glue_comparison("test_gap", a, b)  # both test at 0.8
+    assert glued["test_gap"] == "0.00" and glued["test_gap_spread"] == "more than the spread between seeds"
 
 
 def test_glue_against_control_counts_and_names_the_groups_below_it(glued):
@@ -103,9 +104,9 @@ def test_glue_timing_names_the_machine_and_the_jitter_between_runs_of_a_group(in
 def test_paired_gain_pairs_seeds_and_its_phrases(glued):
     control = [seed_run(s, 0.90 + 0.01 * s) for s in range(3)]  # a large spread between seeds ...
     better = [seed_run(s, 0.902 + 0.01 * s + 0.0001 * s) for s in range(3)]  # ... that pairing cancels
-    p = report.glue_paired("g", better, control, split="val")
+    p = report.glue_comparison("g", better, control, split="val")
     assert p["seeds"] == 3 and p["ahead"] == 3 and p["gain"] == pytest.approx(0.21) and p["clear"]
-    assert glued["g"] == "+0.21" and glued["g_ahead"] == "on all 3 seeds" and glued["g_verdict"].startswith("beyond")
+    assert glued["g"] == "+0.21" and glued["g_points"] == pytest.approx(0.21) and glued["g_ahead"] == "on all 3 seeds" and glued["g_verdict"].startswith("beyond")
     mixed = [seed_run(0, 0.905), seed_run(1, 0.905), seed_run(2, 0.925)]  # ahead, behind, ahead: within the noise
     q = report.paired(mixed, control, split="val")
     assert q["ahead"] == 2 and not q["clear"]
@@ -154,8 +155,8 @@ def test_stopping_summary_compares_the_two_criteria_over_runs(glued):
     assert glued["s_loss_first"] == 1
 
 
-def test_glue_versus_glues_signed_points_their_error_and_the_spread_phrase(glued):
-    report.glue_versus(recipe_test=(A, B), recipe_val=(A, B, "val"))
+def test_glue_comparison_names_the_split_and_glues_the_two_stds_combined(glued):
+    report.glue_comparison("recipe_test", A, B), report.glue_comparison("recipe_val", A, B, "val")
     assert glued["recipe_test"] == "\u22120.37" and glued["recipe_val"] == "+0.06"
     assert glued["recipe_test_err"] == pytest.approx(100 * math.hypot(0.0028, 0.0010))
     assert glued["recipe_val_spread"] == "less than the spread between seeds"

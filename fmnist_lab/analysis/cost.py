@@ -1,6 +1,6 @@
 """What a run cost: CPU-minutes (wall time x threads) and minutes per seed timed on two threads, with
 the devices that trained a group. One notion of cost, two named variants: `cpu_minutes` compares runs
-trained with different thread counts; `two_thread_minutes` is the wall time a reader with two cores waits."""
+trained with different thread counts; `minutes_on_two_threads` is the wall time a reader with two cores waits."""
 from __future__ import annotations
 
 import math

@@ -15,7 +15,7 @@ import torch
 from .. import report
 from ..engine.records import cpu_name
 from ..report.format import thousands
-from ..report.timing import cpu_title, machine_title
+from ..report.timing import cpu_title, where_trained
 from ..runs import bench, experiments, studies
 from ..runs.store import REPO_ROOT
 from ..runs.summary import compute_seconds
@@ -49,11 +49,11 @@ def cost_table(chapters: dict[str, list[dict[str, Any]]], titles: dict[str, str]
 
 
 def device_table(results: Any) -> pd.DataFrame:
-    """How many of `results` each machine trained ('AMD EPYC, 2 threads', with its torch version);
+    """How many of `results` each machine trained ("2 threads of an AMD EPYC", with its torch version);
     a run listed twice counts once, the busiest machine first."""
     counts: dict[tuple[str, str], int] = {}
     for r in {r["key"]: r for r in results}.values():
-        where = (machine_title(r["provenance"]), r["provenance"]["torch_version"])
+        where = (where_trained([r]), r["provenance"]["torch_version"])
         counts[where] = counts.get(where, 0) + 1
     ranked = sorted(counts.items(), key=lambda item: -item[1])
     return pd.DataFrame({"machine": [m for (m, _), _ in ranked], "torch": [t for (_, t), _ in ranked],
@@ -116,5 +116,5 @@ def glue() -> SimpleNamespace:
     measured = json.loads(bench.RESULT_PATH.read_text())
     report.glue_table("tab_bench", bench_table(measured))
     report.glue_numbers(**bench_numbers(measured))
-    report.glue_markdown(bench_device=report.devices([measured]))
+    report.glue_markdown(bench_device=report.where_trained([measured]))
     return SimpleNamespace(**locals())

@@ -48,6 +48,6 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     extra = {name: S[lab[name, LONG]]["sec_per_epoch"] - S[lab[NONE, LONG]]["sec_per_epoch"] for name in SETS if name != NONE}
     report.glue_signed(aug_extra_min=min(extra.values()), aug_extra_max=max(extra.values()))
     report.glue_markdown(aug_extra_max_name=max(extra, key=extra.get), aug_timing=report.timing_note(ch.all_runs()),
-                         bench_device=report.devices([measured]))
+                         bench_device=report.where_trained([measured]))
     report.glue_numbers(**{f"bench_{k}_{case}": row[f"{k}_s"] for case, row in measured["rows"].items() for k in ("engine", "dataloader")})
     return SimpleNamespace(**locals())

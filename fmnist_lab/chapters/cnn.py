@@ -38,7 +38,7 @@ def efficiency_facts(networks: pd.DataFrame, floor: float | None = None, mlp: st
     it (`_name`, `reader_name`), its parameters as text
     (`_params_text`, '1 865 738') and its minutes per seed on two threads (`_minutes`, from
     `report.two_thread_minutes`: one thread count, so the times compare) with the machine
-    (`_minutes_text`, '7.2 minutes per seed (AMD EPYC, 2 threads)'). A missing network is named
+    (`_minutes_text`, '7.2 minutes per seed (2 threads of an AMD EPYC)'). A missing network is named
     'none', with nan numbers."""
 
     floor = failed_below() if floor is None else floor

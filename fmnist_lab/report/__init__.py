@@ -58,4 +58,4 @@ from .tables import (  # noqa: F401
     summary_table,
     val_cell,
 )
-from .timing import cpu_title, devices, machine_title, time_versus, timing_note, two_thread_minutes
+from .timing import cpu_title, time_versus, timing_note, two_thread_minutes, where_trained

@@ -16,7 +16,7 @@ from ..runs.summary import compute_seconds, summarize
 from .comparisons import against_spread, noise_verdict, paired, points, seeds_ahead, shown_points, versus_spread
 from .format import join, number, plural, scientific, signed, slug, span
 from .tables import markdown_table
-from .timing import _timed_where, devices, two_thread_minutes
+from .timing import two_thread_minutes, where_trained
 
 
 def glue_table(name: str, frame: pd.DataFrame | list[dict[str, Any]]) -> pd.DataFrame:
@@ -72,14 +72,14 @@ def glue_summaries(results: Any, detail: bool = False, **labels: str) -> None:
 
 def glue_minutes(**groups: list[dict[str, Any]]) -> dict[str, float]:
     """Per name: `<name>_minutes` (number, `two_thread_minutes`) and `<name>_minutes_text`
-    ('7.2 minutes per seed (AMD EPYC, 2 threads)', or '… (Intel Xeon, 2 threads, 1 of 3 seeds)'
+    ('7.2 minutes per seed (2 threads of an AMD EPYC)', or '… (2 threads of an Intel Xeon, 1 of 3 seeds)'
     when only some seeds were timed there; for {glue:md})."""
     out = {}
     for name, results in groups.items():
         minutes, where = two_thread_minutes(results)
         out[name] = minutes
         glue_numbers(**{f"{name}_minutes": minutes})
-        glue_markdown(**{f"{name}_minutes_text": f"{number(minutes, 1)} minutes per seed ({_timed_where(results)})" if where
+        glue_markdown(**{f"{name}_minutes_text": f"{number(minutes, 1)} minutes per seed ({where})" if where
                          else "not timed on two threads"})
     return out
 
@@ -89,7 +89,7 @@ def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
     `<prefix>_minutes` (numbers) and `<prefix>_devices` (Markdown, for {glue:md})."""
     results = list({r["key"]: r for r in results}.values())  # a run shared by two groups counts once
     glue_numbers(**{f"{prefix}_runs": len(results), f"{prefix}_minutes": compute_seconds(results) / 60})
-    glue_markdown(**{f"{prefix}_devices": devices(results)})
+    glue_markdown(**{f"{prefix}_devices": where_trained(results)})
 
 
 def glue_signed(digits: int = 2, **values: float) -> None:
@@ -174,7 +174,7 @@ def glue_timing(prefix: str, chapter: Any) -> str:
     on = timing_machine(runs)
     jitter = [max(seconds) - min(seconds) for study in chapter.values() for group in study.runs.values()
               if len(seconds := [r["seconds_per_epoch"] for r in group if machine(r) == on]) > 1]
-    glue_markdown(**{f"{prefix}_timing_device": devices([r for r in runs if machine(r) == on])})
+    glue_markdown(**{f"{prefix}_timing_device": where_trained([r for r in runs if machine(r) == on])})
     glue_numbers(**{f"{prefix}_timing_jitter": max(jitter, default=0.0)})
     return on
 

@@ -22,37 +22,23 @@ def cpu_title(name: str) -> str:
     return " ".join(name.split())
 
 
-def machine_title(provenance: dict[str, Any]) -> str:
-    """Where one run trained, for a table: 'AMD EPYC, 2 threads', 'NVIDIA H200 (GPU)'."""
-    if provenance["device"] == "cuda":
-        return f"{provenance['device_name']} (GPU)"
-    return f"{cpu_title(provenance['device_name'])}, {plural(provenance['threads'], 'thread')}"
-
-
-def _timed_where(results: list[dict[str, Any]]) -> str:
-    """'AMD EPYC, 2 threads', with '1 of 3 seeds' added when the others ran elsewhere."""
-    timed = two_thread_runs(results)
-    where = machine_title(timed[0]["provenance"])
-    return where + (f", {len(timed)} of {plural(len(results), 'seed')}" if len(timed) < len(results) else "")
-
-
 def time_versus(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> str:
     """Two groups' minutes per seed side by side, saying whether the ratio means anything:
-    '2.6 against 7.2 minutes per seed (both AMD EPYC, 2 threads)', or, from two CPUs, '… (Intel
-    Xeon against AMD EPYC, 2 threads each: different CPUs, so the ratio is only rough)'."""
-    (ma, wa), (mb, wb) = two_thread_minutes(a), two_thread_minutes(b)
+    '2.6 against 7.2 minutes per seed (both on 2 threads of an AMD EPYC)', or, from two CPUs, '…
+    (2 threads of an Intel Xeon against 2 threads of an AMD EPYC: different CPUs, so the ratio is only rough)'."""
+    (ma, _), (mb, _) = two_thread_minutes(a), two_thread_minutes(b)
+    wa, wb = where_trained(two_thread_runs(a)), where_trained(two_thread_runs(b))  # the machines, without seed counts
     times = f"{number(ma, 1)} against {number(mb, 1)} minutes per seed"
     if wa == wb:
-        return f"{times} (both {wa})"
-    cpu = lambda where: where.split(",")[0]  # 'AMD EPYC, 2 threads' -> 'AMD EPYC'
-    return f"{times} ({cpu(wa)} against {cpu(wb)}, 2 threads each: different CPUs, so the ratio is only rough)"
+        return f"{times} (both on {wa})"
+    return f"{times} ({wa} against {wb}: different CPUs, so the ratio is only rough)"
 
 
 def timing_note(results: list[dict[str, Any]]) -> str:
     """Where a set of runs was timed, for prose that compares their seconds per epoch: 'all timed on
     2 threads of AMD EPYC', or, when they come from several machines, a phrase that says the
     times mix machines and are only indicative."""
-    where = devices(results)
+    where = where_trained(results)
     machines = {(r["provenance"]["device"], r["provenance"]["device_name"], r["provenance"]["threads"]) for r in results}
     if len(machines) == 1:
         return f"all timed on {where}"
@@ -60,9 +46,10 @@ def timing_note(results: list[dict[str, Any]]) -> str:
     return f"timed on {where}, so they mix {mixed} and are indicative only"
 
 
-def devices(results: list[dict[str, Any]]) -> str:
-    """Where runs were trained, each machine once with its share of the runs:
-    '2 threads of an AMD EPYC 7B13 (40 runs) and 2 threads of an Intel Xeon (8 runs)'."""
+def where_trained(results: list[dict[str, Any]]) -> str:
+    """The one way the book says where runs trained: each machine once, with its share of the runs
+    when there are several: '2 threads of an AMD EPYC 7B13 (40 runs) and 2 threads of an Intel Xeon
+    (8 runs)'; one machine: '2 threads of an AMD EPYC'; a GPU: 'a GPU (NVIDIA H200)'."""
     counts: dict[tuple[str, str, int], int] = {}
     for r in results:
         p = r["provenance"]
@@ -79,8 +66,12 @@ def devices(results: list[dict[str, Any]]) -> str:
 
 def two_thread_minutes(results: list[dict[str, Any]]) -> tuple[float, str]:
     """Training minutes per seed of the runs timed on two threads, on the machine that trained most
-    of those, and that machine in words ('AMD EPYC, 2 threads'); (NaN, '') if none ran on two threads.
-    Times compared in prose must come from one thread count: a seed retrained on one thread, or
-    beside another process, takes longer without being a costlier recipe."""
+    of those, and where (`where_trained`, with '1 of 3 seeds' added when the others ran elsewhere);
+    (NaN, '') if none ran on two threads. Times compared in prose must come from one thread count:
+    a seed retrained on one thread, or beside another process, takes longer without being a
+    costlier recipe."""
     timed = two_thread_runs(results)
-    return (minutes_on_two_threads(timed), machine_title(timed[0]["provenance"])) if timed else (math.nan, "")
+    if not timed:
+        return math.nan, ""
+    where = where_trained(timed) + (f", {len(timed)} of {plural(len(results), 'seed')}" if len(timed) < len(results) else "")
+    return minutes_on_two_threads(timed), where

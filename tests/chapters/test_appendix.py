@@ -53,8 +53,8 @@ def test_device_table_counts_each_run_once_per_machine_in_a_readers_words():
     frame = appendix_page.device_table(runs)
     assert list(frame.columns) == ["machine", "torch", "runs"]
     assert dict(zip(frame["machine"], frame["runs"])) == {
-        "AMD EPYC, 2 threads": 2, "unnamed x86-64 CPU, 2 threads": 1, "Intel Xeon, 1 thread": 1}
-    assert frame["machine"].iloc[0] == "AMD EPYC, 2 threads"  # the busiest machine first
+        "2 threads of an AMD EPYC": 2, "2 threads of an unnamed x86-64 CPU": 1, "1 thread of an Intel Xeon": 1}
+    assert frame["machine"].iloc[0] == "2 threads of an AMD EPYC"  # the busiest machine first
     assert set(frame["torch"]) == {"2.0"}
 
 

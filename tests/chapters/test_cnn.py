@@ -31,7 +31,7 @@ def test_efficiency_compares_with_the_named_mlp_and_its_counts_add_up():
     assert f["n_trained"] == f["n_mlp"] + f["n_cnn"] + f["n_taught"] + f["n_failed"] == 7
     assert (f["n_mlp"], f["n_cnn"], f["n_taught"], f["n_failed"]) == (3, 2, 1, 1)
     assert f["best_mlp_params_text"] == "1\u202f865\u202f738" and "," not in f["lean_cnn_params_text"]
-    assert f["best_mlp_minutes_text"] == "7.2 minutes per seed (AMD EPYC 7B13, 2 threads)"
+    assert f["best_mlp_minutes_text"] == "7.2 minutes per seed (2 threads of an AMD EPYC 7B13)"
     assert f["lean_cnn_name"] == "chapter 9's small CNN, dropout 0" and f["rival_mlp_name"] == "chapter 3's 2 × 64 MLP"
     assert f["lean_ratio"] == pytest.approx(1_865_738 / 77_786)
 

@@ -6,20 +6,20 @@ from fakes import grid_run
 from fmnist_lab import report
 
 
-def test_devices_names_each_machine_once():
+def test_where_trained_names_each_machine_once():
     def run(key, name, threads=2, device="cpu"):
         return {"key": key, "provenance": {"device": device, "device_name": name, "threads": threads, "wall_seconds": 1.0}}
 
     same = [run("a", "AMD EPYC"), run("b", "AMD EPYC")]
-    assert report.devices(same) == "2 threads of an AMD EPYC"
+    assert report.where_trained(same) == "2 threads of an AMD EPYC"
     mixed = same + [run("c", "x86_64"), run("d", "H200", device="cuda")]
-    assert report.devices(mixed) == ("2 threads of an AMD EPYC (2 runs), 2 threads of an unnamed x86-64 CPU (1 run) "
+    assert report.where_trained(mixed) == ("2 threads of an AMD EPYC (2 runs), 2 threads of an unnamed x86-64 CPU (1 run) "
                                      "and a GPU (H200) (1 run)")
 
 
 def test_timing_note_says_when_times_mix_machines():
     one = [grid_run("a", 0.8), grid_run("b", 0.8)]
-    assert report.timing_note(one) == f"all timed on {report.devices(one)}" and "mix" not in report.timing_note(one)
+    assert report.timing_note(one) == f"all timed on {report.where_trained(one)}" and "mix" not in report.timing_note(one)
     mixed = report.timing_note([*one, grid_run("c", 0.8, device_name="Other CPU")])
     assert "mix machines" in mixed and "Test CPU (2 runs)" in mixed and "Other CPU (1 run)" in mixed
     single = grid_run("d", 0.8)
@@ -35,10 +35,27 @@ def test_cpu_title_reads_as_a_reader_names_a_processor(name, title):
     assert report.cpu_title(name) == title
 
 
-def test_devices_and_machine_titles_use_the_readers_cpu_name():
+def test_where_trained_uses_the_readers_cpu_name():
     def run(key, name, threads=2, device="cpu"):
         return {"key": key, "provenance": {"device": device, "device_name": name, "threads": threads}}
 
     mixed = [run("a", "Intel(R) Xeon(R) Processor"), run("b", "Intel(R) Xeon(R) Processor"), run("c", "AMD EPYC", 1)]
-    assert report.devices(mixed) == "2 threads of an Intel Xeon (2 runs) and 1 thread of an AMD EPYC (1 run)"
-    assert report.machine_title(run("g", "NVIDIA H200", device="cuda")["provenance"]) == "NVIDIA H200 (GPU)"
+    assert report.where_trained(mixed) == "2 threads of an Intel Xeon (2 runs) and 1 thread of an AMD EPYC (1 run)"
+    assert report.where_trained([run("g", "NVIDIA H200", device="cuda")]) == "a GPU (NVIDIA H200)"
+
+
+def test_two_thread_minutes_says_where_and_how_many_seeds_were_timed_there():
+    runs = [grid_run("a", 0.8), grid_run("b", 0.8), grid_run("c", 0.8, device_name="Other CPU")]  # 2.0 s of wall time each
+    minutes, where = report.two_thread_minutes(runs)
+    assert minutes == pytest.approx(2.0 / 60) and where == "2 threads of a Test CPU, 2 of 3 seeds"
+    one_thread = grid_run("d", 0.8)
+    one_thread["provenance"] = {**one_thread["provenance"], "threads": 1}
+    assert report.two_thread_minutes([one_thread])[1] == ""
+
+
+def test_time_versus_calls_a_ratio_between_two_cpus_rough_even_when_some_seeds_ran_elsewhere():
+    here, elsewhere = [grid_run("a", 0.8), grid_run("b", 0.8)], [grid_run("c", 0.8, device_name="Other CPU")]
+    assert report.time_versus(here, here[:1]).endswith("(both on 2 threads of a Test CPU)")
+    assert "only rough" in report.time_versus(here, elsewhere)
+    partly = [grid_run("d", 0.8), grid_run("e", 0.8), grid_run("f", 0.8, device_name="Other CPU")]
+    assert report.time_versus(here, partly).endswith("(both on 2 threads of a Test CPU)")  # the machine, not the seed count

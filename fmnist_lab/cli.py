@@ -16,7 +16,7 @@ from .chapters import analyses
 from .engine.checkpoints import CheckpointError, evaluate_checkpoint
 from .engine.data import DatasetError
 from .report import leaderboard_tables
-from .runs import classical, derived, experiments, stopping, studies, summary
+from .runs import derived, experiments, stopping, studies, summary
 from .runs.bench import retrain_throughput, run_bench
 from .runs.executors import ExecutorError, LocalWorkers, open_executor
 from .runs.store import CorruptResult, Store, StoreError
@@ -116,14 +116,8 @@ def _chapters(selected: list[str] | None) -> list[str]:
     return selected or studies.book_chapters()
 
 
-def _needed(chapter: str) -> list:
-    """Every configuration a chapter needs in the current profile: its training runs, then its
-    scikit-learn fits."""
-    return [*studies.chapter_configs(chapter), *classical.chapter_configs(chapter)]
-
-
 def _missing(chapter: str, store) -> list:
-    return experiments.missing(_needed(chapter), store, [c.key() for c in studies.checkpointed_configs(chapter)])
+    return experiments.missing(studies.chapter_configs(chapter), store, [c.key() for c in studies.checkpointed_configs(chapter)])
 
 # ---- commands -------------------------------------------------------------------------------------
 
@@ -133,7 +127,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"profile: {experiments.current_profile().name}   store: {store.root}")
     total = 0
     for chapter in _chapters(args.chapter):
-        needed = _needed(chapter)
+        needed = studies.chapter_configs(chapter)
         missing = _missing(chapter, store)
         wanted = analyses.needed(chapter, store)
         absent = derived.missing(store, wanted)
@@ -146,9 +140,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"    missing {analysis.key()}  analysis {analysis.name}")
     if not args.chapter:
         for chapter in sorted(set(studies.CHAPTERS) - set(studies.book_chapters())):
-            done = len(_needed(chapter)) - len(_missing(chapter, store))
-            print(f"{chapter:<20} {done:>4} / {len(_needed(chapter)):<4} stored   (draft, not in _toc.yml: not counted)")
-    stalled = sorted({cfg.key() for chapter in _chapters(args.chapter) for cfg in _needed(chapter)
+            done = len(studies.chapter_configs(chapter)) - len(_missing(chapter, store))
+            print(f"{chapter:<20} {done:>4} / {len(studies.chapter_configs(chapter)):<4} stored   (draft, not in _toc.yml: not counted)")
+    stalled = sorted({cfg.key() for chapter in _chapters(args.chapter) for cfg in studies.chapter_configs(chapter)
                       if (result := store.load(cfg)) is not None and summary.stalled_epochs(result)})
     if stalled:
         print(f"timing: {len(stalled)} stored run(s) have an epoch over 10x their median (a machine stall); "
@@ -160,7 +154,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     store = current_store()
-    plan = [(chapter, _needed(chapter)) for chapter in _chapters(args.chapter)]
+    plan = [(chapter, studies.chapter_configs(chapter)) for chapter in _chapters(args.chapter)]
     if args.key:  # e.g. retrain runs whose timings were disturbed, without touching the rest
         known = {cfg.key() for _, cfgs in plan for cfg in cfgs}
         unknown = [key for key in args.key if key not in known]

@@ -19,8 +19,7 @@ from fmnist_lab.analysis.leaderboard import Entry
 from fmnist_lab.engine.config import REFERENCE, RunConfig
 from fmnist_lab.engine.estimators import EstimatorConfig
 from fmnist_lab.engine.train import train
-from fmnist_lab.runs import classical, studies
-from fmnist_lab.runs.classical import EstimatorStudy
+from fmnist_lab.runs import studies
 from fmnist_lab.runs.study import Study, StudyResults
 from fmnist_lab.runs.summary import summarize
 
@@ -62,12 +61,12 @@ KNN = EstimatorConfig("knn", {"n_neighbors": 3}, pca=10, **TINY_FIT)
 
 @pytest.fixture
 def tiny_study(monkeypatch):
-    """Chapter 2's classical study replaced by two kNN fits on a few hundred images."""
-    study = EstimatorStudy("classical", "02_baseline", "baselines",
-                           {"k-nearest neighbours": {f"k = {k}": KNN.replace(hyperparameters={"n_neighbors": k})
-                                                     for k in (1, 5)}})
-    monkeypatch.setattr(classical, "STUDIES", (study,))
-    monkeypatch.setattr(classical, "CLASSICAL", study)
+    """Chapter 2 reduced to its classical study, and that to two kNN fits on a few hundred images."""
+    study = Study("classical", "02_baseline", "baselines",
+                  {f"k-nearest neighbours, k = {k}": KNN.replace(hyperparameters={"n_neighbors": k}) for k in (1, 5)})
+    monkeypatch.setattr(studies, "STUDIES", tuple(study if s is studies.CLASSICAL else s for s in studies.STUDIES))
+    monkeypatch.setitem(studies.CHAPTERS, "02_baseline", [study])
+    monkeypatch.setattr(studies, "CLASSICAL", study)
     return study
 
 

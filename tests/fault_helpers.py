@@ -22,7 +22,7 @@ import torch
 from fmnist_lab import cli
 from fmnist_lab.engine.config import ENGINE_VERSION, RunConfig
 from fmnist_lab.engine.models import build_model, count_parameters
-from fmnist_lab.runs import classical, executors, studies
+from fmnist_lab.runs import executors, studies
 from fmnist_lab.runs.store import DEFAULT_ROOT, Store
 
 
@@ -109,7 +109,6 @@ def tiny_book(monkeypatch, cfgs: list[RunConfig], checkpointed: list[RunConfig] 
     monkeypatch.setattr(studies, "book_chapters", lambda: [CHAPTER])
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: list(cfgs) if chapter == CHAPTER else [])
     monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: list(checkpointed) if chapter == CHAPTER else [])
-    monkeypatch.setattr(classical, "chapter_configs", lambda chapter: [])  # and no scikit-learn fits
     monkeypatch.setattr("fmnist_lab.runs.executors.train", trainer)
     return trainer
 

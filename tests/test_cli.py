@@ -7,14 +7,14 @@ from fakes import tiny_study  # noqa: F401  (fixtures)
 from fmnist_lab import cli
 from fmnist_lab.engine.config import RunConfig
 from fmnist_lab.engine.train import train
-from fmnist_lab.runs import classical, experiments, studies, summary
+from fmnist_lab.runs import experiments, studies, summary
 from fmnist_lab.runs.store import Store
 
 
 def test_status_reports_missing_runs_and_fails(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
-    needed = len(cli._needed("02_baseline"))  # its runs over the active profile's seeds, and its scikit-learn fits
-    assert needed > len(studies.chapter_configs("02_baseline"))
+    needed = len(studies.chapter_configs("02_baseline"))  # its runs over the active profile's seeds, and its scikit-learn fits
+    assert {type(cfg).__name__ for cfg in studies.chapter_configs("02_baseline")} == {"RunConfig", "EstimatorConfig"}
     assert cli.main(["status", "--chapter", "02_baseline"]) == 1
     assert capsys.readouterr().out.strip().splitlines()[-1] == f"missing runs: {needed}"
 
@@ -66,7 +66,7 @@ def test_chapters_missing_from_the_toc_are_drafts(tmp_path, monkeypatch, capsys)
     assert studies.book_chapters() == ["02_baseline"]
     cli.main(["status"])
     out = capsys.readouterr().out
-    assert f"missing runs: {len(cli._needed('02_baseline'))}" in out
+    assert f"missing runs: {len(studies.chapter_configs('02_baseline'))}" in out
     assert "01_dataset" in out and "draft" in out
 
 
@@ -124,7 +124,7 @@ def test_status_names_runs_whose_wall_time_includes_a_stall(tmp_path, monkeypatc
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     monkeypatch.setenv("FMNIST_PROFILE", "smoke")
     monkeypatch.setenv("FMNIST_PROGRESS", "0")
-    monkeypatch.setattr(classical, "chapter_configs", lambda chapter: [])  # the training runs are what stall
+    monkeypatch.setitem(studies.CHAPTERS, "02_baseline", [studies.BASELINE_STUDY])  # the training run is what stalls: no fits
     assert cli.main(["run", "--chapter", "02_baseline"]) == 0
     store = Store(tmp_path)
     cfg = studies.chapter_configs("02_baseline")[0]
@@ -151,20 +151,20 @@ def test_status_counts_a_missing_fit_run_fits_it_and_no_train_refuses(tiny_study
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     monkeypatch.setenv("FMNIST_PROFILE", "smoke")
     monkeypatch.setenv("FMNIST_PROGRESS", "0")
-    monkeypatch.setattr(studies, "chapter_configs", lambda chapter: [])  # only the fits: seconds, not minutes
-    first = tiny_study.all_configs()[0]
+    fits = studies.chapter_configs("02_baseline")  # only the tiny fits: seconds, not minutes
+    first = fits[0]
     assert cli.main(["status", "--chapter", "02_baseline", "-v"]) == 1
     out = capsys.readouterr().out
     assert out.strip().splitlines()[-1] == "missing runs: 2" and f"missing {first.key()}  knn" in out
     monkeypatch.setenv("FMNIST_NO_TRAIN", "1")
     with pytest.raises(experiments.NotTrained, match=first.key()):
-        classical.load(quiet=True)
+        studies.load("02_baseline", quiet=True)
     monkeypatch.delenv("FMNIST_NO_TRAIN")
     assert cli.main(["run", "--chapter", "02_baseline"]) == 0
     assert cli.main(["run", "--chapter", "02_baseline"]) == 0
     assert "2 of 2 runs found in store, skipping training." in capsys.readouterr().out
     assert cli.main(["status", "--chapter", "02_baseline"]) == 0
-    assert Store(tmp_path).keys() == {cfg.key() for cfg in tiny_study.all_configs()}
+    assert Store(tmp_path).keys() == {cfg.key() for cfg in fits}
 
 
 def test_status_counts_a_missing_stored_analysis_and_run_computes_it_once(tmp_path, monkeypatch, capsys):
@@ -174,7 +174,6 @@ def test_status_counts_a_missing_stored_analysis_and_run_computes_it_once(tmp_pa
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     monkeypatch.setenv("FMNIST_PROGRESS", "0")
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: [])  # no training: only the analysis
-    monkeypatch.setattr(classical, "chapter_configs", lambda chapter: [])
     calls = []
     demo = derived.Analysis("demo", 1, {}, ("run=abc",), lambda: calls.append(1) or {"value": 1.5}, chapter="02_baseline")
     monkeypatch.setattr(analyses, "NEEDED", {"02_baseline": lambda store: [demo]})

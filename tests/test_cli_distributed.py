@@ -24,7 +24,7 @@ from fault_helpers import (
 
 from fmnist_lab import cli
 from fmnist_lab.engine.train import train
-from fmnist_lab.runs import classical, executors, experiments, studies
+from fmnist_lab.runs import executors, experiments, studies
 from fmnist_lab.runs.store import Store
 
 
@@ -36,7 +36,6 @@ def test_run_with_a_scheduler_trains_only_what_is_missing_there(tmp_path, monkey
     monkeypatch.setattr(studies, "book_chapters", lambda: [CHAPTER])
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: list(cfgs))
     monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: [])
-    monkeypatch.setattr(classical, "chapter_configs", lambda chapter: [])  # no scikit-learn fits
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     saves = count_saves(monkeypatch)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
@@ -98,7 +97,6 @@ def test_run_with_local_workers_trains_what_this_process_would(tmp_path, monkeyp
     monkeypatch.setattr(studies, "book_chapters", lambda: [CHAPTER])
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: list(cfgs))
     monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: cfgs[:1])
-    monkeypatch.setattr(classical, "chapter_configs", lambda chapter: [])  # no scikit-learn fits
     monkeypatch.setattr(executors, "available_cores", lambda: 2)  # 2 workers x 1 thread, on any machine
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     code, out, err = run_cli(capsys, "run", "--workers", "2")

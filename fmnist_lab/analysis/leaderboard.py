@@ -17,11 +17,11 @@ from typing import Any
 
 from ..engine.config import RunConfig
 from ..engine.labels import described
-from ..runs import classical, derived, studies
+from ..runs import derived, studies
 from ..runs.derived import Analysis, weights_checksum
 from ..runs.experiments import current_store, seeded
 from ..runs.store import Store
-from ..runs.study import Study
+from ..runs.study import Study, StudyResults
 from ..runs.summary import select, summarize
 from . import calibration
 from . import predictions as predict
@@ -35,7 +35,7 @@ REPORT_CLAIMS = (
     ("Report D", "NumPy MLP, leaky ReLU", 0.8007), ("Report E", "MLP 2 × 400, Adam, lr 10⁻³", 0.8901),
 )
 PUBLISHED = (
-    ("scikit-learn MLPClassifier, Fashion-MNIST benchmark", classical.BENCHMARK["mlp"][1]),
+    ("scikit-learn MLPClassifier, Fashion-MNIST benchmark", studies.BENCHMARK["mlp"][1]),
     ("best MLP in the Fashion-MNIST benchmark table", 0.8833),
     ("human, Fashion-MNIST README", 0.835),
 )
@@ -45,7 +45,7 @@ PUBLISHED = (
 class Entry:
     chapter: str
     family: str  # one of FAMILIES, CLASSICAL_FAMILY or ENSEMBLE_FAMILY
-    study: Study | classical.EstimatorStudy
+    study: Study
     label: str  # the group's label in its study
     summary: dict[str, Any]  # `experiments.summarize` of its runs (an ensemble: see `ensemble_entry`)
 
@@ -69,6 +69,8 @@ def chapter_groups(chapter: str, store: Store) -> dict[tuple[Study, str], list[d
     """All selectable groups of a chapter, by (study, label), or None if any run is missing."""
     groups = {}
     for study in studies.CHAPTERS[chapter]:
+        if study.kind is not RunConfig:  # classical classifiers: `classical_entries`
+            continue
         for label, cfgs in study.configs().items():
             if cfgs[0].refit:  # trained on the validation images: nothing to select it by
                 continue
@@ -98,11 +100,15 @@ def classical_entries(store: Store | None = None) -> list[Entry]:
     all stored (nothing is fitted here)."""
     store = store or current_store()
     rows = []
-    for study in classical.STUDIES:
-        loaded = classical.stored(study, store)
-        for classifier, label in (loaded.picks.items() if loaded else ()):
-            rows.append(Entry(study.chapter, CLASSICAL_FAMILY, study, f"{classifier}, {label}",
-                              loaded.summaries[classifier, label]))
+    for study in studies.STUDIES:
+        if study.kind is RunConfig:
+            continue
+        runs = {label: [store.load(cfg) for cfg in cfgs] for label, cfgs in study.configs().items()}
+        if any(r is None for results in runs.values() for r in results):
+            continue
+        loaded = StudyResults(study, runs)
+        rows += [Entry(study.chapter, CLASSICAL_FAMILY, study, label, loaded.summaries[label])
+                 for label in loaded.picks("estimator").values()]
     return rows
 
 

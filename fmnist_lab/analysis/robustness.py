@@ -205,6 +205,8 @@ def trained_networks(all_studies: Any = None, store: Store | None = None) -> pd.
     store = store or current_store()
     rows, seen = [], set()
     for study in all_studies or studies.STUDIES:
+        if study.kind is not RunConfig:  # scikit-learn fits are not networks
+            continue
         for label, cfgs in study.configs().items():
             declared = study.groups[label]
             if declared.refit or declared.train_size is not None:

@@ -10,18 +10,28 @@ import pandas as pd
 from .. import report
 from ..analysis import metrics
 from ..engine import checkpoints, config
+from ..engine.estimators import ESTIMATORS
 from ..engine import data as fdata
 from ..engine import scratch
 from ..report.comparisons import above
 from ..report.format import pct, pm, thousands
 from ..report.glue import glue_markdown, glue_numbers
-from ..runs import classical, experiments, studies, summary
-from ..runs.classical import BENCHMARK, EstimatorResults, fit_seconds
-from ..runs.study import ChapterResults
+from ..analysis.cost import fit_seconds
+from ..runs import experiments, studies, summary
+from ..runs.studies import BENCHMARK
+from ..runs.study import ChapterResults, StudyResults
 from ..runs.summary import summarize
 
 
-def comparison_table(results: EstimatorResults, networks: Mapping[str, list[dict[str, Any]]]) -> pd.DataFrame:
+def chosen(results: StudyResults) -> dict[str, tuple[str, str, list[dict[str, Any]]]]:
+    """Per classifier (its `ESTIMATORS` name), the settings validation chose from its grid: (the
+    classifier as a reader names it, its chosen settings, their runs)."""
+    title = lambda name: ESTIMATORS[name].title
+    return {name: (title(name), label.removeprefix(f"{title(name)}, "), results.runs[label])  # the label names what varies
+            for name, label in results.picks("estimator").items()}
+
+
+def comparison_table(results: StudyResults, networks: Mapping[str, list[dict[str, Any]]]) -> pd.DataFrame:
     """One row per classifier at its configuration chosen on validation (accuracy in %, mean ± std over
     seeds where there are several; seconds to fit, per seed), then the book's `networks` (a reader's
     label -> runs), whose seconds are a whole training run, validation after each epoch included."""
@@ -35,18 +45,18 @@ def comparison_table(results: EstimatorResults, networks: Mapping[str, list[dict
                 "val acc %": accuracy(runs, "val"), "test acc %": accuracy(runs, "test"),
                 "seconds": thousands(seconds) if seconds >= 10 else f"{seconds:.1f}"}
 
-    rows = [row(classifier, label, runs, fit_seconds(runs)) for classifier, label, runs in results.by_estimator().values()]
+    rows = [row(classifier, label, runs, fit_seconds(runs)) for classifier, label, runs in chosen(results).values()]
     rows += [row(name, "", runs, summarize(runs)["wall_seconds"]) for name, runs in networks.items()]
     return pd.DataFrame(rows)
 
 
-def glue_classifiers(prefix: str, results: EstimatorResults) -> None:
+def glue_classifiers(prefix: str, results: StudyResults) -> None:
     """Glue, per estimator name (`ESTIMATORS` key) at its configuration chosen on validation,
     `<prefix>_<name>_val`, `_test` (mean over seeds), `_fit` (seconds per seed), `_seeds` (numbers)
     and `_chosen` (its settings, Markdown); and `<prefix>_<name>_benchmark` where the benchmark
     lists it (`BENCHMARK`)."""
 
-    for name, (_, label, runs) in results.by_estimator().items():
+    for name, (_, label, runs) in chosen(results).items():
         s = summarize(runs)
         glue_numbers(**{f"{prefix}_{name}_val": s["val_mean"], f"{prefix}_{name}_test": s["test_mean"],
                         f"{prefix}_{name}_fit": fit_seconds(runs), f"{prefix}_{name}_seeds": len(runs)})
@@ -87,7 +97,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     reproduced, _ = checkpoints.evaluate_checkpoint(experiments.current_store().checkpoint_path(runs[0]["key"]))
     report.glue_numbers(ckpt_reproduced=reproduced, ckpt_stored=runs[0]["test"]["acc"])
     assert abs(reproduced - runs[0]["test"]["acc"]) < 1e-6, "checkpoint does not reproduce its stored test accuracy"
-    fits = classical.load(quiet=True)  # every classifier's grid, and its choice on validation
+    fits = ch.classical  # every classifier's grid (`chosen`: its choice on validation)
     chapter3 = {label: experiments.ensure(studies.DEPTH.configs()[label], quiet=True)  # chapter 3's linear model and reference MLP
                 for label in (studies.DEPTH.label(hidden=()), studies.DEPTH.label(hidden=config.REFERENCE.hidden))}
     softmax, reference = chapter3.values()
@@ -97,7 +107,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                 "reference MLP (2 × 256)": reference}
     report.glue_markdown(cl_net_timing=report.timing_note([r for results in networks.values() for r in results]))
     SR, RR, BR = report.glue_summary("soft", softmax), report.glue_summary("ref", reference), summary.summarize(runs)
-    pick = {name: summary.summarize(results) for name, (_, _, results) in fits.by_estimator().items()}
+    pick = {name: summary.summarize(results) for name, (_, _, results) in chosen(fits).items()}
     report.glue_markdown(lr_vs_soft=report.above(pick["logistic"]["test_mean"], SR["test_mean"]),  # from the printed figures
                          mlpc_vs_ref=report.above(pick["mlp"]["test_mean"], RR["test_mean"]),
                          svm_vs_ref=report.above(pick["svm"]["test_mean"], RR["test_mean"]),
@@ -113,8 +123,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
         assert min(test["reference"], test["baseline"]) > max(test["logistic"], test["knn"], test["forest"])
         assert max(test["logistic"], test["softmax"]) < min(v for k, v in test.items() if k not in ("logistic", "softmax"))
         assert abs(pick["logistic"]["test_mean"] - SR["test_mean"]) < 0.005  # the two linear models: within half a point
-        assert abs(pick["mlp"]["test_mean"] - RR["test_mean"]) < 0.005 < pick["mlp"]["test_mean"] - classical.BENCHMARK["mlp"][1]
-        assert abs(pick["svm"]["test_mean"] - classical.BENCHMARK["svm"][1]) < 0.005  # matches the benchmark's SVM
+        assert abs(pick["mlp"]["test_mean"] - RR["test_mean"]) < 0.005 < pick["mlp"]["test_mean"] - BENCHMARK["mlp"][1]
+        assert abs(pick["svm"]["test_mean"] - BENCHMARK["svm"][1]) < 0.005  # matches the benchmark's SVM
     report.glue_table("tab_classical", comparison_table(fits, networks));
     rows, autograd_diff = scratch.check_backprop(data.train_images, data.train_labels, data.pixel_mean, data.pixel_std, n=64)
     report.glue_markdown(gradcheck_max=report.scientific(max(r["max_relative_error"] for r in rows)),

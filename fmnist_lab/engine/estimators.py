@@ -112,7 +112,7 @@ class EstimatorConfig:
     def __post_init__(self) -> None:
         if self.estimator not in ESTIMATORS:
             raise ValueError(f"EstimatorConfig.estimator={self.estimator!r} is not valid; choose one of "
-                             f"{', '.join(map(repr, ESTIMATORS))} (or add it to classical.ESTIMATORS)")
+                             f"{', '.join(map(repr, ESTIMATORS))} (or add it to engine.estimators.ESTIMATORS)")
         pairs = self.hyperparameters.items() if isinstance(self.hyperparameters, Mapping) else self.hyperparameters
         object.__setattr__(self, "hyperparameters", tuple(sorted((str(k), _frozen(v)) for k, v in pairs)))
         for name in ("pca", "train_size", "val_size", "iteration_cap"):

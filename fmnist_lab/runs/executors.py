@@ -68,7 +68,7 @@ def model_from_bytes(cfg: RunConfig, weights: bytes) -> torch.nn.Module:
 
 def execute(cfg: RunConfig | EstimatorConfig, progress: bool = False,
             teacher: tuple[torch.nn.Module, RunConfig] | None = None) -> tuple[dict[str, Any], torch.nn.Module | None]:
-    """Train a run (`RunConfig`) or fit a classifier (`classical.EstimatorConfig`): (its record, the
+    """Train a run (`RunConfig`) or fit a classifier (`estimators.EstimatorConfig`): (its record, the
     trained network, or None for a classifier, which keeps no checkpoint). The one place where the
     two kinds of configuration part ways, for this process and for workers alike."""
     if isinstance(cfg, RunConfig):

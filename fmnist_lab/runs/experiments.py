@@ -1,7 +1,7 @@
 """Load-or-train: what chapters call to get results, plus profiles and seed aggregation.
 
-A chapter lists the configurations it needs (training runs, and scikit-learn fits: see
-`classical`); `ensure` loads each one from the store ("found in store, skipping training") and
+A chapter lists the configurations it needs (training runs, and scikit-learn fits:
+`engine.estimators`); `ensure` loads each one from the store ("found in store, skipping training") and
 trains only what is missing.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from ..engine.checkpoints import MissingCheckpoint, load_checkpoint
 from ..engine.config import RunConfig
 from ..engine.data import DatasetError, locate
+from ..engine.estimators import ESTIMATORS, EstimatorConfig
 from ..engine.train import show_progress
 from . import executors  # the seam: tests swap executors.train_task for a stand-in
 from .executors import capacity, execute, failure_reason, model_from_bytes, weights_to_bytes
@@ -103,23 +104,28 @@ def current_store() -> Store:
     return Store(_smoke_root()) if smoke else Store()
 
 
-def shrink(cfg: RunConfig, profile: Profile | None = None) -> RunConfig:
-    """`cfg` under a profile: epochs and training images capped."""
+def shrink(cfg: RunConfig | EstimatorConfig, profile: Profile | None = None) -> RunConfig | EstimatorConfig:
+    """`cfg` under a profile: training (and validation) images capped, and a run's epochs or an
+    iterative classifier's iterations (trees, passes) capped at the profile's epochs."""
     profile = profile or current_profile()
     changes: dict[str, Any] = {}
-    if profile.max_epochs is not None and cfg.epochs > profile.max_epochs:
-        changes["epochs"] = profile.max_epochs
     if profile.train_size is not None and (cfg.train_size or math.inf) > profile.train_size:
         changes["train_size"] = profile.train_size
-    if profile.val_size is not None and not cfg.refit and (cfg.val_size or math.inf) > profile.val_size:
+    if profile.val_size is not None and not getattr(cfg, "refit", False) and (cfg.val_size or math.inf) > profile.val_size:
         changes["val_size"] = profile.val_size
+    if profile.max_epochs is not None and isinstance(cfg, EstimatorConfig) and ESTIMATORS[cfg.estimator].iterations is not None:
+        changes["iteration_cap"] = min(cfg.iteration_cap or math.inf, profile.max_epochs)
+    elif profile.max_epochs is not None and isinstance(cfg, RunConfig) and cfg.epochs > profile.max_epochs:
+        changes["epochs"] = profile.max_epochs
     return cfg.replace(**changes) if changes else cfg
 
 
-def seeded(cfg: RunConfig, profile: Profile | None = None) -> list[RunConfig]:
-    """One config per profile seed, each shrunk to the profile."""
+def seeded(cfg: RunConfig | EstimatorConfig, profile: Profile | None = None) -> list[RunConfig | EstimatorConfig]:
+    """One config per profile seed, each shrunk to the profile; a deterministic classifier (same fit
+    whatever the seed) gets the first seed only."""
     profile = profile or current_profile()
-    return [shrink(cfg.replace(seed=s), profile) for s in profile.seeds]
+    deterministic = isinstance(cfg, EstimatorConfig) and ESTIMATORS[cfg.estimator].deterministic
+    return [shrink(cfg.replace(seed=s), profile) for s in (profile.seeds[:1] if deterministic else profile.seeds)]
 
 
 def _stored(cfg: RunConfig, store: Store, checkpoint_keys: set[str]) -> dict[str, Any] | None:
@@ -142,7 +148,7 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
     """Results for `cfgs` in order: loaded from the store, trained (and saved) where missing.
 
     A configuration is a training run's (`RunConfig`) or a scikit-learn fit's
-    (`classical.EstimatorConfig`); `executors.execute` trains or fits it.
+    (`estimators.EstimatorConfig`); `executors.execute` trains or fits it.
 
     Runs named in `checkpoint_keys` also need a saved model; one without it counts as missing.
     Before anything is trained, the store must be writable and every teacher checkpoint usable
@@ -360,9 +366,6 @@ def wait_while_paused(poll_seconds: float = 5.0) -> None:
 
 # ---- environment and store -----------------------------------------------------------------------
 FLAGS = {"FMNIST_PROGRESS": ("", "0", "1", "true", "false"), "FMNIST_NO_TRAIN": ("", "0", "1")}
-
-
-
 _PAUSE_FOLDER = ("FMNIST_PAUSE_FILE={path} is a folder, so a run would wait for ever: name a file that does not "
                  "exist (touch it to pause, remove it to go on), or remove the folder (rmdir {path})")
 

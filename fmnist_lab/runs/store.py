@@ -92,7 +92,7 @@ def validate(result: Any, expected_key: str | None = None) -> dict[str, Any]:
 
 def config_from_dict(data: Any) -> RunConfig | EstimatorConfig:
     """The configuration a record holds: a scikit-learn fit's when its dict names that kind
-    (`classical.KIND`), else a training run's. With `record_kind`, the one place the store tells
+    (`estimators.KIND`), else a training run's. With `record_kind`, the one place the store tells
     the two apart."""
     if isinstance(data, dict) and "kind" in data:
 
@@ -221,7 +221,7 @@ class Claim:
 class Store:
     """A folder of results: `<root>/runs/<key>.json`, checkpoints in `<root>/checkpoints/`.
 
-    A result is a training run's (`RunConfig`) or a scikit-learn fit's (`classical.EstimatorConfig`):
+    A result is a training run's (`RunConfig`) or a scikit-learn fit's (`estimators.EstimatorConfig`):
     the methods that take a `cfg` take either."""
 
     def __init__(self, root: str | Path = DEFAULT_ROOT):

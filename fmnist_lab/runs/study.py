@@ -1,7 +1,7 @@
 """What a study is, and what a chapter gets back when it loads one.
 
 A `Study` is declared once (in `studies.py`): its chapter, its groups (a reader's label for each
-configuration), the fields it varies, the control those fields return to, and which groups keep
+configuration: a training run's `RunConfig`, or a scikit-learn fit's `EstimatorConfig`), the fields it varies, the control those fields return to, and which groups keep
 their weights (seed 0, or every seed). Everything else (the chapter list, the checkpoints, the controls, the
 leaderboard's chapters) is derived from the declarations.
 """
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..engine.config import RunConfig
+from ..engine.estimators import EstimatorConfig
 from .experiments import Profile, current_profile, ensure, seeded
 from .store import Store
 from .summary import select, summarize
@@ -23,7 +24,7 @@ class Study:
     name: str  # short identifier, e.g. "init"
     chapter: str  # the page that reports it, e.g. "06_init_batchnorm"
     title: str  # what a reader calls it, e.g. "initialization and batch norm"
-    groups: Mapping[str, RunConfig] = field(hash=False)  # reader's label -> configuration (seed 0, full profile)
+    groups: Mapping[str, RunConfig | EstimatorConfig] = field(hash=False)  # reader's label -> configuration (seed 0, full profile)
     varies: tuple[str, ...] = ()  # the RunConfig fields the study varies
     # The varied fields' default values: a group's control is the group with those fields set back
     # (same network, same length). None: the study has no control (it varies no single factor).
@@ -32,12 +33,24 @@ class Study:
     all_seeds: bool = False  # save the checkpointed labels' models for every seed, not only seed 0
 
     def __post_init__(self) -> None:
+        kinds = {type(cfg) for cfg in self.groups.values()}
+        if len(kinds) > 1:
+            raise ValueError(f"study {self.name!r} mixes training runs and scikit-learn fits; declare each kind as its own study")
         for label in self.checkpoint:
             if label not in self.groups:
                 raise ValueError(f"study {self.name!r}: checkpoint label {label!r} is not one of its groups")
         for name in self.varies:
-            if name not in RunConfig.__dataclass_fields__:
-                raise ValueError(f"study {self.name!r} varies {name!r}, which is not a RunConfig field")
+            if name not in self.fields:
+                raise ValueError(f"study {self.name!r} varies {name!r}, which is not a field of {self.kind.__name__}")
+
+    @property
+    def kind(self) -> type:
+        """What the groups are: `RunConfig` (networks trained) or `EstimatorConfig` (classifiers fitted)."""
+        return next((type(cfg) for cfg in self.groups.values()), RunConfig)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return self.kind.__dataclass_fields__
 
     def configs(self, profile: Profile | None = None) -> dict[str, list[RunConfig]]:
         """Each group's configurations over the profile's seeds (shrunk to the profile)."""
@@ -51,8 +64,8 @@ class Study:
     def labels(self, **fields: Any) -> list[str]:
         """The groups whose configuration has these field values, in declaration order."""
         for name in fields:
-            if name not in RunConfig.__dataclass_fields__:
-                raise ValueError(f"{name!r} is not a RunConfig field")
+            if name not in self.fields:
+                raise ValueError(f"{name!r} is not a field of {self.kind.__name__}")
         return [label for label, cfg in self.groups.items()
                 if all(_same(getattr(cfg, name), value) for name, value in fields.items())]
 
@@ -106,6 +119,12 @@ class StudyResults:
     def pick(self, **fields: Any) -> str:
         """The label with the best mean validation accuracy among the groups with these values."""
         return select(self.where(**fields))
+
+    def picks(self, name: str) -> dict[Any, str]:
+        """Per value of one field, in declaration order, the group validation picks among those with
+        it: `picks("estimator")` -> each classifier's chosen settings."""
+        values = dict.fromkeys(getattr(cfg, name) for cfg in self.study.groups.values())
+        return {value: self.pick(**{name: value}) for value in values}
 
     def control(self, label: str) -> str:
         return self.study.control_of(label)

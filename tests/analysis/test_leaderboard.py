@@ -11,7 +11,7 @@ from fmnist_lab import cli
 from fmnist_lab.analysis import leaderboard, predictions as predict
 from fmnist_lab.analysis.leaderboard import Entry, Gain
 from fmnist_lab.engine.config import RunConfig
-from fmnist_lab.runs import classical, experiments, studies
+from fmnist_lab.runs import experiments, studies
 from fmnist_lab.runs.store import Store
 from fmnist_lab.runs.summary import summarize
 
@@ -105,7 +105,7 @@ def test_the_leaderboard_lists_each_classifiers_pick_and_the_seed_ensemble(tiny_
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path))
     monkeypatch.setenv("FMNIST_PROFILE", "smoke")
     store = Store(tmp_path)
-    fits = classical.load(tiny_study, store, quiet=True)
+    fits = studies.load("02_baseline", store, quiet=True).classical
     recipe = RunConfig(hidden=(16,), epochs=1, train_size=500)  # the "best MLP" whose seeds are averaged
     members = experiments.seeded(recipe)
     monkeypatch.setattr(studies, "BEST_MLP", recipe)
@@ -122,9 +122,9 @@ def test_the_leaderboard_lists_each_classifiers_pick_and_the_seed_ensemble(tiny_
 
     assert cli.main(["leaderboard"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    pick = fits.picks["k-nearest neighbours"]
-    assert [line for line in lines if "classical (scikit-learn)" in line] == [
-        line for line in lines if f"classical (scikit-learn) — baselines: k-nearest neighbours, {pick}" in line]
+    pick = fits.picks("estimator")["knn"]
+    assert pick.startswith("k-nearest neighbours, ") and [line for line in lines if "classical (scikit-learn)" in line] == [
+        line for line in lines if f"classical (scikit-learn) — baselines: {pick}" in line]
     assert any("MLP ensemble — best models: best MLP, probability average of 2 seeds" in line for line in lines)
     assert "test ECE %" in lines[0]
     assert lines[-2:] == ["MLP picked on validation: not trained", "CNN picked on validation: not trained"]

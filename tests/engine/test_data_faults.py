@@ -211,7 +211,6 @@ def test_a_data_error_while_training_is_one_line_and_trains_nothing(folder, monk
     monkeypatch.setattr(studies, "book_chapters", lambda: ["02_baseline"])
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: seeds(1))
     monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: [])
-    monkeypatch.setattr("fmnist_lab.runs.classical.chapter_configs", lambda chapter: [])  # no scikit-learn fits
     path = _replace(folder, "train_labels", b"")
     monkeypatch.setenv("FMNIST_DATA_DIR", str(folder))
     monkeypatch.setenv("FMNIST_STORE", str(tmp_path / "store"))
@@ -270,7 +269,6 @@ def test_a_corrupt_data_file_under_workers_names_the_file(folder, monkeypatch, c
     monkeypatch.setattr(studies, "book_chapters", lambda: ["02_baseline"])
     monkeypatch.setattr(studies, "chapter_configs", lambda chapter: seeds(2))
     monkeypatch.setattr(studies, "checkpointed_configs", lambda chapter: [])
-    monkeypatch.setattr("fmnist_lab.runs.classical.chapter_configs", lambda chapter: [])  # no scikit-learn fits
     monkeypatch.setattr(cli, "open_executor", lambda workers=None, scheduler=None: _threads())
     path = _replace(folder, "train_labels", _flipped("train_labels", _zlib_error_offset("train_labels")))
     monkeypatch.setenv("FMNIST_DATA_DIR", str(folder))

@@ -5,7 +5,9 @@ import pytest
 
 from fakes import result  # noqa: F401  (fixtures)
 
+from fmnist_lab.engine import estimators
 from fmnist_lab.engine.config import RunConfig
+from fmnist_lab.engine.estimators import EstimatorConfig
 from fmnist_lab.engine.train import train
 from fmnist_lab.runs import experiments
 from fmnist_lab.runs.store import Store
@@ -68,3 +70,13 @@ def test_missing_teacher_checkpoint_says_how_to_make_it(tiny, tmp_path, monkeypa
         ensure([tiny.replace(teacher="0123456789abcdef")], Store(tmp_path), progress=False)
     with pytest.raises(ValueError, match="pass its checkpoint"):  # train() never looks a teacher up itself
         train(tiny.replace(teacher="0123456789abcdef"), progress=False)
+
+
+def test_profiles_shrink_classifier_fits_and_give_seeds_only_to_randomized_ones():
+    smoke, full = experiments.PROFILES["smoke"], experiments.PROFILES["full"]
+    svm, forest = EstimatorConfig("svm", {"C": 1.0}, pca=50), EstimatorConfig("forest", {"n_estimators": 100})
+    assert experiments.seeded(svm, full) == [svm] and [c.seed for c in experiments.seeded(forest, full)] == list(full.seeds)
+    (small,) = experiments.seeded(svm, smoke)
+    assert (small.train_size, small.val_size, small.iteration_cap) == (smoke.train_size, smoke.val_size, None)
+    assert experiments.shrink(forest, smoke).iteration_cap == smoke.max_epochs  # at most 2 trees
+    assert estimators.build(experiments.shrink(forest, smoke)).get_params()["n_estimators"] == smoke.max_epochs

@@ -60,7 +60,7 @@ def test_study_lookup_by_settings_and_derived_registries():
     assert studies.ranked_chapters()[0] == "03_depth_width"
     chapter_order = [s.chapter for s in studies.STUDIES]
     assert chapter_order == sorted(chapter_order)  # declared in book order
-    with pytest.raises(ValueError, match="not a RunConfig field"):
+    with pytest.raises(ValueError, match="not a field of RunConfig"):
         studies.INIT.labels(depth=6)
 
 

@@ -1,0 +1,24 @@
+"""Chapter 4's findings (fmnist_lab.chapters.regularization): the committed runs support every claim,
+and a claim that no longer holds fails with its sentence."""
+import pytest
+
+from chapter_facts import broken, full_profile, stored_facts  # noqa: F401  (full_profile: a fixture)
+
+from fmnist_lab.chapters import regularization as page
+from fmnist_lab.chapters.claims import ClaimFailed
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return stored_facts(page, "04_regularization")
+
+
+def test_the_committed_runs_support_every_claim(facts, full_profile):
+    page.check(facts)
+
+
+def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
+    with pytest.raises(ClaimFailed, match="Label smoothing is the regularizer that validation selects"):
+        page.check(broken(facts, winner="dropout 0.5"))
+    with pytest.raises(ClaimFailed, match="only roughly"):
+        page.check(broken(facts, ls_val={**facts.ls_val, "clear": True}))

@@ -18,6 +18,8 @@ from ..runs import derived, experiments, studies
 from ..runs.derived import Analysis
 from ..runs.store import Store
 from ..runs.study import ChapterResults
+from . import claims
+from .claims import claim
 
 # A reader's name -> (prefix of its glued numbers, study, group) of the saved networks read here.
 GROUPS = {
@@ -57,7 +59,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     """Glue every number the page's prose quotes, check the claims that rest on them, and return what
     its figures draw (`facts.<name>`)."""
     store = experiments.current_store()
-    root, full = str(store.root), experiments.current_profile().name == "full"
+    root = str(store.root)
     report.glue_compute("ch12", ch.all_runs())
     runs = {name: predict.runs_with_weights(study, label, store) for name, (_, study, label) in GROUPS.items()}
     saved = saved_keys(store)  # the seeds whose weights are stored
@@ -84,18 +86,6 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                         ece_scaled_min=min(s["ece_scaled"] for s in assessed.values()), ece_scaled_max=max(s["ece_scaled"] for s in assessed.values()))
     report.glue_signed(**{f"{prefixes[name]}_{k}_pts": 100 * s[k] for name, s in assessed.items()  # signed text, in points
                           for k in ("overconfidence_scaled", "val_overconfidence_scaled")})  # two decimals, as in the table
-    if full:  # the directions the prose states
-        assert ref["overconfidence"] > 0 and ls0["overconfidence"] > 0 and ref["temperature"] > 1 and ls0["temperature"] > 1
-        assert all(s["overconfidence"] < 0 and s["temperature"] < 1 for s in (ls1, bmlp, bcnn))
-        assert -ls1["overconfidence"] < -bmlp["overconfidence"] < -bcnn["overconfidence"] and ls1["accuracy"] < bmlp["accuracy"] < bcnn["accuracy"]
-        assert abs(ls1["ece"] - ls0["ece"]) < 0.01 and ls1["nll"] < ls0["nll"]  # smoothing: same ECE, lower NLL before scaling
-        assert ls1["ece_scaled"] > ls0["ece_scaled"] and ls1["nll_scaled"] > ls0["nll_scaled"]  # and worse after it,
-        assert ls1["ece_scaled"] - ls0["ece_scaled"] > max(ls0["ece_scaled_std"], ls1["ece_scaled_std"])  # by more than a seed's spread
-        assert all(s["ece_scaled"] < s["ece"] for s in assessed.values())
-        assert abs(ref["overconfidence_scaled"]) < 0.01 and abs(ls0["overconfidence_scaled"]) < 0.01
-        assert ls1["val_overconfidence_scaled"] > 0.005 and bmlp["val_overconfidence_scaled"] > 0.005
-        assert ls1["overconfidence_scaled"] > ls1["val_overconfidence_scaled"] and bmlp["overconfidence_scaled"] > bmlp["val_overconfidence_scaled"]
-        assert middle.min() > 100 * max(ls1["overconfidence_scaled"], bmlp["overconfidence_scaled"]) and top_share.min() > 0.5  # larger in the middle, most images on top
     ensemble = scored["ensemble"]
     seeds_val, seeds_test, ens_val, ens_test = (ensemble[k] for k in ("seeds_val", "seeds_test", "val", "test"))
     mean_val, mean_test = np.mean(seeds_val), np.mean(seeds_test)
@@ -105,9 +95,6 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_markdown(ens_seeds=report.plural(ensemble["members"], "seed"),
                          ens_vs_spread=report.against_spread(100 * (ens_test - mean_test), 100 * np.std(seeds_test, ddof=1)))
     ens = assessed[ENSEMBLE]
-    if full:  # the directions the prose states
-        assert mean_val < ens_val and mean_test < ens_test < max(seeds_test)
-        assert ens["overconfidence"] < bmlp["overconfidence"] < 0 and ens["ece"] > bmlp["ece"] and ens["ece_scaled"] < ens["ece"]
     SCORED = ("1 × 128 baseline", "best MLP", "best CNN")
     scores = {name: calibration.per_class_scores([metrics.predictions(r) for r in runs[name]], y_test) for name in SCORED}
     report.glue_table("tab_per_class", calibration_tables.per_class_table(dict(zip(("baseline", "best MLP", "best CNN"), scores.values())),
@@ -120,15 +107,58 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_numbers(pc_base_f1=base_f1[hardest], pc_mlp_f1=mlp_f1[hardest], pc_cnn_f1=cnn_f1[hardest],
                         pc_cnn_p=scores["best CNN"]["precision"][hardest], pc_cnn_r=scores["best CNN"]["recall"][hardest],
                         pc_gain_most_pts=100 * gain.max(), pc_gain_least_pts=100 * gain.min(), pc_gain_least_base=base_f1[int(gain.idxmin())])
-    if full:  # the directions the prose states
-        assert fdata.CLASS_NAMES[hardest] == "Shirt" and hardest == int(base_f1.idxmin()) == int(mlp_f1.idxmin()) and (cnn_f1 >= base_f1).all()
-        assert scores["best CNN"]["precision"][hardest] > scores["best CNN"]["recall"][hardest] and base_f1[int(gain.idxmin())] > 0.95
     _, labels = features.test_subset(fdata.load())
     maps = {f"{name}\n({report.plural(m['values'], 'value')})": np.array(m["map"]) for name, m in learned.items()}  # as drawn
     agree = {key: m["agreement"] for key, m in zip(("raw", "mlp", "cnn"), learned.values())}
     report.glue_numbers(**{f"nn_{key}": value for key, value in agree.items()}, nn_k=features.NEIGHBOURS)
     report.glue_markdown(tsne_images=report.plural(len(labels), "test image"))
-    if full:  # the directions the prose states
-        assert agree["raw"] < agree["mlp"] < agree["cnn"]
     weights = features.first_layer_weights(load_checkpoint(store.checkpoint_path(saved["1 × 128 baseline"][0]))[0])
-    return SimpleNamespace(**locals())
+    facts = SimpleNamespace(**locals())
+    check(facts)
+    return facts
+
+
+def check(f: SimpleNamespace) -> None:
+    """The claims the page's prose makes in words, each with its sentence (`claims.claim`)."""
+    if not claims.checked():
+        return
+    ref, ls0, ls1, bmlp, bcnn = f.ref, f.ls0, f.ls1, f.bmlp, f.bcnn
+    # Calibration: which networks are over- and underconfident, what smoothing and scaling do.
+    claim(ref["overconfidence"] > 0 and ls0["overconfidence"] > 0, "the reference MLP and the unsmoothed 2 × 512 network are overconfident")
+    claim(ref["temperature"] > 1 and ls0["temperature"] > 1, "their fitted temperatures are above 1")
+    claim(all(s["overconfidence"] < 0 for s in (ls1, bmlp, bcnn)), "Every network trained with label smoothing is underconfident")
+    claim(all(s["temperature"] < 1 for s in (ls1, bmlp, bcnn)), "T < 1 sharpens an underconfident one")
+    claim(-ls1["overconfidence"] < -bmlp["overconfidence"] < -bcnn["overconfidence"] and ls1["accuracy"] < bmlp["accuracy"] < bcnn["accuracy"],
+          "the more accurate it is, the more so")
+    claim(abs(ls1["ece"] - ls0["ece"]) < 0.01, "it turns an overconfidence into an underconfidence of about the same size")
+    claim(ls1["nll"] < ls0["nll"], "It does lower the test loss")
+    claim(ls1["ece_scaled"] > ls0["ece_scaled"] and ls1["nll_scaled"] > ls0["nll_scaled"], "And it makes the repair worse")
+    claim(ls1["ece_scaled"] - ls0["ece_scaled"] > max(ls0["ece_scaled_std"], ls1["ece_scaled_std"]),  # by more than a seed's spread
+          "after temperature scaling the smoothed network is the worse calibrated of the two")
+    claim(all(s["ece_scaled"] < s["ece"] for s in f.assessed.values()), "temperature scaling lowers every network's ECE")
+    claim(abs(ref["overconfidence_scaled"]) < 0.01 and abs(ls0["overconfidence_scaled"]) < 0.01,
+          "for the networks trained without smoothing that is enough, and their curves end near zero")
+    claim(ls1["val_overconfidence_scaled"] > 0.005 and bmlp["val_overconfidence_scaled"] > 0.005,
+          "the temperature that minimises the NLL leaves the smoothed MLPs overconfident, … even on the validation images it was fitted to")
+    claim(ls1["overconfidence_scaled"] > ls1["val_overconfidence_scaled"] and bmlp["overconfidence_scaled"] > bmlp["val_overconfidence_scaled"],
+          "and by … and … on test, whose accuracy is lower than validation's")
+    claim(f.middle.min() > 100 * max(ls1["overconfidence_scaled"], bmlp["overconfidence_scaled"]),
+          "Between about 50% and 90% confidence the miss is larger")
+    claim(f.top_share.min() > 0.5, "most images sit in the top bin")
+    # The seed ensemble.
+    claim(f.mean_val < f.ens_val, "On validation, where a choice would be made, the ensemble gains … points")
+    claim(f.mean_test < f.ens_test, "Averaging buys little because the seeds rarely disagree")
+    claim(f.ens_test < max(f.seeds_test), "and below the best seed")
+    claim(f.ens["overconfidence"] < bmlp["overconfidence"] < 0 and f.ens["ece"] > bmlp["ece"],
+          "the ensemble is more underconfident than its members, with ECE … against … for one seed on average")
+    claim(f.ens["ece_scaled"] < f.ens["ece"], "temperature scaling brings it to …")
+    # Per class.
+    hardest, base_f1, cnn = f.hardest, f.base_f1, f.scores["best CNN"]
+    claim(fdata.CLASS_NAMES[hardest] == "Shirt", "the shirts it misses it takes most often for …")
+    claim(hardest == int(base_f1.idxmin()) == int(f.mlp_f1.idxmin()), "The hardest class is … for all three models")
+    claim((f.cnn_f1 >= base_f1).all(), "The best CNN's F1 is at least the baseline's on every class")
+    claim(cnn["precision"][hardest] > cnn["recall"][hardest], "Its errors run both ways, but more of them are misses")
+    claim(base_f1[int(f.gain.idxmin())] > 0.95, "where the baseline already reaches …")
+    # What the networks learned.
+    claim(f.agree["raw"] < f.agree["mlp"] < f.agree["cnn"],
+          "In the networks' own features the classes separate: … in the best CNN's features, … in the best MLP's, … in raw pixels")

@@ -20,6 +20,8 @@ from ..runs import derived, experiments, studies, summary
 from ..runs.derived import Analysis
 from ..runs.store import Store
 from ..runs.study import ChapterResults
+from . import claims
+from .claims import claim
 from ..runs.summary import ci95, select, summarize
 
 
@@ -178,14 +180,33 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     candidates = list(ch.tricks.where(teacher=None))  # a taught MLP is its own family (chapter 10); the flip is no network
     pick = ch.tricks.pick(teacher=None)
     picked = glue_pick(pick, runs, candidates, GOAL, MINIMUM)
-    if experiments.current_profile().name == "full":  # the directions the prose states
-        ema, mixup = (gains[gains["trick"] == label].iloc[0] for label in (studies.EMA, studies.MIXUP))
-        assert abs(ema.test_gain) < ema.test_ci and abs(mixup.test_gain) < mixup.test_ci  # "within its interval"
-        taught = gains[gains["trick"] == studies.CONSISTENT].iloc[0]  # up on validation, not on test
-        assert taught.val_gain > 0 and taught.val_gain > taught.test_gain and abs(taught.test_gain) < taught.test_ci
-        assert lr[-1] / max(lr) < 0.01 and 0 <= flips["test_gain"].mean() < summary.ci95(list(flips["test_gain"]))  # within noise
-        assert mix["train_mean"] < recipe["train_mean"] and mix["test_std"] < recipe["test_std"]
-        assert frontier["top_test"] < MINIMUM and picked["test"] < MINIMUM and picked["test"] > ceiling.KAN_MLP
-        assert abs(picked["margin"]) < picked["margin_ci"] and frontier["below_axis_n"] > 0  # "too little to tell"; "under the axis"
-        assert frontier["costlier_val_higher_n"] > 0 and frontier["top_ratio"] > 1
-    return SimpleNamespace(**locals())
+    facts = SimpleNamespace(**locals())
+    check(facts)
+    return facts
+
+
+def check(f: SimpleNamespace) -> None:
+    """The claims the page's prose makes in words, each with its sentence (`claims.claim`)."""
+    if not claims.checked():
+        return
+    ema, mixup, taught = (f.gains[f.gains["trick"] == label].iloc[0] for label in (studies.EMA, studies.MIXUP, studies.CONSISTENT))
+    claim(abs(ema.test_gain) < ema.test_ci, "averaging its weights changes test accuracy by … points …, each within its seed-paired interval")
+    claim(abs(mixup.test_gain) < mixup.test_ci, "mixup's mean test gain is not clear of the noise")
+    claim(taught.val_gain > 0 and taught.val_gain > taught.test_gain,
+          "the teacher's soft targets move the student on validation images, which come from the training pool, more than on the test images")
+    claim(abs(taught.test_gain) < taught.test_ci, "what the teacher adds does not carry over to the test set")
+    claim(f.lr[-1] / max(f.lr) < 0.01,
+          "chapter 7's one-cycle schedule ends at … of its peak learning rate, so over the steps the average spans the weights barely move")
+    flip = f.flips["test_gain"]
+    claim(flip.mean() < summary.ci95(list(flip)),
+          "flipping each test image and averaging the two predictions changes it by … (… to …), also within the noise")
+    claim(flip.mean() >= 0, "the mirror image tells them little they have not already learned")
+    claim(f.mix["train_mean"] < f.recipe["train_mean"], "It makes the training images harder to fit")
+    claim(f.mix["test_std"] < f.recipe["test_std"], "its seeds agree more closely")
+    claim(f.frontier["top_test"] < f.MINIMUM, "the goal and the minimum lie … and … points above the most accurate one")
+    claim(f.picked["test"] < f.MINIMUM, "The pick …, and so does every MLP of the book")
+    claim(f.picked["test"] > ceiling.KAN_MLP, "It is still above the best pure MLPs published elsewhere that we know of")
+    claim(abs(f.picked["margin"]) < f.picked["margin_ci"], "validation cannot really choose between the two")
+    claim(f.frontier["below_axis_n"] > 0, "… score below …%, under the figure's axis")
+    claim(f.frontier["costlier_val_higher_n"] > 0, "although … of them score higher on validation")
+    claim(f.frontier["top_ratio"] > 1, "It climbs and then stops: the last step … costs … times the compute")

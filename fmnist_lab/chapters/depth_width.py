@@ -5,12 +5,14 @@ from types import SimpleNamespace
 
 from .. import report
 from ..analysis import groups
-from ..runs import experiments, studies
+from ..runs import studies, summary
 from ..runs.study import ChapterResults
+from . import claims
+from .claims import claim
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
+    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
     its figures draw (`facts.<name>`)."""
     report.glue_compute("ch3", ch.all_runs())
     depth = groups.by_value(ch.depth, lambda cfg: len(cfg.hidden))  # hidden layers -> runs
@@ -24,9 +26,6 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_spread("budget", ch.budget.runs.values())
     report.glue_markdown(ch3_timing=report.timing_note(ch.all_runs()), budget=report.plural(studies.BUDGET, "parameter"),
                          **{f"{name}_best": study.pick() for name, study in ch.items()})
-    if experiments.current_profile().name == "full":  # what the prose says in words: the widest is best, beyond the noise
-        wide, ref = ch.width.summary(hidden=(1024, 1024)), ch.width.summary(hidden=(256, 256))
-        assert ch.width.pick() == ch.width.label(hidden=(1024, 1024)) and wide["val_mean"] - ref["val_mean"] > max(wide["val_std"], ref["val_std"])
     report.glue_table("tab_depth", report.summary_table(ch.depth.runs, label="hidden layers"));
     report.glue_table("tab_width", report.summary_table(ch.width.runs, label="hidden layers × units"));
     report.glue_table("tab_budget", report.summary_table(ch.budget.runs, label="hidden layers × units"));
@@ -36,4 +35,15 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_table("tab_depth_test", report.summary_table({**selected, "2 × 256 (reference MLP)": width[256]},
                                                              label="hidden layers × units", test=True))
     report.glue_comparison("width_test_gain", ch.width.runs[ch.width.pick()], width[256]);  # the reference MLP's 2 × 256
-    return SimpleNamespace(**locals())
+    facts = SimpleNamespace(**locals())
+    check(facts)
+    return facts
+
+
+def check(f: SimpleNamespace) -> None:
+    """The claims the page's prose makes in words, each with its sentence (`claims.claim`)."""
+    if not claims.checked():
+        return
+    wide, ref = summary.summarize(f.width[1024]), summary.summarize(f.width[256])  # 2 × 1024, the reference MLP's 2 × 256
+    claim(summary.select(f.width) == 1024, "validation accuracy rises with width up to the largest network tried")
+    claim(wide["val_mean"] - ref["val_mean"] > max(wide["val_std"], ref["val_std"]), "Width is the lever that works")  # beyond the seeds' spread

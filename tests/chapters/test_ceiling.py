@@ -1,13 +1,16 @@
 """Chapter 11's findings (fmnist_lab.chapters.ceiling): the tricks' table, the frontier's and the pick's
-glue, with names a reader reads and counts that add up."""
+glue, with names a reader reads and counts that add up; the committed runs support every claim, and a
+claim that no longer holds fails with its sentence."""
 import matplotlib
 import pandas as pd
 import pytest
 
+from chapter_facts import broken, full_profile, stored_facts  # noqa: F401  (full_profile: a fixture)
 from fakes import chapter_run, frontier_mlps
 
 from fmnist_lab.analysis import ceiling
 from fmnist_lab.chapters import ceiling as ceiling_page
+from fmnist_lab.chapters.claims import ClaimFailed
 from fmnist_lab.report import figures, settings
 
 matplotlib.use("Agg")
@@ -55,3 +58,21 @@ def test_the_pick_names_its_runner_up_and_a_lead_inside_its_interval():
     facts = ceiling_page.glue_pick("best MLP + trick", runs, list(runs), 0.92, 0.915)
     assert facts["runner_up"] == "best MLP"
     assert facts["margin"] == pytest.approx(0.1 / 3, abs=1e-6) and abs(facts["margin"]) < facts["margin_ci"]
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return stored_facts(ceiling_page, "11_ceiling")
+
+
+def test_the_committed_runs_support_every_claim(facts, full_profile):
+    ceiling_page.check(facts)
+
+
+def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
+    with pytest.raises(ClaimFailed, match="its seeds agree more closely"):
+        ceiling_page.check(broken(facts, mix={**facts.mix, "test_std": 2 * facts.recipe["test_std"]}))
+    with pytest.raises(ClaimFailed, match="score higher on validation"):
+        ceiling_page.check(broken(facts, frontier={**facts.frontier, "costlier_val_higher_n": 0}))
+    with pytest.raises(ClaimFailed, match="validation cannot really choose between the two"):
+        ceiling_page.check(broken(facts, picked={**facts.picked, "margin": 2 * facts.picked["margin_ci"]}))

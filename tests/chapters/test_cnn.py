@@ -1,13 +1,16 @@
-"""Chapter 9's findings (fmnist_lab.chapters.cnn): the efficiency facts and figure."""
+"""Chapter 9's findings (fmnist_lab.chapters.cnn): the efficiency facts and figure; the committed runs
+support every claim, and a claim that no longer holds fails with its sentence."""
 import math
 
 import matplotlib
 import pandas as pd
 import pytest
 
+from chapter_facts import broken, full_profile, stored_facts  # noqa: F401  (full_profile: a fixture)
 from fakes import chapter_run, network_table
 
 from fmnist_lab.chapters import cnn as cnn_page
+from fmnist_lab.chapters.claims import ClaimFailed
 
 matplotlib.use("Agg")
 
@@ -58,3 +61,24 @@ def test_efficiency_facts_find_the_smallest_cnn_above_every_mlp():
     assert f["rival_mlp"] == "tiny MLP" and f["rival_mlp_test"] == 0.84
     none = cnn_page.efficiency_facts(nets[nets["label"] != "small CNN"].assign(test=lambda d: d["test"].where(d["family"] != "CNN", 0.5)), 0.8)
     assert none["lean_cnn"] == "none" and math.isnan(none["lean_ratio"])
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return stored_facts(cnn_page, "09_cnn")
+
+
+def test_the_committed_runs_support_every_claim(facts, full_profile):
+    cnn_page.check(facts)
+
+
+def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
+    with pytest.raises(ClaimFailed, match="McNemar's test leaves no doubt"):
+        cnn_page.check(broken(facts, mc={**facts.mc, "p_max": 0.04}))
+    with pytest.raises(ClaimFailed, match="buys the MLP most of that back"):
+        cnn_page.check(broken(facts, rob={**facts.rob, "shifted_drop": 0.6 * facts.rob["mlp_drop"]}))
+    with pytest.raises(ClaimFailed, match="a gap that widens as the data shrinks"):
+        cnn_page.check(broken(facts, de={**facts.de, "gap_small": facts.de["gap_large"] + 1}))
+    with pytest.raises(ClaimFailed, match="from more than one kind of machine"):
+        cnn_page.check(broken(facts, eff={**facts.eff, "timing": "timed on 2 threads of an AMD EPYC (200 runs) and 1 thread of an AMD EPYC "
+                                                             "(13 runs), so they mix thread counts and are indicative only"}))

@@ -1,0 +1,25 @@
+"""Chapter 3's findings (fmnist_lab.chapters.depth_width): the committed runs support every claim, and
+a claim that no longer holds fails with its sentence."""
+import pytest
+
+from chapter_facts import broken, full_profile, stored_facts  # noqa: F401  (full_profile: a fixture)
+
+from fmnist_lab.chapters import depth_width as page
+from fmnist_lab.chapters.claims import ClaimFailed
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return stored_facts(page, "03_depth_width")
+
+
+def test_the_committed_runs_support_every_claim(facts, full_profile):
+    page.check(facts)
+
+
+def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
+    with pytest.raises(ClaimFailed, match="up to the largest network tried"):
+        page.check(broken(facts, width={**facts.width, 1024: facts.width[32]}))
+    hair_ahead = [{**r, "val": {**r["val"], "acc": r["val"]["acc"] + 1e-4}} for r in facts.width[256]]  # still the best width
+    with pytest.raises(ClaimFailed, match="Width is the lever that works"):
+        page.check(broken(facts, width={256: facts.width[256], 1024: hair_ahead}))

@@ -16,8 +16,8 @@ from .claims import claim
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     report.glue_compute("ch5", ch.all_runs())
     act, data, deep = ch.activation, fdata.load(), REFERENCE.replace(hidden=DEEP)
     x, y = diagnostics.probe_batch(data, deep)  # 1 000 validation images
@@ -41,9 +41,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_numbers(dead2_after=mean[0, 1], dead6_before=mean[1, 0], dead6_after=mean[1, 1])
     best = [report.glue_pick(f"best{len(f['hidden'])}", act, lambda c: choices.ACTIVATIONS[c.activation].title, **f) for f in depths.values()]
     report.glue_table("tab_act_test", report.selected_table(act, best, act.study.label_of(REFERENCE)));
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

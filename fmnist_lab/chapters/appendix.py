@@ -95,8 +95,7 @@ def bench_numbers(measured: dict[str, Any], case: str = "plain") -> dict[str, fl
 
 
 def glue() -> SimpleNamespace:
-    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`)."""
     chapter_runs = {page: experiments.ensure(studies.chapter_configs(page), quiet=True) for page in studies.book_chapters()}
     report.glue_table("tab_software", software_table());  # a plain table, as HTML and PDF both print it
     every_run = [r for runs in chapter_runs.values() for r in runs]

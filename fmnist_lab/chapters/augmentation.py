@@ -13,8 +13,8 @@ from .claims import claim
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     report.glue_compute("ch8", ch.all_runs())
     aug, S, cnn = ch.augmentation, ch.augmentation.summaries, ch.cnn_augmentation
     SETS, (SHORT, LONG), NONE = studies.AUGMENTATION_SETS, studies.AUGMENTATION_LENGTHS, "no augmentation"
@@ -44,9 +44,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_markdown(aug_extra_max_name=max(extra, key=extra.get), aug_timing=report.timing_note(ch.all_runs()),
                          bench_device=report.where_trained([measured]))
     report.glue_numbers(**{f"bench_{k}_{case}": row[f"{k}_s"] for case, row in measured["rows"].items() for k in ("engine", "dataloader")})
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

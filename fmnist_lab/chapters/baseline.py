@@ -78,8 +78,8 @@ def against_benchmark(accuracy: float, name: str) -> str:
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     data, names = fdata.load(), fdata.CLASS_NAMES
     runs = ch.baseline.runs[studies.BASELINE_LABEL]  # the one-layer baseline over seeds
     s, stop = report.glue_summary("base", runs), metrics.stopping_summary(runs)
@@ -122,9 +122,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_table("tab_gradcheck", pd.DataFrame([{**r, "shape": r["shape"].replace("x", " × "),
                                                        "max_relative_error": report.scientific(r["max_relative_error"])} for r in rows])
                       .rename(columns={"max_relative_error": "max relative error"}));
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

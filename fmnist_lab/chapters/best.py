@@ -28,8 +28,8 @@ def near_twins_analysis() -> derived.Analysis:
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     store = experiments.current_store()
     report.glue_compute("ch10", ch.all_runs())
     runs = {**ch.best.runs, **ch.long.runs, **ch.refit.runs}  # the refit runs trained on train + val: test only
@@ -75,9 +75,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_table("tab_recipe_dist", report.config_changes(studies.DISTILLED_MLP, studies.BEST_MLP_SHORT_PLAIN, "untaught MLP"));
     report.glue_table("tab_leaderboard", leaderboard_tables.table(leaderboard.all_entries(store), compact=True));
     report.glue_table("tab_gains", leaderboard_tables.gains_table(ranked))
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

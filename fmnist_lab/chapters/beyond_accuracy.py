@@ -56,8 +56,8 @@ def stored_analyses(store: Store, saved: dict[str, list[str]] | None = None) -> 
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     store = experiments.current_store()
     root = str(store.root)
     report.glue_compute("ch12", ch.all_runs())
@@ -113,9 +113,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_numbers(**{f"nn_{key}": value for key, value in agree.items()}, nn_k=features.NEIGHBOURS)
     report.glue_markdown(tsne_images=report.plural(len(labels), "test image"))
     weights = features.first_layer_weights(load_checkpoint(store.checkpoint_path(saved["1 × 128 baseline"][0]))[0])
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

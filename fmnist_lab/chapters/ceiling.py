@@ -151,8 +151,8 @@ def flip_analysis(store: Store) -> Analysis:
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, check the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     store = experiments.current_store()
     runs = ch.tricks.runs
     recipe = report.glue_summary("bmlp", runs[studies.BEST_MLP_LABEL], detail=True)
@@ -180,9 +180,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     candidates = list(ch.tricks.where(teacher=None))  # a taught MLP is its own family (chapter 10); the flip is no network
     pick = ch.tricks.pick(teacher=None)
     picked = glue_pick(pick, runs, candidates, GOAL, MINIMUM)
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

@@ -119,8 +119,8 @@ def efficiency_figure(networks: pd.DataFrame, facts: dict[str, Any], ringed: str
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     report.glue_compute("ch9", ch.all_runs())
     REFERENCE_MLP = "reference MLP, 2 × 256 (chapter 3)"
     CANDIDATES = {REFERENCE_MLP: (studies.DEPTH, dict(hidden=(256, 256))), "2 × 1024 MLP (chapter 3)": (studies.WIDTH, dict(hidden=(1024, 1024))),
@@ -157,9 +157,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     eff = glue_efficiency("eff", nets, mlp=studies.BEST_MLP_LABEL, cnn=studies.BEST_CNN_LABEL)  # compared with chapter 10's
     rob = glue_robustness("rob", moved, *moved)  # best MLP, best CNN, shift-trained MLP: `saved_model_paths`' order
     de = glue_sizes("de", *sizes.values())
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

@@ -14,8 +14,8 @@ from .claims import claim
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     data = fdata.load()
     images, labels = data.train_images, data.train_labels
     numbers = pixels.dataset_facts(data)
@@ -37,9 +37,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_table("tab_normalization", report.summary_table(ch.normalization.runs, label="input scaling, optimizer"));
     scaling_runs = {title: {choices.OPTIMIZERS[opt].title: ch.normalization.runs[ch.normalization.label(normalization=n, optimizer=opt)]
                     for opt in studies.NORMALIZATION_OPTIMIZERS} for n, title in studies.NORMALIZATIONS.items()}
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

@@ -12,8 +12,8 @@ from .claims import claim
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     report.glue_compute("ch3", ch.all_runs())
     depth = groups.by_value(ch.depth, lambda cfg: len(cfg.hidden))  # hidden layers -> runs
     width = groups.by_value(ch.width, lambda cfg: cfg.hidden[0])  # units per layer -> runs
@@ -35,9 +35,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_table("tab_depth_test", report.summary_table({**selected, "2 × 256 (reference MLP)": width[256]},
                                                              label="hidden layers × units", test=True))
     report.glue_comparison("width_test_gain", ch.width.runs[ch.width.pick()], width[256]);  # the reference MLP's 2 × 256
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

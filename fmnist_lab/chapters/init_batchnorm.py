@@ -16,8 +16,8 @@ from .claims import claim
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     report.glue_compute("ch6", ch.all_runs())
     init, deep = ch.init, REFERENCE.replace(hidden=DEEP)
     x, y = diagnostics.probe_batch(fdata.load(), deep)  # 1 000 validation images
@@ -47,9 +47,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_numbers(sec6_bn=metrics.seconds_per_epoch(sum(bn6.values(), []), cpu), sec6_plain=metrics.seconds_per_epoch(sum(plain6.values(), []), cpu))
     best = [report.glue_pick(f"init_best{len(h)}", init, hidden=h) for h in (REFERENCE.hidden, DEEP)]
     report.glue_table("tab_init_test", report.selected_table(init, best, init.study.label_of(REFERENCE)));
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

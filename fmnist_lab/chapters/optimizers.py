@@ -13,8 +13,8 @@ from .claims import claim
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     report.glue_compute("ch7", ch.all_runs())
     opt, S = ch.optimizer, ch.optimizer.summaries
     val = lambda **fields: opt.summary(**fields)["val_mean"]
@@ -67,9 +67,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                         bl_best_spread=100 * (max(B[l]["val_mean"] for l in best_b.values()) - min(B[l]["val_mean"] for l in best_b.values())),
                         bl_512_small=at(512, 0.01), bl_32_stall=at(32, 0.1), bl_32_drop=100 * (at(32, 0.01) - at(32, 0.03)))
     report.glue_markdown(**{f"bl_best_lr_{b}_text": labels.small(bl.study.groups[l].lr) for b, l in best_b.items()})  # '10⁻²', as λ is written
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

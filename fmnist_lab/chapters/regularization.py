@@ -12,8 +12,8 @@ from .claims import claim
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:
-    """Glue every number the page's prose quotes, `check` the claims that rest on them, and return what
-    its figures draw (`facts.<name>`)."""
+    """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
+    `check(facts)` then tests the claims that rest on them."""
     report.glue_compute("ch4", ch.all_runs())
     GAP_COLUMNS = ("s/epoch", "train acc %", "val acc %", "peak val acc %", "peak epoch", "gap (points)")
     cfg, plain = studies.OVERFIT, ch.dropout.runs[ch.dropout.label(dropout=0)]  # no regularization: also λ = 0 and smoothing 0
@@ -42,9 +42,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_table("tab_smoothing", report.summary_table({f"{e:g}": runs for e, runs in smooth.items()}, label="label smoothing ε", gap=True, columns=GAP_COLUMNS));
     report.glue_table("tab_reg_test", report.summary_table(best, label="selected on validation", test=True, gap=True,
                                                             columns=("train acc %", "val acc %", "gap (points)", "test acc %")));
-    facts = SimpleNamespace(**locals())
-    check(facts)
-    return facts
+    return SimpleNamespace(**locals())
 
 
 def check(f: SimpleNamespace) -> None:

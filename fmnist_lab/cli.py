@@ -31,7 +31,8 @@ environment variables:
   FMNIST_DATA_DIR    a folder holding the four Fashion-MNIST .gz files (default: the cache
                      ~/.cache/fmnist_lab, then /usr/share/datasets/fashion-mnist, then a download)
   FMNIST_PROGRESS    1 or 0: progress bars on or off (default: on in `run`, elsewhere on a terminal)
-  FMNIST_PAUSE_FILE  while this file exists, `run` waits before its next run (frees the CPU)
+  FMNIST_PAUSE_FILE  while this file exists, training waits after its current epoch (frees the
+                     CPU; the wait is not counted as training time)
   FMNIST_NO_TRAIN    1: never train; a run missing from the store is an error (book builds)
 """
 EXIT_CODES = """\

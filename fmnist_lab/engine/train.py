@@ -214,6 +214,19 @@ def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg:
     return loss_sum.item() / len(batches.y), correct.item() / len(batches.y)
 
 
+def wait_between_epochs(epoch: int, poll_seconds: float = 5.0) -> float:
+    """Wait while the file FMNIST_PAUSE_FILE names exists (`touch` it to pause a long run after its
+    current epoch, remove it to go on), and return the seconds waited: they count neither in the
+    epoch's time nor in the run's wall time, so a paused run keeps honest timings."""
+    path, start = os.environ.get("FMNIST_PAUSE_FILE"), time.perf_counter()
+    if not (path and os.path.isfile(path)):
+        return 0.0
+    tqdm.write(f"paused after epoch {epoch}: remove {path} to continue")
+    while os.path.isfile(path):
+        time.sleep(poll_seconds)
+    return time.perf_counter() - start
+
+
 def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device | None = None,
           progress: bool | None = None, teacher: tuple[nn.Module, RunConfig] | None = None) -> tuple[dict[str, Any], nn.Module]:
     """Train one run; return its JSON-ready result and the model in its restored best state.
@@ -247,7 +260,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     mix_rng = random.Random(cfg.seed) if cfg.mixup else None
     history: dict[str, list] = {k: [] for k in ("epoch", "lr", "train_loss", "train_acc", "train_eval_acc",
                                                 "val_loss", "val_acc", "seconds")}
-    best_score, best_state, best_epoch, since_best, diverged = None, None, 0, 0, False
+    best_score, best_state, best_epoch, since_best, diverged, paused = None, None, 0, 0, False, 0.0
 
     # ---- the epoch loop: train, validate, keep the best state, stop early
 
@@ -275,6 +288,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
         bar.set_postfix(val_acc=f"{val_acc:.4f}", best=best_epoch)
         if cfg.early_stopping != "none" and since_best >= cfg.patience:
             break
+        paused += wait_between_epochs(epoch)
     bar.close()
 
     # ---- restore the best state and evaluate it once on validation and test
@@ -285,7 +299,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     val_loss, val_acc, val_pred = evaluate(model, val_x, val_y, shift, scale)
     test_x, test_y = as_unit_float(data.test_images, device), data.test_labels.to(device)
     test_loss, test_acc, test_pred = evaluate(model, test_x, test_y, shift, scale)
-    info["wall_seconds"] = round(time.perf_counter() - wall_start, 3)
+    info["wall_seconds"] = round(time.perf_counter() - wall_start - paused, 3)  # a pause is not training time
     epoch_seconds = sorted(history["seconds"])
     result = {
         "key": cfg.key(),

@@ -181,3 +181,25 @@ def test_consistent_teacher_scores_the_batch_the_student_sees():
         score = teacher_scores(student, (net, teacher_cfg), x, torch.device("cpu"))
         other = torch.rand(2, 1, 28, 28)
         assert torch.allclose(score(torch.tensor([0, 1]), other), net(other))
+
+
+def test_a_pause_between_epochs_counts_neither_in_epoch_seconds_nor_in_wall_time(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from fmnist_lab.engine import train as engine
+
+    cfg = RunConfig(hidden=(16,), train_size=500, val_size=500, epochs=2)
+    plain, _ = train(cfg, progress=False)
+    pause = tmp_path / "pause"
+    pause.touch()  # held after epoch 1 until the file goes
+    monkeypatch.setenv("FMNIST_PAUSE_FILE", str(pause))
+    real = engine.wait_between_epochs
+    monkeypatch.setattr(engine, "wait_between_epochs", lambda epoch: real(epoch, poll_seconds=0.01))
+    threading.Timer(1.5, pause.unlink).start()
+    start = time.perf_counter()
+    paused, _ = train(cfg, progress=False)
+    elapsed = time.perf_counter() - start
+    assert elapsed > 1.5 and paused["provenance"]["wall_seconds"] < elapsed - 1.4
+    assert max(paused["history"]["seconds"]) < 1.0  # the wait sat between the epochs, in neither
+    assert paused["history"]["val_acc"] == plain["history"]["val_acc"]  # and changed nothing it learned

@@ -7,7 +7,7 @@ from .. import report
 from ..analysis import leaderboard, metrics
 from ..engine import config, data
 from ..report import leaderboard_tables
-from ..runs import derived, experiments, studies, study
+from ..runs import derived, experiments, studies, summary
 from ..runs.store import Store
 from ..runs.study import ChapterResults
 from . import claims
@@ -36,8 +36,10 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     M, C, P, D, L, F = (report.glue_summary(prefix, runs[label], detail=True) for prefix, label in zip(
         ("bmlp", "bcnn", "plain", "dist", "long", "refit"),
         (studies.BEST_MLP_LABEL, studies.BEST_CNN_LABEL, studies.SHORT_PLAIN, studies.DISTILLED, studies.LONG_SHIFTED, studies.REFIT)))
-    prior = study.load([studies.DEPTH, studies.CNN], quiet=True)  # where the two started: chapter 3's and chapter 9's nets
-    R, C9 = prior.depth.summary(hidden=config.REFERENCE.hidden), prior.cnn.summaries[prior.cnn.pick(model="cnn")]
+    # Where the two started: chapter 3's reference MLP and chapter 9's best small CNN (only those groups load).
+    R = summary.summarize(experiments.ensure(studies.DEPTH.configs()[studies.DEPTH.label(hidden=config.REFERENCE.hidden)], quiet=True))
+    cnns = {label: experiments.ensure(studies.CNN.configs()[label], quiet=True) for label in studies.CNN.labels(model="cnn")}
+    C9 = summary.summarize(cnns[summary.select(cnns)])
     GOALS = studies.TARGETS  # (goal, minimum) per family, set before training
     CNN_MINUTES_PER_SEED = 30  # the CNN's compute budget per seed on two CPU cores
     report.glue_markdown(plain_vs_bmlp_time=report.time_versus(runs[studies.SHORT_PLAIN], runs[studies.BEST_MLP_LABEL]),
@@ -58,7 +60,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     imitation = metrics.imitation({"taught": runs[studies.DISTILLED], "plain": runs[studies.SHORT_PLAIN]}, teacher, split.test_labels.numpy())
     mcnemar = metrics.paired_mcnemar(split.test_labels.numpy(), *([metrics.predictions(r) for r in runs[label]]
                                                                  for label in (studies.BEST_CNN_LABEL, studies.BEST_MLP_LABEL)))
-    near = derived.ensure(store, near_twins_analysis())  # distances to the closest training image, computed once
+    twins = near_twins_analysis()  # distances to the closest training image: data only, so the committed record serves every profile
+    near = derived.load(Store(), twins) or derived.ensure(store, twins)
     rows = leaderboard.entries(store)
     gaps = leaderboard.val_test_gaps(rows)  # validation minus test accuracy of every selected configuration
     report.glue_numbers(ref_test=R["test_mean"], ref_val=R["val_mean"], cnn09_test=C9["test_mean"], param_ratio=M["params"] / C["params"],

@@ -96,7 +96,7 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
     taught = small.replace(hidden=(64,), epochs=4, teacher=teacher.key(), distill_weight=1.0, distill_temperature=1.0)
     groups["taught"] = [taught.replace(seed=s) for s in (0, 1)]
     # A refit run trains on the validation images, so its validation score would win unfairly.
-    groups["refit"] = [small.replace(hidden=(64,), train_size=None, refit=True, early_stopping="none", seed=s) for s in (0, 1)]
+    groups["refit"] = [small.replace(hidden=(64,), train_size=6000, refit=True, early_stopping="none", seed=s) for s in (0, 1)]
 
     from fmnist_lab.runs.study import Study
 

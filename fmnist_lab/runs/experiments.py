@@ -69,7 +69,7 @@ class Profile:
 PROFILES = {
     "full": Profile("full", seeds=(0, 1, 2), max_epochs=None, train_size=None),
     # Same code paths, a few seconds per run: for `pytest --nbval` and quick looks.
-    "smoke": Profile("smoke", seeds=(0, 1), max_epochs=2, train_size=2000, val_size=2000),
+    "smoke": Profile("smoke", seeds=(0, 1), max_epochs=2, train_size=1000, val_size=1000),
 }
 
 

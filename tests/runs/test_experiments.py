@@ -44,7 +44,7 @@ def test_ensure_trains_only_what_is_missing(tmp_path, result, capsys):
 def test_smoke_profile_shrinks_configs(monkeypatch):
     monkeypatch.setenv("FMNIST_PROFILE", "smoke")
     cfgs = experiments.seeded(RunConfig(epochs=30))
-    assert [c.seed for c in cfgs] == [0, 1] and all(c.epochs == 2 and c.train_size == 2000 for c in cfgs)
+    assert [c.seed for c in cfgs] == [0, 1] and all(c.epochs == 2 and c.train_size == experiments.PROFILES["smoke"].train_size for c in cfgs)
     monkeypatch.setenv("FMNIST_PROFILE", "huge")
     with pytest.raises(ValueError, match="FMNIST_PROFILE='huge'"):
         experiments.current_profile()

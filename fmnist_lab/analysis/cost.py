@@ -1,7 +1,9 @@
 """What a run cost: CPU-minutes (wall time x threads) and minutes per seed timed on two threads, with
 the devices that trained a group. One notion of cost, named variants: `cpu_minutes` compares runs
 trained with different thread counts; `minutes_on_two_threads` is the wall time a reader with two cores
-waits; `fit_seconds` is a scikit-learn fit's processor time."""
+waits (`seed_minutes` falls back to every seed when none ran on two threads); `fit_seconds` is a
+scikit-learn fit's processor time. A group's total wall time is `runs.summary.compute_seconds`, which
+seed summaries need below this layer."""
 from __future__ import annotations
 
 import math
@@ -33,3 +35,12 @@ def minutes_on_two_threads(results: list[dict[str, Any]]) -> float:
     the wall time a reader with two cores waits, comparable across recipes."""
     timed = two_thread_runs(results)
     return sum(r["provenance"]["wall_seconds"] for r in timed) / len(timed) / 60 if timed else math.nan
+
+
+def seed_minutes(runs: list[dict[str, Any]]) -> float:
+    """Training minutes per seed, from the seeds timed on two threads where there are any
+    (`minutes_on_two_threads`: a seed retrained on one thread takes longer without being a
+    costlier recipe), else the mean over all seeds."""
+
+    minutes = minutes_on_two_threads(runs)
+    return minutes if not math.isnan(minutes) else sum(r["provenance"]["wall_seconds"] for r in runs) / len(runs) / 60

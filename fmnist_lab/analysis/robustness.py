@@ -29,7 +29,7 @@ from ..runs.derived import Analysis, weights_checksum
 from ..runs.experiments import PROFILES, current_profile, current_store, ensure
 from ..runs.store import Store
 from ..runs.summary import summarize
-from .cost import minutes_on_two_threads
+from .cost import seed_minutes
 from .leaderboard import family
 
 SHIFTS = (0, 1, 2, 3, 4)  # pixels
@@ -199,7 +199,7 @@ def trained_networks(all_studies: Any = None, store: Store | None = None) -> pd.
     count once), stored for all the profile's seeds and trained on the whole training split: label
     (its first study's), study, chapter (the number of the chapter that reports that study, for a
     reader's name), family (`leaderboard.family`), params, minutes (training time per seed,
-    `seed_minutes`), val and test (mean over seeds, fractions). Refit and smaller-training-set runs are left
+    `cost.seed_minutes`), val and test (mean over seeds, fractions). Refit and smaller-training-set runs are left
     out; a group with a run missing is skipped."""
 
     store = store or current_store()
@@ -221,15 +221,6 @@ def trained_networks(all_studies: Any = None, store: Store | None = None) -> pd.
                          "family": family(declared), "params": s["params"],
                          "minutes": seed_minutes(runs), "val": s["val_mean"], "test": s["test_mean"], "runs": runs})
     return pd.DataFrame(rows)
-
-
-def seed_minutes(runs: list[dict[str, Any]]) -> float:
-    """Training minutes per seed, from the seeds timed on two threads where there are any
-    (`cost.minutes_on_two_threads`: a seed retrained on one thread takes longer without being a
-    costlier recipe), else the mean over all seeds."""
-
-    minutes = minutes_on_two_threads(runs)
-    return minutes if not math.isnan(minutes) else float(np.mean([r["provenance"]["wall_seconds"] for r in runs])) / 60
 
 
 def chapter_number(page: str) -> int:

@@ -1,7 +1,7 @@
 """What a run cost (fmnist_lab.analysis.cost): CPU-minutes count threads."""
 import pytest
 
-from fakes import trick_run
+from fakes import chapter_run, trick_run
 
 from fmnist_lab.analysis import cost
 
@@ -9,3 +9,10 @@ from fmnist_lab.analysis import cost
 def test_cpu_minutes_count_threads():
     assert cost.cpu_minutes(trick_run(0, 0, 0, minutes=4.0, threads=2)) == pytest.approx(4.0)
     assert cost.cpu_minutes(trick_run(0, 0, 0, minutes=4.0, threads=1)) == pytest.approx(4.0)
+
+
+def test_seed_minutes_prefer_the_seeds_timed_on_two_threads():
+    runs = [chapter_run(0, 0.9, 0.9, minutes=7.2), chapter_run(1, 0.9, 0.9, minutes=24.5, threads=1), chapter_run(2, 0.9, 0.9, minutes=24.5, threads=1)]
+    assert cost.seed_minutes(runs) == pytest.approx(7.2)  # not 18.7, the mean over two thread counts
+    assert cost.seed_minutes(runs[1:]) == pytest.approx(24.5)  # none on two threads: all of them
+

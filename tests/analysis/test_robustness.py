@@ -134,7 +134,3 @@ def test_the_last_best_seeds_read_as_a_phrase():
     assert not math.isnan(f["gap_small"])
 
 
-def test_seed_minutes_prefer_the_seeds_timed_on_two_threads():
-    runs = [chapter_run(0, 0.9, 0.9, minutes=7.2), chapter_run(1, 0.9, 0.9, minutes=24.5, threads=1), chapter_run(2, 0.9, 0.9, minutes=24.5, threads=1)]
-    assert robustness.seed_minutes(runs) == pytest.approx(7.2)  # not 18.7, the mean over two thread counts
-    assert robustness.seed_minutes(runs[1:]) == pytest.approx(24.5)  # none on two threads: all of them

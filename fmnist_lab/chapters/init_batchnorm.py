@@ -27,7 +27,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                         **{f"std_{i}_last": s[-1] for i, s in plain.items()})
     report.glue_markdown(**{f"std_{i}_last_sci": report.scientific(plain[i][-1]) for i in ("normal1", "normal001")})  # 3.3 × 10⁶
     nets = {labels.layers(len(h)) + (", batch norm" if bn else ""): dict(hidden=h, batchnorm=bn) for h in (REFERENCE.hidden, DEEP) for bn in (False, True)}
-    inits = {c.math_title: dict(init=i) for i, c in choices.INITS.items()}
+    inits = {c.prose_title: dict(init=i) for i, c in choices.INITS.items()}
     report.glue_table("tab_init", report.grid_table(init, inits, nets, {"val acc %": report.val_cell}, corner="initialization (val acc %)"))
     cpu = report.glue_timing("ch6", ch)  # the machine that trained most runs: seconds per epoch from it only
     cost = {"params": report.params_cell, "s/epoch": report.seconds_cell(cpu), "best epoch": report.epochs_cell}
@@ -40,7 +40,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     bn_gain = {i: report.paired(bn6[i], plain6[i], split="val") for i in choices.INITS}  # seed by seed
     sensible = ("xavier", "kaiming", "default")
     report.glue_markdown(bn6_ahead=report.seeds_ahead(sum(g["ahead"] for g in bn_gain.values()), sum(g["seeds"] for g in bn_gain.values()), "pair"))
-    report.glue_markdown(bn6_clear=report.join([choices.INITS[i].math_title for i, g in bn_gain.items() if g["clear"]]) or "none of them")
+    report.glue_markdown(bn6_clear=report.join([choices.INITS[i].prose_title for i, g in bn_gain.items() if g["clear"]]) or "none of them")
     normal6 = [r for bn in (False, True) for r in init.runs[init.label(hidden=DEEP, init="normal1", batchnorm=bn)]]
     capped = sum(r["epochs_run"] == r["config"]["epochs"] for r in normal6)  # early stopping never fired: still improving
     report.glue_markdown(normal6_capped=f"{capped} of the {len(normal6)}")

@@ -21,13 +21,6 @@ class Choice:
     build: Callable[..., Any] | None = None  # None: nothing to build (the default behaviour)
 
     @property
-    def math_title(self) -> str:
-        """The title with a normal distribution as 𝒩 in TeX ('$\\mathcal{N}$(0, 1)'): for figure
-        legends, which matplotlib's mathtext draws at build time; not for the pages (they load no
-        math renderer) nor for the terminal."""
-        return self.title.replace("N(", r"$\mathcal{N}$(")
-
-    @property
     def prose_title(self) -> str:
         """The title as the book's pages write it in Markdown, a normal distribution as an italic
         *N* ('*N*(0, 1)'): read as it is in the HTML and the PDF, with no math renderer."""

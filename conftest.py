@@ -5,7 +5,10 @@ handed to nbval's collector, so there is one source file per chapter and nothing
 Notebooks run in the smoke profile unless FMNIST_PROFILE says otherwise, sharing one fresh
 temporary results store for the session.
 """
+import atexit
 import os
+import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -40,6 +43,7 @@ def pytest_configure(config):
             # is really exercised and no configuration two chapters share is trained twice.
             os.environ["FMNIST_STORE"] = tempfile.mkdtemp(prefix="fmnist_lab-nbval-")
             config._fmnist_smoke_store = os.environ["FMNIST_STORE"]
+            _remove_at_exit(config._fmnist_smoke_store)
         workers = getattr(config.option, "numprocesses", None)
         if workers and not os.environ.get("PYTEST_XDIST_WORKER"):
             # Several chapters run at once: one thread per kernel instead of every kernel
@@ -51,9 +55,21 @@ def pytest_unconfigure(config):
     """Remove the session's smoke store (only the process that created it does)."""
     store = getattr(config, "_fmnist_smoke_store", None)
     if store:
-        import shutil
-
         shutil.rmtree(store, ignore_errors=True)
+
+
+def _remove_at_exit(folder: str) -> None:
+    """Remove `folder` however this process ends, short of SIGKILL: also after a session that never
+    reached pytest_unconfigure, and after `kill PID` (SIGTERM, which would otherwise end the process
+    at once: it now ends the session as Ctrl-C does, kernels shut down and the folder removed)."""
+    owner = os.getpid()  # not in a forked child: the folder is its parent's
+    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(folder, ignore_errors=True))
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt(f"terminated ({signal.Signals(signum).name})")
 
 
 def pytest_collect_file(file_path, parent):

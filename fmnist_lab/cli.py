@@ -24,8 +24,8 @@ from .runs.store import CorruptResult, Store, StoreError
 ENVIRONMENT = """\
 environment variables:
   FMNIST_PROFILE     full (default: 3 seeds, every epoch, the committed store book/results) or
-                     smoke (2 seeds, 2 000 images, at most 2 epochs, a fresh temporary store);
-                     --profile overrides it where a command offers it
+                     smoke (2 seeds, 1 000 images, at most 2 epochs, a fresh temporary store
+                     removed at exit); --profile overrides it where a command offers it
   FMNIST_STORE       an existing folder to use as the results store instead of the profile's
                      (the smoke profile never uses the committed book/results)
   FMNIST_DATA_DIR    a folder holding the four Fashion-MNIST .gz files (default: the cache
@@ -245,11 +245,18 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-
+    # each option belongs to one of the two benches: one given to the other is refused, not ignored
+    if args.retrain and (args.repeats or args.augmented):
+        option = "--repeats" if args.repeats else "--augmented"
+        raise UsageError(f"{option} does not apply to `bench --retrain`, which retrains the chapter's runs once per "
+                         f"setting and times no epochs: drop {option}, or drop --retrain to time epochs")
     if args.retrain:
-        retrain_throughput(args.retrain, workers=args.workers)
+        retrain_throughput(args.retrain, workers=args.workers or 2)
         return 0
-    run_bench(repeats=args.repeats, augmented=args.augmented, path=current_store().root / "bench.json")
+    if args.workers:
+        raise UsageError("--workers applies only to `bench --retrain CHAPTER` (the epoch bench runs in this "
+                         "process): drop --workers, or add --retrain CHAPTER to time retraining on workers")
+    run_bench(repeats=args.repeats or 3, augmented=args.augmented, path=current_store().root / "bench.json")
     return 0
 
 # ---- the parser -----------------------------------------------------------------------------------
@@ -291,8 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only the run with this key (repeatable; `status -v` lists the keys of missing runs)")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--workers", type=_positive, metavar="N",
-                       help="train on N worker processes on this machine, each with cores/N threads "
-                            "(default: one run at a time in this process)")
+                       help="train on N worker processes on this machine, each with cores/N threads; more "
+                            "than the cores are capped, with a warning (default: one run at a time in this process)")
     where.add_argument("--scheduler", type=_address, metavar="ADDRESS",
                        help="train on the workers of a running Dask cluster, e.g. tcp://HOST:8786 "
                             "(`dask scheduler` + `dask worker ADDRESS`; see README, Retrain at scale)")
@@ -318,15 +325,15 @@ def build_parser() -> argparse.ArgumentParser:
                 "DataLoader pipeline, and as bare compute; print the medians and save them as bench.json in "
                 "the store (the committed book/results only in the full profile without FMNIST_STORE). A save "
                 "that would drop rows the file holds is refused before timing.")
-    p.add_argument("--repeats", type=_positive, default=3, metavar="N",
-                   help="timed epochs per pipeline; the median is reported (default 3)")
+    p.add_argument("--repeats", type=_positive, metavar="N",
+                   help="timed epochs per pipeline; the median is reported (default 3; not with --retrain)")
     p.add_argument("--augmented", action="store_true",
-                   help="also time rotation + flip augmentation (chapter 8 reads these rows)")
+                   help="also time rotation + flip augmentation (chapter 8 reads these rows; not with --retrain)")
     p.add_argument("--retrain", type=_chapter, metavar="CHAPTER",
                    help="instead: retrain this chapter's runs into temporary stores, in one process and on "
                         "--workers processes, and print runs per hour of each (saves nothing)")
-    p.add_argument("--workers", type=_positive, default=2, metavar="N",
-                   help="worker processes for --retrain (default 2)")
+    p.add_argument("--workers", type=_positive, metavar="N",
+                   help="worker processes for --retrain (default 2; more than the cores are capped, with a warning)")
     profile_option(p, "which store bench.json is saved in (smoke: a temporary folder)")
     p.set_defaults(func=cmd_bench)
     return parser

@@ -12,6 +12,7 @@ import hashlib
 import os
 import signal
 import socket
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -227,6 +228,18 @@ def wait_until(condition, timeout: float, step: float = 0.1) -> bool:
             return True
         time.sleep(step)
     return condition()
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Ctrl-C to this process after `seconds`: a command that would wait for ever ends (exit 130, which
+    the test then rejects) instead of hanging the test session."""
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def slow_task(config, key, teacher=None, keep_weights=False):

@@ -1,8 +1,9 @@
 """Saved models: load a checkpoint safely (`weights_only=True`), check it, and score it on the test set.
 
 A checkpoint is refused, with one line saying why, unless it is a plain-tensor file holding a
-valid configuration whose run key matches the file's name (and the key stored inside, when there
-is one), saved by this engine version (when it says), with weights of exactly the shapes that configuration
+valid configuration whose run key matches the key it is filed under (a file name, or the name of
+the file a link points to, that starts with a run key) and the key stored inside, when there is
+one, saved by this engine version (when it says), with weights of exactly the shapes that configuration
 builds. Nothing here ever loads a file with `weights_only=False`: a file that needs it is refused.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .data import load
 from .models import build_model
 from .train import as_unit_float, evaluate, input_scaling
 
-_KEY = re.compile(r"[0-9a-f]{16}")
+_FILED_KEY = re.compile(r"[0-9a-f]{16}(?![0-9a-f])")  # a file name that starts with a run key is filed under it
 
 
 class CheckpointError(Exception):
@@ -30,11 +31,20 @@ class MissingCheckpoint(CheckpointError, FileNotFoundError):
     """No checkpoint file at the path."""
 
 
+def _filed_under(path: Path) -> list[tuple[str, str]]:
+    """(run key, which name says it) for each name of the file that starts with a run key: the name
+    given (`<key>.pt`, or a copy such as `<key>.pt.bak`) and, when that is a link, the file's own."""
+    names = [(path.name, "its file name")]
+    if path.is_symlink():
+        names.append((path.resolve().name, f"the name of the file it links to ({path.resolve()})"))
+    return [(found.group(), where) for name, where in names if (found := _FILED_KEY.match(name))]
+
+
 def _remedy(path: Path, key: str | None = None) -> str:
-    key = key or (path.stem if _KEY.fullmatch(path.stem) else None)
+    key = key or next((filed for filed, _ in _filed_under(path)), None)
     if key is None:
         return "replace it with a good copy"
-    return (f"restore it (git checkout -- {path}, if it is committed) or retrain it "
+    return (f"restore it (git checkout -- {path.resolve() if path.is_symlink() else path}, if it is committed) or retrain it "
             f"(fmnist-lab run --force --key {key})")
 
 
@@ -77,8 +87,7 @@ def _checked(path: Path, payload: object) -> tuple[torch.nn.Module, RunConfig]:
         cfg = RunConfig.from_dict(payload["config"])
     except (TypeError, ValueError) as exc:
         raise CheckpointError(f"{path} holds an invalid configuration ({exc}): {_remedy(path)}") from None
-    for claimed, where in ((payload.get("key"), "the key stored in it"),
-                           (path.stem if _KEY.fullmatch(path.stem) else None, "its file name")):
+    for claimed, where in ((payload.get("key"), "the key stored in it"), *_filed_under(path)):
         if claimed is not None and claimed != cfg.key():
             raise CheckpointError(f"{path}: {where} says run {claimed}, but its stored configuration is run "
                                   f"{cfg.key()} (edited or swapped); refused: {_remedy(path, str(claimed))}")

@@ -40,7 +40,7 @@ from ..engine.train import (
     show_progress,
 )
 from . import studies
-from .executors import LocalWorkers, available_cores
+from .executors import LocalWorkers, available_cores, usable_workers
 from .experiments import PROFILES, current_profile, current_store, ensure
 from .store import DEFAULT_ROOT, RESCUE_DIR, Store, StoreError, _atomic_write, describe, probe_writable
 
@@ -215,13 +215,14 @@ MEASURED_ON = "87.2 s for its 18 runs in one process × 2 threads, 66.1 s on 2 w
 
 def retrain_throughput(chapter: str, workers: int = 2) -> dict[str, dict[str, float]]:
     """Retrain `chapter`'s runs (current profile) into two fresh temporary stores, first in this
-    process with all its threads, then on `workers` worker processes with cores/`workers` threads
-    each; print and return the seconds and runs per hour of each. Saves nothing.
+    process with all its threads, then on `workers` worker processes (at most one per core, as `run
+    --workers` caps them) with cores/`workers` threads each; print and return the seconds and runs
+    per hour of each. Saves nothing.
 
     The dataset is read once before timing; each worker process reads its own copy, and that
     start-up (a few seconds) is counted, as it is in a real `run --workers`.
     """
-
+    workers = usable_workers(workers)
     cfgs = studies.chapter_configs(chapter)
     checkpoint_keys = [c.key() for c in studies.checkpointed_configs(chapter)]
     load()

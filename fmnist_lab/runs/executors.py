@@ -10,8 +10,10 @@ behind. The submitting process validates and saves what comes back.
 """
 from __future__ import annotations
 
+import asyncio
 import io
 import itertools
+import logging
 import multiprocessing
 import os
 import signal
@@ -19,8 +21,8 @@ import socket
 import threading
 import time
 import warnings
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from typing import Any, Iterator
 
 import torch
@@ -35,7 +37,8 @@ from .store import config_from_dict
 
 
 class ExecutorError(RuntimeError):
-    """The workers asked for cannot be used (no Dask installed, no scheduler at the address)."""
+    """The workers asked for cannot be used (no Dask installed, no scheduler at the address, a
+    scheduler lost or without workers); the message says what to do."""
 
 
 class TaskFailed(RuntimeError):
@@ -48,6 +51,16 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def usable_workers(workers: int) -> int:
+    """`workers`, capped at the cores this process may use, with one warning when it is: each worker
+    holds its own copy of the data and model (about 1 GB), and more than the cores only queue for them."""
+    cores = available_cores()
+    if workers > cores:
+        warnings.warn(f"--workers {workers} is more than the {cores} core(s) this process may use; each worker "
+                      f"holds its own copy of the data (about 1 GB), so {cores} are used", stacklevel=3)
+    return min(workers, cores)
 
 # ---- the task ---------------------------------------------------------------------------------------
 
@@ -260,6 +273,8 @@ def capacity(executor: Executor) -> int:
     Ctrl-C has little to cancel. A Dask cluster is asked each time: workers come and go."""
     if isinstance(executor, LocalWorkers):
         workers = executor.workers
+    elif isinstance(executor, DaskCluster):
+        workers = executor.threads()
     elif isinstance(executor, ProcessPoolExecutor):
         workers = executor._max_workers
     elif getattr(executor, "_client", None) is not None:  # distributed's ClientExecutor
@@ -271,36 +286,107 @@ def capacity(executor: Executor) -> int:
         workers = 2
     return 2 * max(1, workers)
 
+# ---- a Dask cluster ----------------------------------------------------------------------------------
+CONNECT_SECONDS = 20.0  # to reach the scheduler and hear it answer as one
+NO_WORKERS_SECONDS = 60.0  # a cluster without a single worker for this long is an error, not a wait for ever
+
+
+class DaskCluster(Executor):
+    """The executor of a Dask client (distributed's `ClientExecutor`), which also says, through
+    `check`, when the cluster can train nothing more: its scheduler is gone (and the tasks it held
+    with it), or it has had no worker for NO_WORKERS_SECONDS."""
+
+    def __init__(self, client, address: str):
+        self.client, self.address = client, address
+        self._executor = client.get_executor()
+        self._threads, self._asked, self._alone_since = 0, -float("inf"), None
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self._executor.submit(fn, *args, **kwargs)
+
+    def threads(self) -> int:
+        """The cluster's worker threads (asked at most every 2 s; 0 while it has no worker)."""
+        if time.monotonic() - self._asked >= 2.0:
+            try:
+                self._threads = sum(self.client.nthreads().values())
+            except Exception:  # unreachable for a moment: `check` tells whether it is gone
+                pass
+            self._asked = time.monotonic()
+        return self._threads
+
+    def check(self) -> None:
+        """ExecutorError once the scheduler is lost, or has had no worker for NO_WORKERS_SECONDS."""
+        if self.client.status != "running":
+            raise ExecutorError(f"lost the Dask scheduler at {self.address} (it stopped, or the network to it failed) "
+                                "with the runs its workers were training: start it again (`dask scheduler`, then "
+                                "`dask worker ADDRESS` on each machine)")
+        if self.threads():
+            self._alone_since = None
+        elif self._alone_since is None:
+            self._alone_since = time.monotonic()
+        elif time.monotonic() - self._alone_since > NO_WORKERS_SECONDS:
+            raise ExecutorError(f"the Dask scheduler at {self.address} has had no worker for {NO_WORKERS_SECONDS:.0f} s, "
+                                f"so nothing can train: start workers (`dask worker {self.address}` on each machine), "
+                                "or leave --scheduler out to train here")
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._executor.shutdown(wait=wait)
+
+
+def _handshake(address: str, seconds: float) -> None:
+    """Return once a Dask scheduler answers at `address`; TimeoutError after `seconds`. (distributed's
+    own connect waits for ever on a listener that accepts the connection and never answers.)"""
+    from distributed.comm import connect  # lazy: optional, only --scheduler needs Dask
+
+    async def hello() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=seconds), seconds)
+        await comm.close()
+    with ThreadPoolExecutor(1) as thread:  # an event loop of its own, also beside a caller's running one (Jupyter)
+        thread.submit(asyncio.run, hello()).result()
+
+
+@contextmanager
+def _dask_client(scheduler: str) -> Iterator[DaskCluster]:
+    try:
+        from distributed import Client  # lazy: optional, only --scheduler needs Dask
+    except ImportError:
+        raise ExecutorError("--scheduler needs Dask distributed, which is not installed: "
+                            "pip install -r requirements.txt (it pins dask and distributed)") from None
+    silenced = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)  # distributed logs a lost scheduler in lines of its own: one error line says it
+    try:
+        try:
+            _handshake(scheduler, CONNECT_SECONDS)
+            client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+        except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            if isinstance(exc, TimeoutError):
+                reason = (f"no answer within {CONNECT_SECONDS:.0f} s: something accepts connections there, "
+                          "but it is not a Dask scheduler")
+            raise ExecutorError(f"cannot reach a Dask scheduler at {scheduler} ({reason[:200]}): start one with "
+                                "`dask scheduler` and workers with `dask worker ADDRESS`, then pass the address "
+                                "it prints (tcp://HOST:8786)") from None
+        try:
+            yield DaskCluster(client, scheduler)
+        finally:
+            with suppress(Exception):  # a scheduler already gone makes closing time out: nothing is lost
+                client.close(timeout=CONNECT_SECONDS)
+    finally:
+        logging.disable(silenced)
+
+
 # ---- choosing from the command line -----------------------------------------------------------------
 
 
 @contextmanager
 def open_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
-    """None (train in this process), `LocalWorkers(workers)`, or the executor of a Dask client
-    connected to `scheduler` (closed on leaving)."""
+    """None (train in this process), `LocalWorkers(workers)` (at most one per core), or a
+    `DaskCluster` connected to `scheduler` (closed on leaving)."""
     if scheduler:
-        try:
-            from distributed import Client  # lazy: optional, only --scheduler needs Dask
-        except ImportError:
-            raise ExecutorError("--scheduler needs Dask distributed, which is not installed: "
-                                "pip install -r requirements.txt (it pins dask and distributed)") from None
-        try:
-            client = Client(scheduler, timeout="20s")
-        except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address
-            reason = " ".join(str(exc).split()) or type(exc).__name__
-            raise ExecutorError(f"cannot reach a Dask scheduler at {scheduler} ({reason[:200]}): start one with "
-                                "`dask scheduler` and workers with `dask worker ADDRESS`, then pass the address "
-                                "it prints (tcp://HOST:8786)") from None
-        try:
-            yield client.get_executor()
-        finally:
-            client.close()
+        with _dask_client(scheduler) as cluster:
+            yield cluster
     elif workers and workers > 1:
-        cores = available_cores()
-        if workers > cores:  # each worker holds its own dataset and model (about 1 GB): they would only queue for cores
-            warnings.warn(f"--workers {workers} is more than the {cores} core(s) this process may use; each worker "
-                          f"holds its own copy of the data (about 1 GB), so {cores} are used", stacklevel=3)
-            workers = cores
+        workers = usable_workers(workers)
         if workers < 2:
             yield None
             return

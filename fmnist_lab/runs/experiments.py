@@ -1,4 +1,4 @@
-"""Load-or-train: what chapters call to get results, plus profiles and seed aggregation.
+"""Load-or-train: what chapters call to get results, plus profiles and the environment they read.
 
 A chapter lists the configurations it needs (training runs, and scikit-learn fits:
 `engine.estimators`); `ensure` loads each one from the store ("found in store, skipping training") and
@@ -6,8 +6,10 @@ trains only what is missing.
 """
 from __future__ import annotations
 
+import atexit
 import math
 import os
+import shutil
 import tempfile
 import time
 import warnings
@@ -25,7 +27,7 @@ from ..engine.data import DatasetError, locate
 from ..engine.estimators import ESTIMATORS, EstimatorConfig
 from ..engine.train import show_progress
 from . import executors  # the seam: tests swap executors.train_task for a stand-in
-from .executors import capacity, execute, failure_reason, model_from_bytes, weights_to_bytes
+from .executors import ExecutorError, capacity, execute, failure_reason, model_from_bytes, weights_to_bytes
 from .store import DEFAULT_ROOT, Claim, CorruptResult, Store
 
 
@@ -38,9 +40,8 @@ class NotTrained(RuntimeError):
 
 
 class RunsFailed(RuntimeError):
-    """Some runs of an `ensure` with an executor failed; the others were saved.
-
-    `failures`: (configuration, one-line reason) of each failed run, in the caller's order."""
+    """Some runs of an `ensure` with an executor failed; the others were saved. `failures`:
+    (configuration, one-line reason) of each failed run, in the caller's order."""
 
     def __init__(self, failures: list[tuple[RunConfig, str]], trained: int, store: Store):
         super().__init__(f"{len(failures)} run(s) failed; {trained} trained and saved")
@@ -77,22 +78,22 @@ def current_profile() -> Profile:
     """The profile FMNIST_PROFILE names (unset or empty: full)."""
     name = os.environ.get("FMNIST_PROFILE") or "full"
     if name not in PROFILES:
-        raise SettingError(f"FMNIST_PROFILE={name!r} is not a profile; use one of {', '.join(PROFILES)} "
-                           "(or unset it for full)")
+        raise SettingError(f"FMNIST_PROFILE={name!r} is not a profile; use one of {', '.join(PROFILES)} (or unset it for full)")
     return PROFILES[name]
 
 
 @lru_cache(maxsize=None)
 def _smoke_root() -> str:
-    return tempfile.mkdtemp(prefix="fmnist_lab-smoke-")
+    root, owner = tempfile.mkdtemp(prefix="fmnist_lab-smoke-"), os.getpid()
+    # this process's own store, removed as it ends (but not by a forked child, whose parent still uses it)
+    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(root, ignore_errors=True))
+    return root
 
 
 def current_store() -> Store:
-    """`FMNIST_STORE` if set; else the committed book/results (full) or a fresh temp folder (smoke).
-
-    The smoke store is new in every process, so smoke runs always exercise training. The smoke
-    profile never uses the committed store: its short runs must not land among the book's results.
-    """
+    """`FMNIST_STORE` if set; else the committed book/results (full) or, in the smoke profile, a
+    temporary folder new in every process (so smoke runs always train) and removed as it ends; never
+    the committed store, where its short runs would land among the book's results."""
     smoke = current_profile().name == "smoke"
     check_not_empty("FMNIST_STORE")
     if os.environ.get("FMNIST_STORE"):
@@ -145,19 +146,18 @@ def missing(cfgs: Iterable[RunConfig], store: Store, checkpoint_keys: Iterable[s
 def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_keys: Iterable[str] = (),
            force: bool = False, progress: bool | None = None, quiet: bool = False,
            executor: Executor | None = None) -> list[dict[str, Any]]:
-    """Results for `cfgs` in order: loaded from the store, trained (and saved) where missing.
-
-    A configuration is a training run's (`RunConfig`) or a scikit-learn fit's
-    (`estimators.EstimatorConfig`); `executors.execute` trains or fits it.
+    """Results for `cfgs` in order: loaded from the store, trained (and saved) where missing. A
+    configuration is a training run's (`RunConfig`) or a scikit-learn fit's (`EstimatorConfig`).
 
     Runs named in `checkpoint_keys` also need a saved model; one without it counts as missing.
     Before anything is trained, the store must be writable and every teacher checkpoint usable
     (StoreError, CheckpointError otherwise). Ctrl-C raises `Interrupted`: what finished is saved.
 
     Without `executor` the missing runs train here, one after another, and the first error
-    stops. With one (`executors.LocalWorkers`, a Dask client's `get_executor()`) each is a task
-    there; this process validates and saves each record as it comes back, and a task that fails
-    does not stop the others: they are saved and `RunsFailed` then lists the failures. Either
+    stops. With one (`executors.LocalWorkers`, `executors.DaskCluster`, any `Executor`) each is a
+    task there; this process validates and saves each record as it comes back, and a task that fails
+    does not stop the others: they are saved and `RunsFailed` then lists the failures (a cluster that
+    can train nothing more raises `ExecutorError` at once, the finished runs saved). Either
     way a run is claimed in the store before it trains, so two processes sharing a store never
     train the same run twice: each trains what the other has not claimed, then waits for the rest.
     """
@@ -210,9 +210,11 @@ class _Runner:
             self.bar.set_postfix(failed=0)
         try:
             while waiting or self.in_flight:
+                self._check_executor()
                 for i in list(waiting):
                     if self.executor is not None and len(self.in_flight) >= capacity(self.executor):
                         break
+                    wait_while_paused()  # before the claim: a paused process holds none on a run it has not started
                     claim = self.store.claim(self.cfgs[i].key())
                     if claim is None:
                         continue  # another process is training it: come back to it later
@@ -247,17 +249,13 @@ class _Runner:
             self.bar.update()
             return
         if self.executor is None:
-
             with claim:
                 self.current = i
-                wait_while_paused()
                 result, model = execute(cfg, progress=self.progress, teacher=self.teachers.get(cfg.teacher))
                 self.store.save_run(cfg, result, model if key in self.checkpoint_keys else None)
                 self.current = None
             self._saved(i, result)
             return
-
-        wait_while_paused()
         if cfg.teacher is not None and cfg.teacher not in self.teacher_weights:
             model, teacher_cfg = self.teachers[cfg.teacher]
             self.teacher_weights[cfg.teacher] = (teacher_cfg.to_dict(), weights_to_bytes(model))
@@ -271,13 +269,13 @@ class _Runner:
                 future = self.executor.submit(*task)
         except Exception as exc:  # a pool broken by a lost worker, a cluster gone
             claim.release()
+            self._check_executor()
             self._failed(i, exc)
             return
         self.in_flight[future] = (i, claim)
 
     def _finish(self, future: Future) -> None:
         """Validate and save what a task returned (or note why it failed)."""
-
         i, claim = self.in_flight.pop(future)
         cfg, key = self.cfgs[i], self.cfgs[i].key()
         with claim:
@@ -288,6 +286,7 @@ class _Runner:
                     raise CorruptResult("the task returned no weights, and this run's checkpoint is required")
                 model = model_from_bytes(cfg, weights) if key in self.checkpoint_keys else None
             except CancelledError:
+                self._check_executor()  # cancelled with a scheduler that is gone: that stops the command
                 self._failed(i, "cancelled")
                 return
             except DatasetError:  # the data a worker reads is broken: every run would fail alike, so stop
@@ -300,6 +299,14 @@ class _Runner:
                 return
             self.store.save_run(cfg, result, model)
         self._saved(i, result)
+
+    def _check_executor(self) -> None:
+        """ExecutorError, saying what this call saved, once the executor can train nothing more (`executors.DaskCluster`)."""
+        try:
+            getattr(self.executor, "check", lambda: None)()
+        except ExecutorError as exc:
+            done = f"{self.trained} run(s) had finished and are saved in {self.store.root}" if self.trained else "no run had finished"
+            raise ExecutorError(f"{exc}; {done}; the same command then trains what is missing") from None
 
     def _lost_worker(self, i: int, future: Future, exc: BrokenProcessPool) -> None:
         """Run i was in a pool whose worker died: fail it if that worker held it, else train it again
@@ -338,7 +345,6 @@ def teacher_checkpoint(cfg: RunConfig, store: Store):
     committed store (smoke runs are taught by the committed full-profile teacher)."""
     if cfg.teacher is None:
         return None
-
     for candidate in (store, Store()):
         if candidate.checkpoint_path(cfg.teacher).is_file():
             return load_checkpoint(candidate.checkpoint_path(cfg.teacher))
@@ -347,12 +353,9 @@ def teacher_checkpoint(cfg: RunConfig, store: Store):
 
 
 def wait_while_paused(poll_seconds: float = 5.0) -> None:
-    """Hold between runs while the file named by FMNIST_PAUSE_FILE exists.
-
-    Two processes sharing two cores slow each other's training several-fold (and spoil the
-    recorded timings), so long background jobs can be paused at a run boundary instead:
-    `touch $FMNIST_PAUSE_FILE`, wait for "paused", do the other work, remove the file.
-    """
+    """Hold between runs while the file named by FMNIST_PAUSE_FILE exists: two processes on two cores
+    slow each other several-fold (and spoil recorded timings), so `touch $FMNIST_PAUSE_FILE` holds a
+    long job at its next run boundary, holding no claim on a run it has not started."""
     path = os.environ.get("FMNIST_PAUSE_FILE")
     announced = False
     while path and os.path.exists(path):
@@ -386,8 +389,7 @@ def check_environment() -> None:
     for name, allowed in FLAGS.items():
         value = os.environ.get(name)
         if value is not None and value not in allowed:
-            raise SettingError(f"{name}={value!r} is not understood; use one of "
-                                           f"{', '.join(repr(a) for a in allowed if a)} (or unset it)")
+            raise SettingError(f"{name}={value!r} is not understood; use one of {', '.join(repr(a) for a in allowed if a)} (or unset it)")
     pause = os.environ.get("FMNIST_PAUSE_FILE")
     if pause and os.path.isdir(pause):
         raise SettingError(_PAUSE_FOLDER.format(path=pause))

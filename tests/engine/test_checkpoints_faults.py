@@ -104,6 +104,34 @@ def test_an_edited_configuration_with_the_key_removed_is_refused_by_its_name(sav
     _refused(capsys, path, "its file name says run", "edited or swapped")
 
 
+def test_an_edited_configuration_in_a_copy_filed_under_its_key_is_refused(saved, capsys):
+    path, payload = saved
+    payload["config"]["lr"] = 0.5
+    del payload["key"]
+    copy = path.with_name(f"{path.name}.bak")  # `<key>.pt.bak`: still filed under the run's key
+    torch.save(payload, copy)
+    _refused(capsys, copy, f"its file name says run {TINY.key()}", "edited or swapped")
+
+
+def test_an_edited_configuration_reached_through_a_link_is_refused(saved, capsys):
+    path, payload = saved
+    payload["config"]["lr"] = 0.5
+    del payload["key"]  # as in the committed checkpoints: only the name it is filed under can tell
+    torch.save(payload, path)
+    link = path.with_name("best.pt")
+    link.symlink_to(path.name)
+    line = _refused(capsys, link, f"the name of the file it links to ({path}) says run {TINY.key()}",
+                    f"stored configuration is run {TINY.replace(lr=0.5).key()}", "edited or swapped")
+    assert f"git checkout -- {path}," in line
+
+
+def test_a_good_checkpoint_reached_through_a_link_still_loads(saved):
+    path, _ = saved
+    link = path.with_name("best.pt")
+    link.symlink_to(path.name)
+    assert load_checkpoint(link)[1] == TINY
+
+
 def test_a_checkpoint_copied_under_another_runs_name(saved, capsys):
     path, _ = saved
     other = path.with_name(f"{TINY.replace(seed=1).key()}.pt")

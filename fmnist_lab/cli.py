@@ -33,7 +33,9 @@ environment variables:
   FMNIST_PROGRESS    1 or 0: progress bars on or off (default: on in `run`, elsewhere on a terminal)
   FMNIST_PAUSE_FILE  while this file exists, training waits after its current epoch (frees the
                      CPU; the wait is not counted as training time)
-  FMNIST_NO_TRAIN    1: never train; a run missing from the store is an error (book builds)
+  FMNIST_NO_TRAIN    1: never train; a run missing from the store is an error
+  FMNIST_TRAIN_IN_BUILD  1: let `jupyter-book build` train a missing full-profile run (by default
+                     it stops with one line naming the run and `fmnist-lab run` to train it first)
 """
 EXIT_CODES = """\
 exit status:

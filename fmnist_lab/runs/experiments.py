@@ -26,7 +26,7 @@ from ..engine.config import RunConfig
 from ..engine.data import DatasetError, locate
 from ..engine.estimators import ESTIMATORS, EstimatorConfig
 from ..engine.train import show_progress
-from . import executors  # the seam: tests swap executors.train_task for a stand-in
+from . import build, executors  # executors is the seam: tests swap executors.train_task for a stand-in
 from .executors import ExecutorError, capacity, execute, failure_reason, model_from_bytes, weights_to_bytes
 from .store import DEFAULT_ROOT, Claim, CorruptResult, Store
 
@@ -36,7 +36,7 @@ class SettingError(ValueError):
 
 
 class NotTrained(RuntimeError):
-    """Runs are missing from the store and FMNIST_NO_TRAIN forbids training them."""
+    """Runs are missing from the store and FMNIST_NO_TRAIN, or a book build, forbids training them."""
 
 
 class RunsFailed(RuntimeError):
@@ -166,10 +166,8 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
     checkpoint_keys = set(checkpoint_keys)
     results = [None if force else _stored(cfg, store, checkpoint_keys) for cfg in cfgs]
     todo = [i for i, r in enumerate(results) if r is None]
-    if todo and os.environ.get("FMNIST_NO_TRAIN", "0") not in ("0", ""):
-        raise NotTrained(f"{len(todo)} run(s) are not in the store {store.root} and FMNIST_NO_TRAIN is set; "
-                         f"first missing: {cfgs[todo[0]].label()} (key {cfgs[todo[0]].key()}); "
-                         "`fmnist-lab status -v` lists them; unset FMNIST_NO_TRAIN and `fmnist-lab run` trains them")
+    if todo and (refused := build.refusal([cfgs[i] for i in todo], store, current_profile().name)):
+        raise NotTrained(refused)  # FMNIST_NO_TRAIN, or a book build: no silent training
 
     progress = show_progress() if progress is None else progress
     start = time.perf_counter()
@@ -368,7 +366,7 @@ def wait_while_paused(poll_seconds: float = 5.0) -> None:
 
 
 # ---- environment and store -----------------------------------------------------------------------
-FLAGS = {"FMNIST_PROGRESS": ("", "0", "1", "true", "false"), "FMNIST_NO_TRAIN": ("", "0", "1")}
+FLAGS = {"FMNIST_PROGRESS": ("", "0", "1", "true", "false"), "FMNIST_NO_TRAIN": ("", "0", "1"), "FMNIST_TRAIN_IN_BUILD": ("", "0", "1")}
 _PAUSE_FOLDER = ("FMNIST_PAUSE_FILE={path} is a folder, so a run would wait for ever: name a file that does not "
                  "exist (touch it to pause, remove it to go on), or remove the folder (rmdir {path})")
 

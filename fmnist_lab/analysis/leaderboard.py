@@ -5,6 +5,9 @@ accuracy; test accuracy is reported for the selected configurations only. A dist
 own family: it needs a trained CNN, so it does not compete for "best MLP". Refit runs (trained on
 the validation images too) are left out. Chapters whose runs are not all stored are skipped.
 
+The book's best MLP, the model every page calls so, is the MLP rows' validation pick: `best_mlp`
+states the rule, what is not a candidate, and how a near tie is reported.
+
 `all_entries` (what `fmnist-lab leaderboard` prints) adds two families that never compete for
 "best MLP" or "best CNN": each classical classifier's choice on validation (scikit-learn, chapter
 02), and the probability average of the best MLP's seeds, with its calibration.
@@ -279,6 +282,65 @@ def best(rows: list[Entry], family: str) -> Entry | None:
     """The family's entry with the best validation accuracy across chapters."""
     mine = [e for e in rows if e.family == family]
     return max(mine, key=lambda e: e.summary["val_mean"]) if mine else None
+
+
+@dataclass(frozen=True)
+class BestMLP:
+    """The book's best MLP (`best_mlp`) and how firmly validation chose it over the next MLP."""
+    pick: Entry
+    runner_up: Entry | None  # the MLP row with the next-best mean validation accuracy (other runs than the pick's)
+    lead: float  # the pick's validation accuracy minus the runner-up's, seed by seed, mean in points (nan: none)
+    lead_ci: float  # the half-width of its paired 95% t-interval, points (nan: fewer than two seeds pair)
+
+    @property
+    def tied(self) -> bool:
+        """Whether validation cannot tell the pick from its runner-up: the paired 95% interval of the
+        lead includes zero (or cannot be formed). Pages then say the two are tied on validation."""
+        return self.runner_up is not None and not abs(self.lead) > self.lead_ci
+
+
+def _keys(e: Entry) -> tuple[str, ...]:
+    return tuple(cfg.key() for cfg in e.study.configs()[e.label])
+
+
+def best_mlp(rows: list[Entry], store: Store | None = None,
+             runs: dict[tuple[Study, str], list[dict[str, Any]]] | None = None) -> BestMLP | None:
+    """The book's best MLP: the one model that every page calls so, and the rule that picks it.
+
+    The rule: among the leaderboard's MLP rows (`entries`: each chapter's validation pick in the family
+    "MLP", single networks trained on the training images alone, taught by no CNN), the one with the
+    highest mean validation accuracy (`best(rows, "MLP")`). Test accuracy is reported for it, never
+    used to choose it. Not candidates: an MLP taught by a CNN (it needs a trained CNN first: a family
+    of its own), the refit (trained on the validation images too: nothing is left to select it by),
+    the seed ensemble and the test-time flip (ways of scoring networks several times per image,
+    measured beside them), and whichever MLP happens to score highest on test (a test-set maximum
+    is a measurement, not a choice; pages name it as such).
+
+    A near tie does not change the pick; it is reported. The runner-up is the MLP row with the next
+    best validation mean among rows with other runs than the pick's; the pick's validation lead over it
+    is paired seed by seed (`statistics.paired_gain`). When the lead's 95% interval includes zero
+    (`BestMLP.tied`), the pages say the two are tied on validation and name the pick by this rule.
+    `runs` ((study, label) -> results) spares loading the two rows' runs from `store`.
+    None when no MLP row is stored."""
+    pick = best(rows, "MLP")
+    if pick is None:
+        return None
+    others = [e for e in rows if e.family == "MLP" and _keys(e) != _keys(pick)]
+    runner = max(others, key=lambda e: e.summary["val_mean"]) if others else None
+    if runner is None:
+        return BestMLP(pick, None, math.nan, math.nan)
+
+    def results(e: Entry) -> list[dict[str, Any]]:
+        if runs is not None and (e.study, e.label) in runs:
+            return runs[e.study, e.label]
+        return [(store or current_store()).load(cfg) for cfg in e.study.configs()[e.label]]
+
+    mine, theirs = results(pick), results(runner)
+    if all(r is not None for r in mine + theirs) and {r["config"]["seed"] for r in mine} & {r["config"]["seed"] for r in theirs}:
+        lead = paired_gain(mine, theirs, "val")
+        return BestMLP(pick, runner, lead["gain"], lead["ci"])
+    # Runs not stored, or no seed in common: the difference of the two means, and no interval (read as a tie).
+    return BestMLP(pick, runner, 100 * (pick.summary["val_mean"] - runner.summary["val_mean"]), math.nan)
 
 
 def claim(report: str, model: str) -> float:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .. import report
-from ..analysis import calibration, features, metrics
+from ..analysis import calibration, features, leaderboard, metrics
 from ..analysis import predictions as predict
 from ..analysis import saved_calibration
 from ..engine import config
@@ -18,7 +18,7 @@ from ..runs import derived, experiments, studies
 from ..runs.derived import Analysis
 from ..runs.store import Store
 from ..runs.study import ChapterResults
-from . import claims
+from . import claims, findings
 from .claims import claim
 
 # A reader's name -> (prefix of its glued numbers, study, group) of the saved networks read here.
@@ -94,6 +94,13 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_signed(ens_gain=100 * (ens_test - mean_test), ens_val_gain=100 * (ens_val - mean_val))
     report.glue_markdown(ens_seeds=report.plural(ensemble["members"], "seed"),
                          ens_vs_spread=report.against_spread(100 * (ens_test - mean_test), 100 * np.std(seeds_test, ddof=1)))
+    rows = leaderboard.entries(store)
+    book = findings.glue_book_best(store, rows)  # the book's best MLP (the rule: leaderboard.best_mlp), beside the ensemble
+    chosen = leaderboard.best_mlp(rows, store)
+    saved_book = chosen is not None and any(store.checkpoint_path(c.key()).is_file() for c in chosen.pick.study.configs()[chosen.pick.label])
+    if book:
+        report.glue_markdown(ens_vs_book=report.above(ens_test, book["book_mlp_test"]),  # '0.17 points above'
+                             ens_vs_book_val=report.above(ens_val, book["book_mlp_val"]))
     ens = assessed[ENSEMBLE]
     SCORED = ("1 × 128 baseline", "best MLP", "best CNN")
     scores = {name: calibration.per_class_scores([metrics.predictions(r) for r in runs[name]], y_test) for name in SCORED}
@@ -159,4 +166,8 @@ def check(f: SimpleNamespace) -> None:
     claim(base_f1[int(f.gain.idxmin())] > 0.95, "where the baseline already reaches …")
     # What the networks learned.
     claim(f.agree["raw"] < f.agree["mlp"] < f.agree["cnn"],
-          "In the networks' own features the classes separate: … in the best CNN's features, … in the best MLP's, … in raw pixels")
+          "In the networks' own features the classes separate: … in the best CNN's features, … in the MLP recipe's, … in raw pixels")
+    # The book's best MLP is not one of the networks read here (its weights were not kept).
+    named = {(study, label) for _, study, label in GROUPS.values()}
+    claim(not any(label == f.book["book_mlp_label"] for _, label in named) and not f.saved_book,
+          "The book's best MLP by its rule, …, is not among them: its weights were not kept")

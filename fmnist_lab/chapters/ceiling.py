@@ -20,7 +20,7 @@ from ..runs import derived, experiments, studies, summary
 from ..runs.derived import Analysis
 from ..runs.store import Store
 from ..runs.study import ChapterResults
-from . import claims
+from . import claims, findings
 from .claims import claim
 from ..runs.summary import ci95, select, summarize
 
@@ -180,6 +180,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     candidates = list(ch.tricks.where(teacher=None))  # a taught MLP is its own family (chapter 10); the flip is no network
     pick = ch.tricks.pick(teacher=None)
     picked = glue_pick(pick, runs, candidates, GOAL, MINIMUM)
+    book = findings.glue_book_best(store)  # the book's best MLP over every chapter (the rule: leaderboard.best_mlp)
     return SimpleNamespace(**locals())
 
 
@@ -203,8 +204,12 @@ def check(f: SimpleNamespace) -> None:
     claim(f.mix["test_std"] < f.recipe["test_std"], "its seeds agree more closely")
     claim(f.frontier["top_test"] < f.MINIMUM, "the goal and the minimum lie … and … points above the most accurate one")
     claim(f.picked["test"] < f.MINIMUM, "The pick …, and so does every MLP of the book")
-    claim(f.picked["test"] > ceiling.KAN_MLP, "It is still above the best pure MLPs published elsewhere that we know of")
+    claim(f.picked["test"] > ceiling.KAN_MLP, "The pick is still above the best pure MLPs published elsewhere that we know of")
     claim(abs(f.picked["margin"]) < f.picked["margin_ci"], "validation cannot really choose between the two")
+    claim(f.picked["runner_up"] == studies.BEST_MLP_LABEL, "The pick's lead is slight: … points on validation over “…”, the recipe itself")
+    claim(f.book.get("book_mlp_label") == f.picked["pick"], "its rule … makes the pick the book's best MLP")
+    claim(f.book["book_gap"] > 0, "It scores … on test, … points below the best CNN")
+    claim(f.frontier["top_label"] != f.picked["pick"], "The highest test score of any MLP the book trained, …, belongs to another")
     claim(f.frontier["below_axis_n"] > 0, "… score below …%, under the figure's axis")
     claim(f.frontier["costlier_val_higher_n"] > 0, "although … of them score higher on validation")
     claim(f.frontier["top_ratio"] > 1, "It climbs and then stops: the last step … costs … times the compute")

@@ -11,10 +11,12 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from .. import report
 from ..analysis import leaderboard
+from ..analysis.statistics import paired_gain
 from ..engine.config import REFERENCE
 from ..report.comparisons import shown_points
-from ..report.format import pct, pm
+from ..report.format import number, pct, pm, signed
 from ..runs import studies
 from ..runs.experiments import current_store, missing, seeded
 from ..runs.store import Store
@@ -143,9 +145,68 @@ def _chapter_pick(rows: list[leaderboard.Entry], chapter: str, family: str) -> l
 
 
 def _recipe(rows: list[leaderboard.Entry]) -> leaderboard.Entry | None:
-    """Chapter 10's stacked MLP recipe, "the best MLP" of chapters 9–12 (chapter 11's variants of
-    it may validate higher by a hair; the first page names both)."""
+    """Chapter 10's stacked MLP recipe (the tables' "best MLP"). It is the book's best MLP only if
+    `leaderboard.best_mlp` picks it; chapter 11's variants of it may validate higher by a hair."""
     return next((e for e in rows if e.study is studies.BEST and e.label == studies.BEST_MLP_LABEL), None)
+
+
+def mlp_name(e: leaderboard.Entry) -> str:
+    """A leaderboard row as the prose names it. Chapter 10's recipe is "chapter 10's MLP recipe"
+    wherever it is listed (the tables label it "best MLP": only `book_best` may call a model the
+    book's best MLP); a later variant of it "chapter 10's MLP recipe with weight averaging (chapter
+    11)"; any other row "chapter 3's 2 × 1024", "chapter 10's best CNN"."""
+    chapter = int(e.chapter.split("_")[0])
+    recipe = studies.BEST_MLP_LABEL
+    if e.label == recipe:
+        return "chapter 10's MLP recipe"
+    if e.label.startswith(f"{recipe} + "):
+        return f"chapter 10's MLP recipe with {e.label[len(recipe) + 3:]} (chapter {chapter})"
+    return f"chapter {chapter}'s {e.label}"
+
+
+def book_best(rows: list[leaderboard.Entry], store: Store | None = None,
+              runs: dict[tuple[Any, str], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """The book's headline as every page states it: its best MLP (`leaderboard.best_mlp`, where the
+    rule lives), its best CNN (the CNN rows' validation pick) and the gap between them. Numbers:
+    `book_mlp_val`, `book_mlp_test`, `book_mlp_test_std`, `book_mlp_seeds`, `book_cnn_test`,
+    `book_cnn_test_std`, `book_gap` (CNN minus MLP, test points as printed), `book_param_ratio` (the
+    MLP's parameters over the CNN's). Words (for {glue:md}): `book_mlp` (`mlp_name`), `book_mlp_label`
+    (its label in the tables), `book_cnn`, `book_runner_up`, `book_lead`, `book_lead_low`,
+    `book_lead_high` (the pick's validation lead over the runner-up, paired by seed, and its 95%
+    interval; signed points) and `book_tie`, how firmly validation chose, as one phrase to follow the
+    name: "tied on validation with chapter 10's MLP recipe (+0.01 points, paired 95% interval −0.12
+    to +0.13) and named by the book's rule, the higher mean validation accuracy", or "ahead of … on
+    validation by … (paired 95% interval … to …)". Missing parts are left out; {} without an MLP row."""
+    b, cnn = leaderboard.best_mlp(rows, store, runs), leaderboard.best(rows, "CNN")
+    if b is None:
+        return {}
+    m = b.pick.summary
+    out: dict[str, Any] = {"book_mlp": mlp_name(b.pick), "book_mlp_label": b.pick.label, "book_mlp_val": m["val_mean"],
+                           "book_mlp_test": m["test_mean"], "book_mlp_test_std": m["test_std"], "book_mlp_seeds": m["seeds"]}
+    if b.runner_up is None:
+        out["book_tie"] = "the only MLP on the leaderboard"
+    else:
+        low, high = (signed(b.lead - b.lead_ci), signed(b.lead + b.lead_ci)) if b.lead_ci == b.lead_ci else ("–", "–")
+        other, lead = mlp_name(b.runner_up), signed(b.lead)
+        interval = f"paired 95% interval {low} to {high}" if low != "–" else "no interval: too few seeds pair"
+        out |= {"book_runner_up": other, "book_lead": lead, "book_lead_low": low, "book_lead_high": high,
+                "book_tie": (f"tied on validation with {other} ({lead} points, {interval}) and named by the book's rule, "
+                             "the higher mean validation accuracy") if b.tied
+                else f"ahead of {other} on validation by {lead} points ({interval})"}
+    if cnn:
+        out |= {"book_cnn": mlp_name(cnn), "book_cnn_test": cnn.summary["test_mean"], "book_cnn_test_std": cnn.summary["test_std"],
+                "book_gap": _points(cnn.summary["test_mean"], m["test_mean"]), "book_param_ratio": m["params"] / cnn.summary["params"]}
+    return out
+
+
+def glue_book_best(store: Store | None = None, rows: list[leaderboard.Entry] | None = None) -> dict[str, Any]:
+    """Glue `book_best` on a page (numbers for {glue:text}, words for {glue:md}) and return it: every
+    page that names the book's best MLP or the MLP–CNN gap quotes these, and no other, as the book's."""
+    store = store or current_store()
+    facts = book_best(leaderboard.entries(store) if rows is None else rows, store)
+    report.glue_numbers(**{k: v for k, v in facts.items() if not isinstance(v, str)})
+    report.glue_markdown(**{k: v for k, v in facts.items() if isinstance(v, str)})
+    return facts
 
 
 def best_claim(family: str) -> tuple[str, str, float]:
@@ -158,7 +219,8 @@ def headline(rows: list[leaderboard.Entry], store: Store | None = None) -> dict[
     (the MLP's also over the best published MLP), the CNN's lead and parameter ratio, and, for scale,
     what chapter 10's stacked MLP recipe and chapter 9's small CNN add over the reference MLP (test
     points; `cnn9_over_mlp` against that recipe too, the model the prose names). Missing parts are left out."""
-    mlp, cnn, cnn9 = leaderboard.best(rows, "MLP"), leaderboard.best(rows, "CNN"), _chapter_pick(rows, "09_cnn", "CNN")
+    chosen = leaderboard.best_mlp(rows, store)  # the book's best MLP: its rule lives there
+    mlp, cnn, cnn9 = chosen and chosen.pick, leaderboard.best(rows, "CNN"), _chapter_pick(rows, "09_cnn", "CNN")
     recipe = _recipe(rows)
     reference, out = _reference(store), {}
     for name, e in (("mlp", mlp), ("cnn", cnn)):
@@ -182,8 +244,45 @@ def headline(rows: list[leaderboard.Entry], store: Store | None = None) -> dict[
 def scale_lines(rows: list[leaderboard.Entry], store: Store | None = None) -> dict[str, float]:
     """For `plots.gains`: the best MLP's and chapter 9's small CNN's test gain over the reference MLP."""
     numbers = headline(rows, store)
-    names = {"stack_gain": "chapter 10's best MLP over the reference MLP", "cnn9_gain": "chapter 9's small CNN over the reference MLP"}
+    names = {"stack_gain": "chapter 10's MLP recipe over the reference MLP", "cnn9_gain": "chapter 9's small CNN over the reference MLP"}
     return {text: numbers[name] for name, text in names.items() if name in numbers}
+
+
+def change_name(g: leaderboard.Gain) -> str:
+    """A pick as a short table cell: its label where the label names what was varied ('label
+    smoothing 0.1', '6 layers, Kaiming normal, batch norm'), else '<study title>: <label>' ('width: 2 × 1024')."""
+    words = [w for w in g.study.title.lower().replace("-", " ").split() if len(w) > 3]
+    return g.pick if any(w in g.pick.lower() for w in words) else f"{g.study.title}: {g.pick}"
+
+
+def _gain_cells(change: str, chapter: int, gain: float, ci: float, cost: float | None) -> dict[str, str]:
+    nb = "\u00a0"  # a gain and its interval are read whole: never split over lines
+    return {"change": change, "chapter": str(chapter),
+            "test gain (points)": f"{signed(gain)}{nb}±{nb}{number(ci)}" if ci == ci else signed(gain),
+            "training time": "–" if cost is None else f"{cost:.1f}{nb}×"}
+
+
+def answer_table(rows: list[leaderboard.Entry], ranked: list[leaderboard.Gain], store: Store | None = None) -> pd.DataFrame:
+    """The first screen's answer, one row per change: each pick of chapters 3–8 against its own
+    control (`ranked`, largest mean test gain first), then, for scale, chapter 10's stacked MLP recipe
+    and chapter 9's small CNN against the reference MLP. Cells: the mean test gain ± the half-width of
+    its paired 95% t-interval (seed against seed; the stacked recipe's and the CNN's mean as printed,
+    `shown_points`, as the prose quotes it) and the training time per seed relative to what it is
+    measured against ("–" unless all of both ran on one kind of machine)."""
+    store = store or current_store()
+    out = [_gain_cells(change_name(g), int(g.study.chapter.split("_")[0]), g.test, g.test_ci, g.cost if g.same_machine else None)
+           for g in ranked]
+    reference = [store.load(cfg) for cfg in seeded(REFERENCE)]
+    scale = (("stacked: chapter 10's MLP recipe", _recipe(rows)), ("a small CNN instead of the MLP", _chapter_pick(rows, "09_cnn", "CNN")))
+    for change, e in scale:
+        runs = [store.load(cfg) for cfg in e.study.configs()[e.label]] if e else []
+        if not runs or not all(runs + reference):
+            continue
+        p, ref = paired_gain(runs, reference, "test"), summarize(reference)
+        machines = {r["provenance"]["device_name"] for r in runs + reference}
+        out.append(_gain_cells(change, int(e.chapter.split("_")[0]), _points(e.summary["test_mean"], ref["test_mean"]), p["ci"],
+                               e.summary["wall_seconds"] / ref["wall_seconds"] if len(machines) == 1 else None))
+    return pd.DataFrame(out)
 
 
 def gains(rows: list[leaderboard.Entry], store: Store | None = None) -> list[leaderboard.Gain]:
@@ -193,18 +292,20 @@ def gains(rows: list[leaderboard.Entry], store: Store | None = None) -> list[lea
 
 
 def gain_numbers(ranked: list[leaderboard.Gain]) -> dict[str, float]:
-    """The largest single test gain (and its cost), how many picks were ranked, and for how many the
-    paired 95% interval of the test gain includes zero (`Gain.clear` is False)."""
+    """The largest single test gain (and its cost), how many picks were ranked, for how many the
+    paired 95% interval of the test gain includes zero (`Gain.clear` is False), and whether the
+    largest one's excludes zero (`gain_top_clear`, 1 or 0)."""
     if not ranked:
         return {}
     return {"gain_top_test": ranked[0].test, "gain_top_cost": ranked[0].cost, "gains_n": len(ranked),
-            "gains_noise": sum(not g.clear for g in ranked)}
+            "gains_noise": sum(not g.clear for g in ranked), "gain_top_clear": int(ranked[0].clear)}
 
 
 def which(rows: list[leaderboard.Entry], family: str) -> str:
-    """The family's validation pick as a reader finds it: "best MLP + weight averaging (chapter 11)"."""
+    """The family's validation pick (for "MLP", the book's best MLP, `leaderboard.best_mlp`'s rule) as
+    the prose names it (`mlp_name`): "chapter 10's MLP recipe with weight averaging (chapter 11)"."""
     e = leaderboard.best(rows, family)
-    return f"{e.label} (chapter {int(e.chapter.split('_')[0])})" if e else "none trained"
+    return mlp_name(e) if e else "none trained"
 
 
 def glance_table(rows: list[leaderboard.Entry]) -> pd.DataFrame:
@@ -247,6 +348,8 @@ CLAIMS: dict[str, Callable[[dict[str, float]], bool]] = {
     "9/10: the CNNs beat the best MLP with fewer parameters; the best models beat the earlier claims":
         lambda n: min(n["cnn_over_mlp"], n["cnn9_over_mlp"], n["mlp_over_reports"], n["mlp_over_published"],
                       n["cnn_over_reports"]) > 0 and n["param_ratio"] > 1,
+    "3-8: the largest single gain is the only one whose paired interval excludes zero":
+        lambda n: n["gain_top_clear"] == 1 and n["gains_noise"] == n["gains_n"] - 1,
     "10: no single change is worth a full point; stacked less than chapter 9's CNN":
         lambda n: n["gain_top_test"] < 1 and n["gain_top_test"] < n["stack_gain"] < n["cnn9_gain"],
 }

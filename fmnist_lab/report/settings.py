@@ -6,7 +6,7 @@ import pandas as pd
 from ..engine.choices import ACTIVATIONS, INITS, OPTIMIZERS, SCHEDULES
 from ..engine.config import REFERENCE, RunConfig
 from ..engine.labels import small
-from ..runs.studies import TEACHER
+from ..runs.studies import BEST_MLP_LABEL, TEACHER
 
 # How a reader names each RunConfig field in a recipe table (fields not listed show their own name).
 FIELD_TITLES = {"model": "network", "hidden": "hidden layers", "channels": "channels per block", "activation": "activation",
@@ -74,7 +74,11 @@ def optimizer_title(cfg: RunConfig) -> str:
 
 def reader_name(row: pd.Series) -> str:
     """A `trained_networks` row as the prose names it: "chapter 7's one-cycle MLP", "chapter 10's
-    best MLP, no augmentation, 30 epochs" -- never a study's internal title, and with no parentheses,
-    so that a number can follow in parentheses."""
+    MLP recipe, no augmentation, 30 epochs" -- never a study's internal title, never "best MLP" (the
+    tables' label of chapter 10's recipe: the book's best MLP is whichever `leaderboard.best_mlp`
+    names), and with no parentheses, so that a number can follow in parentheses."""
     noun = "CNN" if row["family"] == "CNN" else "MLP"
-    return f"chapter {row['chapter']}'s {row['label']}" + ("" if noun in row["label"] else f" {noun}")
+    label = row["label"]
+    if label.startswith(BEST_MLP_LABEL):  # chapter 10's recipe: only the book's rule names a "best MLP"
+        label = "MLP recipe" + label[len(BEST_MLP_LABEL):]
+    return f"chapter {row['chapter']}'s {label}" + ("" if noun in label else f" {noun}")

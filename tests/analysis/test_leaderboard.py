@@ -138,3 +138,31 @@ def test_claim_reads_one_entry_of_the_claims_table():
     assert leaderboard.claim(report, model) == accuracy
     with pytest.raises(KeyError):
         leaderboard.claim("Report Z", "nothing")
+
+
+def test_the_books_best_mlp_is_the_validation_pick_and_a_near_tie_is_reported_not_resolved(tmp_path):
+    """The rule: the MLP rows' highest mean validation accuracy; the runner-up is the next MLP row with
+    other runs (chapter 11 lists chapter 10's recipe again under its own label); a lead whose paired
+    95% interval includes zero is a tie, and the pick stays the pick."""
+    B, T = studies.BEST, studies.TRICKS
+    recipe = [gain_run(s, 0.906, val=0.9150 + 0.001 * (s == 1)) for s in range(3)]
+    ema = [gain_run(s, 0.905, val=0.9152 + 0.001 * (s == 2)) for s in range(3)]
+    runs = {(B, studies.BEST_MLP_LABEL): recipe, (T, studies.EMA): ema, (T, studies.BEST_MLP_LABEL): recipe}
+    rows = [Entry("10_best", "MLP", B, studies.BEST_MLP_LABEL, summarize(recipe)),
+            Entry("11_ceiling", "MLP", T, studies.EMA, summarize(ema)),
+            Entry("10_best", "MLP taught by a CNN", B, studies.DISTILLED, summarize([gain_run(s, 0.91, val=0.93) for s in range(3)])),
+            Entry("10_best", "CNN", B, studies.BEST_CNN_LABEL, summarize([gain_run(s, 0.94, val=0.95) for s in range(3)]))]
+    b = leaderboard.best_mlp(rows, Store(tmp_path), runs)
+    assert b.pick is rows[1] and b.pick is leaderboard.best(rows, "MLP")  # never the taught MLP, though it validates higher
+    assert b.runner_up is rows[0] and b.lead == pytest.approx(0.02) and b.tied  # +0.02 ± far more: a tie
+    clear = [gain_run(s, 0.905, val=0.9250 + 0.0001 * s) for s in range(3)]
+    runs[T, studies.EMA] = clear
+    rows[1] = Entry("11_ceiling", "MLP", T, studies.EMA, summarize(clear))
+    b = leaderboard.best_mlp(rows, Store(tmp_path), runs)
+    assert b.lead > b.lead_ci and not b.tied
+    # Runs not stored: the two means, no interval, read as a tie; a single MLP row has no runner-up.
+    unpaired = leaderboard.best_mlp(rows, Store(tmp_path))
+    assert unpaired.lead == pytest.approx(100 * (rows[1].summary["val_mean"] - rows[0].summary["val_mean"])) and unpaired.tied
+    alone = leaderboard.best_mlp(rows[1:], Store(tmp_path))
+    assert alone.runner_up is None and not alone.tied
+    assert leaderboard.best_mlp(rows[2:], Store(tmp_path)) is None

@@ -24,3 +24,8 @@ def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
         page.check(broken(facts, imitation={**facts.imitation, "copied_taught": facts.imitation["copied_plain"]}))
     with pytest.raises(ClaimFailed, match="as few have a near twin"):
         page.check(broken(facts, near={**facts.near, "twins_test": facts.near["twins_val"] + 0.05}))
+
+
+def test_the_book_headline_claims_name_their_sentences(facts, full_profile):
+    with pytest.raises(ClaimFailed, match="points below the best CNN"):
+        page.check(broken(facts, book={**facts.book, "book_gap": -0.5}))

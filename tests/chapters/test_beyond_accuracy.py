@@ -24,3 +24,8 @@ def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
         page.check(broken(facts, ens_test=max(facts.seeds_test) + 0.001))
     with pytest.raises(ClaimFailed, match="the classes separate"):
         page.check(broken(facts, agree={**facts.agree, "mlp": facts.agree["cnn"] + 0.01}))
+
+
+def test_the_books_best_mlp_is_named_apart_from_the_networks_read_here(facts, full_profile):
+    with pytest.raises(ClaimFailed, match="is not among them"):
+        page.check(broken(facts, saved_book=True))

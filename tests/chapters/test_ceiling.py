@@ -48,7 +48,7 @@ def test_frontier_names_models_as_a_reader_does_and_counts_what_the_axis_hides()
     assert high > 92 and (facts["plain_n"], facts["taught_n"]) == (8, 1)
     assert facts["goal_gap"] == pytest.approx(1.5) and facts["minimum_gap"] == pytest.approx(1.0)
     row = mlps.iloc[6]
-    assert settings.reader_name(row) == "chapter 10's best MLP, no augmentation"
+    assert settings.reader_name(row) == "chapter 10's MLP recipe, no augmentation"  # only the book's rule names a best MLP
     assert settings.reader_name(mlps.iloc[0]) == "chapter 7's net 0 MLP"
     assert "internal title" not in settings.reader_name(row) and "(" not in settings.reader_name(row)
 
@@ -76,3 +76,12 @@ def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
         ceiling_page.check(broken(facts, frontier={**facts.frontier, "costlier_val_higher_n": 0}))
     with pytest.raises(ClaimFailed, match="validation cannot really choose between the two"):
         ceiling_page.check(broken(facts, picked={**facts.picked, "margin": 2 * facts.picked["margin_ci"]}))
+
+
+def test_the_pick_is_the_books_best_mlp_and_the_test_maximum_is_named_apart(facts, full_profile):
+    with pytest.raises(ClaimFailed, match="makes the pick the book's best MLP"):
+        ceiling_page.check(broken(facts, book={**facts.book, "book_mlp_label": "best MLP"}))
+    with pytest.raises(ClaimFailed, match="the recipe itself"):
+        ceiling_page.check(broken(facts, picked={**facts.picked, "runner_up": "best MLP + mixup"}))
+    with pytest.raises(ClaimFailed, match="belongs to another"):
+        ceiling_page.check(broken(facts, frontier={**facts.frontier, "top_label": facts.picked["pick"]}))

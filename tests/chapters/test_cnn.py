@@ -37,6 +37,7 @@ def test_efficiency_compares_with_the_named_mlp_and_its_counts_add_up():
     assert f["best_mlp_minutes_text"] == "7.2 minutes per seed (2 threads of an AMD EPYC 7B13)"
     assert f["lean_cnn_name"] == "chapter 9's small CNN, dropout 0" and f["rival_mlp_name"] == "chapter 3's 2 × 64 MLP"
     assert f["lean_ratio"] == pytest.approx(1_865_738 / 77_786)
+    assert (f["top_mlp"], f["top_mlp_name"]) == ("best MLP", "chapter 10's MLP recipe")  # a test maximum, by a reader's name
 
 
 def test_efficiency_figure_names_the_ringed_networks():
@@ -82,3 +83,10 @@ def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
     with pytest.raises(ClaimFailed, match="from more than one kind of machine"):
         cnn_page.check(broken(facts, eff={**facts.eff, "timing": "timed on 2 threads of an AMD EPYC (200 runs) and 1 thread of an AMD EPYC "
                                                              "(13 runs), so they mix thread counts and are indicative only"}))
+
+
+def test_the_test_maximum_and_the_book_headline_claims_name_their_sentences(facts, full_profile):
+    with pytest.raises(ClaimFailed, match="not a model chosen on validation"):
+        cnn_page.check(broken(facts, eff={**facts.eff, "top_mlp": facts.book["book_mlp_label"]}))
+    with pytest.raises(ClaimFailed, match="still trails its best CNN"):
+        cnn_page.check(broken(facts, book={**facts.book, "book_gap": 0.0}))

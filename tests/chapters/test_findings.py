@@ -139,7 +139,7 @@ def test_headline_measures_the_stacked_recipe_even_when_a_variant_validates_high
     n = findings.headline([recipe, variant, entry("09_cnn", "CNN", 0.93, 0.92)], Store(tmp_path))
     assert n["best_mlp_test"] == 0.903  # the validation pick
     assert n["cnn9_over_mlp"] == pytest.approx(1.5)  # against the recipe, 0.905
-    assert findings.which([recipe, variant], "MLP") == f"{studies.EMA} (chapter 11)"
+    assert findings.which([recipe, variant], "MLP") == "chapter 10's MLP recipe with weight averaging (chapter 11)"
 
 
 def test_best_claim_keeps_families_apart():
@@ -150,15 +150,17 @@ def test_best_claim_keeps_families_apart():
 def test_glance_table_puts_each_family_beside_its_claims():
     table = findings.glance_table([entry("10_best", "MLP", 0.91, 0.905),
                                    entry("10_best", "CNN", 0.95, 0.94, label=studies.BEST_CNN_LABEL)])
-    models = list(table["model"])  # each pick by its own label and chapter, never "best MLP (… best MLP …)"
+    models = list(table["model"])  # each pick as the prose names it, never "best MLP (… best MLP …)"
     mlp_claim, cnn_claim = findings.best_claim("MLP")[1], findings.best_claim("CNN")[1]
-    assert models.index("best MLP (chapter 10)") < models.index(mlp_claim) < models.index("best CNN (chapter 10)") < models.index(cnn_claim)
-    assert table.loc[models.index("best CNN (chapter 10)"), "test acc %"] == "94.00\u00a0±\u00a00.20"
-    assert table.loc[models.index("best MLP (chapter 10)"), "source"] == "this book, best on validation"
+    mlp, cnn = "chapter 10's MLP recipe", "chapter 10's best CNN"
+    assert models.index(mlp) < models.index(mlp_claim) < models.index(cnn) < models.index(cnn_claim)
+    assert table.loc[models.index(cnn), "test acc %"] == "94.00\u00a0±\u00a00.20"
+    assert table.loc[models.index(mlp), "source"] == "this book, best on validation"
 
 def test_gain_numbers_count_gains_whose_paired_interval_includes_zero():
     gains = [leaderboard.Gain("a", 0.5, 0.1, 0.8, 0.1, 3.0, test_ci=0.3), leaderboard.Gain("b", 0.2, 0.1, 0.1, 0.3, 1.0, test_ci=0.2)]
-    assert findings.gain_numbers(gains) == {"gain_top_test": 0.8, "gain_top_cost": 3.0, "gains_n": 2, "gains_noise": 1}
+    assert findings.gain_numbers(gains) == {"gain_top_test": 0.8, "gain_top_cost": 3.0, "gains_n": 2, "gains_noise": 1,
+                                            "gain_top_clear": 1}
     assert findings.gain_numbers([]) == {}
 
 
@@ -171,7 +173,40 @@ def test_failed_claims_name_what_the_numbers_contradict():
             "opt_spread": 0.5, "opt_lr_range_min": 7, "sched_min_gain": 0.6, "aug_short_trail": 0.5,
             "aug_long_trail": 0.1, "aug_short_below": 5, "aug_sets": 6, "cnn_over_mlp": 3, "cnn9_over_mlp": 1,
             "mlp_over_reports": 1, "mlp_over_published": 2, "cnn_over_reports": 1, "param_ratio": 6,
-            "gain_top_test": 0.8, "stack_gain": 2, "cnn9_gain": 3}
+            "gain_top_test": 0.8, "stack_gain": 2, "cnn9_gain": 3, "gain_top_clear": 1, "gains_noise": 5, "gains_n": 6}
     assert findings.failed_claims(good) == []
+    # the first screen says only the largest gain is clear of the noise
+    assert findings.failed_claims(good | {"gains_noise": 4}) == ["3-8: the largest single gain is the only one whose paired interval excludes zero"]
     failed = findings.failed_claims({**good, "gain_top_test": 1.2})
     assert len(failed) == 1 and failed[0].startswith("10:")
+
+
+def test_book_best_names_the_rules_pick_reports_a_tie_and_the_gap_to_the_cnn(tmp_path):
+    """Every page quotes these as the book's headline: the pick by validation (chapter 11's variant
+    here), tied with chapter 10's recipe (runs not stored: no interval, read as a tie), and the CNN's lead."""
+    recipe = entry("10_best", "MLP", 0.910, 0.905)
+    variant = entry("11_ceiling", "MLP", 0.911, 0.903, study=studies.TRICKS, label=studies.EMA)
+    cnn = entry("10_best", "CNN", 0.95, 0.94, params=500, label=studies.BEST_CNN_LABEL)
+    b = findings.book_best([recipe, variant, cnn], Store(tmp_path))
+    assert b["book_mlp"] == "chapter 10's MLP recipe with weight averaging (chapter 11)" and b["book_mlp_label"] == studies.EMA
+    assert b["book_mlp_test"] == 0.903 and b["book_gap"] == pytest.approx(3.7) and b["book_param_ratio"] == 2
+    assert b["book_runner_up"] == "chapter 10's MLP recipe" and b["book_lead"] == "+0.10"
+    assert b["book_tie"].startswith("tied on validation with chapter 10's MLP recipe (+0.10 points") and "book's rule" in b["book_tie"]
+    assert findings.book_best([recipe], Store(tmp_path))["book_tie"] == "the only MLP on the leaderboard"
+    assert findings.book_best([cnn], Store(tmp_path)) == {}
+
+
+def test_mlp_name_never_calls_the_recipe_the_best_mlp():
+    assert findings.mlp_name(entry("10_best", "MLP", 0.91, 0.905)) == "chapter 10's MLP recipe"
+    assert findings.mlp_name(entry("03_depth_width", "MLP", 0.90, 0.89, study=studies.WIDTH, label="2 × 1024")) == "chapter 3's 2 × 1024"
+    assert findings.mlp_name(entry("10_best", "CNN", 0.95, 0.94, label=studies.BEST_CNN_LABEL)) == "chapter 10's best CNN"
+
+
+def test_answer_table_ranks_each_change_with_its_paired_interval(tmp_path):
+    gains = [leaderboard.Gain("a", 0.5, 0.1, 0.8, 0.1, 3.04, studies.WIDTH, "2 × 1024", "2 × 256", test_ci=0.27, same_machine=True),
+             leaderboard.Gain("b", 0.2, 0.1, 0.1, 0.3, 1.0, studies.SMOOTHING, "label smoothing 0.1", "label smoothing 0",
+                              test_ci=0.2, same_machine=False)]
+    table = findings.answer_table([], gains, Store(tmp_path))  # nothing stored: no rows for scale
+    assert list(table["change"]) == ["width: 2 × 1024", "label smoothing 0.1"] and list(table["chapter"]) == ["3", "4"]
+    assert list(table["test gain (points)"]) == ["+0.80\u00a0±\u00a00.27", "+0.10\u00a0±\u00a00.20"]
+    assert list(table["training time"]) == ["3.0\u00a0×", "–"]  # times from different machines are not compared

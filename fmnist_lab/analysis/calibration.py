@@ -27,8 +27,6 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, logsumexp
-from sklearn.calibration import calibration_curve
-from sklearn.metrics import precision_recall_fscore_support
 
 BINS = 15  # equal-width confidence bins for the ECE and the reliability curve (Guo et al. use 15)
 MIN_IMAGES = 20  # a reliability bin with fewer images is not drawn or quoted: its accuracy is noise
@@ -72,6 +70,8 @@ def nll(probs: np.ndarray, labels: np.ndarray) -> float:
 
 def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = BINS) -> pd.DataFrame:
     """The reliability curve: per non-empty confidence bin, mean confidence, accuracy and images."""
+    from sklearn.calibration import calibration_curve  # lazy: scikit-learn takes a second to import, and most pages never call this
+
     confidence, right = top_class(probs, labels)
     accuracy, mean_confidence = calibration_curve(right, confidence, pos_label=True, n_bins=bins, strategy="uniform")
     images = np.bincount(_bin_of(confidence, bins), minlength=bins)
@@ -163,6 +163,8 @@ def top_bin_share(curves: pd.DataFrame, bins: int = BINS) -> pd.Series:
 def per_class_scores(predictions: list[np.ndarray], labels: np.ndarray, classes: int = 10) -> pd.DataFrame:
     """Precision, recall and F1 per class (scikit-learn), each the mean over the runs' predictions
     (one array per seed); rows are classes 0..classes-1."""
+    from sklearn.metrics import precision_recall_fscore_support  # lazy: scikit-learn takes a second to import, and most pages never call this
+
     per_run = [precision_recall_fscore_support(labels, predicted, labels=np.arange(classes), zero_division=0)[:3]
                for predicted in predictions]
     precision, recall, f1 = np.mean(per_run, axis=0)

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 import torch
-from sklearn.decomposition import PCA
 
 from ...engine.augment import augment
 from ...engine.data import CLASS_NAMES
@@ -101,6 +100,8 @@ def pca_scatter(images: torch.Tensor, labels: torch.Tensor, n: int = 5000, seed:
     colour per class; returns (figure, fraction of the pixel variance the two components explain)."""
     pick = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))[:n]
     pixels = images[pick].flatten(1).float().numpy() / 255
+    from sklearn.decomposition import PCA  # lazy: scikit-learn takes a second to import, and only chapter 1 draws this
+
     pca = PCA(n_components=2, svd_solver="full").fit(pixels)  # exact, so the variance explained is too
     coords = pca.transform(pixels)
     fig, ax = plt.subplots(figsize=(5.6, 4.3))

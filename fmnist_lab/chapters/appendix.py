@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 
 from .. import report
+from ..engine.config import RunConfig
 from ..engine.records import cpu_name
 from ..report.format import thousands
 from ..report.timing import cpu_title, where_trained
@@ -96,7 +97,8 @@ def bench_numbers(measured: dict[str, Any], case: str = "plain") -> dict[str, fl
 
 def glue() -> SimpleNamespace:
     """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`)."""
-    chapter_runs = {page: experiments.ensure(studies.chapter_configs(page), quiet=True) for page in studies.book_chapters()}
+    chapter_runs = {page: experiments.ensure([cfg for cfg in studies.chapter_configs(page) if isinstance(cfg, RunConfig)], quiet=True)
+                    for page in studies.book_chapters()}  # training runs: chapter 2's scikit-learn fits are no epochs, no network
     report.glue_table("tab_software", software_table());  # a plain table, as HTML and PDF both print it
     every_run = [r for runs in chapter_runs.values() for r in runs]
     report.glue_table("tab_cost", cost_table(chapter_runs))  # titled as the pages are

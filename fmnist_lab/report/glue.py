@@ -100,10 +100,10 @@ def glue_signed(digits: int = 2, **values: float) -> None:
 def glue_comparison(name: str, a: Any, b: Any, split: str = "test") -> dict[str, Any]:
     """The one way to glue how far result `a` lies above result `b` on `split` ("val", "test").
 
-    Always `<name>` (signed points, for {glue:md}) and `<name>_points` (the number, from the
-    accuracies as printed: `shown_points`). Then, by what `a` and `b` are:
-    - two seed summaries (`summary.summarize` dicts): `<name>_err` (the two seed stds combined,
-      points) and `<name>_spread` (whether the gap exceeds the seeds' spread, in words);
+    Always `<name>` (signed points, for {glue:md}) and `<name>_points` (the number). Then, by what
+    `a` and `b` are:
+    - two seed summaries (`summary.summarize` dicts): the difference of the means as printed
+      (`shown_points`), `<name>_err` (the two seed stds combined, points) and `<name>_spread` (whether the gap exceeds the seeds' spread, in words);
     - two lists of runs with the same seeds: the gain paired seed by seed (the seeds' spread
       cancels), `<name>_verdict` (`noise_verdict`) and `<name>_ahead` (`seeds_ahead`).
     Returns `gain` (points) and, for summaries, `beyond_spread`; for runs, `paired`'s dict."""

@@ -25,7 +25,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ..engine.config import REFERENCE
+from ..engine.config import REFERENCE, RunConfig
 from ..engine.data import FILES, load, locate
 from ..engine.models import build_model
 from ..engine.records import provenance
@@ -271,6 +271,8 @@ def projected_retrain(speedup: float = MEASURED_SPEEDUP, cores: tuple[int, ...] 
     missing, recorded, single_recorded, single_runs = 0, 0.0, 0.0, 0
     for chapter in studies.book_chapters():
         for study in studies.studies_of(chapter):
+            if study.kind is not RunConfig:  # chapter 2's scikit-learn fits: not networks a retrain trains
+                continue
             for cfgs in study.configs(PROFILES["full"]).values():
                 for cfg in cfgs:
                     if cfg.key() in seen:

@@ -360,7 +360,7 @@ def _dask_client(scheduler: str) -> Iterator[DaskCluster]:
             client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
         except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address
             reason = " ".join(str(exc).split()) or type(exc).__name__
-            if isinstance(exc, TimeoutError):
+            if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # two classes before Python 3.11
                 reason = (f"no answer within {CONNECT_SECONDS:.0f} s: something accepts connections there, "
                           "but it is not a Dask scheduler")
             raise ExecutorError(f"cannot reach a Dask scheduler at {scheduler} ({reason[:200]}): start one with "

@@ -44,4 +44,7 @@ def check(f: SimpleNamespace) -> None:
         return
     wide, ref = summary.summarize(f.width[1024]), summary.summarize(f.width[256])  # 2 × 1024, the reference MLP's 2 × 256
     claim(summary.select(f.width) == 1024, "validation accuracy rises with width up to the largest network tried")
+    steps = [summary.summarize(f.width[w]) for w in sorted(f.width)]  # each width's seeds, narrow to wide
+    claim(all(b["val_mean"] >= a["val_mean"] - max(a["val_std"], b["val_std"]) for a, b in zip(steps, steps[1:])),
+          "validation accuracy rises with width up to the largest network tried")  # no step down beyond the seeds' spread
     claim(wide["val_mean"] - ref["val_mean"] > max(wide["val_std"], ref["val_std"]), "Width is the lever that works")  # beyond the seeds' spread

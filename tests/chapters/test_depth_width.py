@@ -23,3 +23,5 @@ def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
     hair_ahead = [{**r, "val": {**r["val"], "acc": r["val"]["acc"] + 1e-4}} for r in facts.width[256]]  # still the best width
     with pytest.raises(ClaimFailed, match="Width is the lever that works"):
         page.check(broken(facts, width={256: facts.width[256], 1024: hair_ahead}))
+    with pytest.raises(ClaimFailed, match="up to the largest network tried"):  # the widest still best, but a step down on the way
+        page.check(broken(facts, width={**facts.width, 512: facts.width[32]}))

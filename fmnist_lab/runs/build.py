@@ -36,6 +36,11 @@ def estimated_minutes(cfgs: list[Any], store: Store) -> float | None:
     return total / 60
 
 
+def build_forbids(profile: str) -> bool:
+    """Whether this process is a book build of the full profile that was not asked to train."""
+    return os.environ.get("FMNIST_BUILD") == "1" and profile == "full" and os.environ.get("FMNIST_TRAIN_IN_BUILD") != "1"
+
+
 def refusal(missing: list[Any], store: Store, profile: str) -> str | None:
     """The one line that refuses to train `missing` runs, or None when training may go on: refused
     under FMNIST_NO_TRAIN=1, and in a book build of the full profile unless FMNIST_TRAIN_IN_BUILD=1."""
@@ -43,7 +48,7 @@ def refusal(missing: list[Any], store: Store, profile: str) -> str | None:
         return (f"{len(missing)} run(s) are not in the store {store.root} and FMNIST_NO_TRAIN is set; "
                 f"first missing: {missing[0].label()} (key {missing[0].key()}); "
                 "`fmnist-lab status -v` lists them; unset FMNIST_NO_TRAIN and `fmnist-lab run` trains them")
-    if not missing or os.environ.get("FMNIST_BUILD") != "1" or profile != "full" or os.environ.get("FMNIST_TRAIN_IN_BUILD") == "1":
+    if not missing or not build_forbids(profile):
         return None
     minutes = estimated_minutes(missing, store)
     cost = f"about {minutes:.0f} minutes on a machine like the one that trained the stored runs" if minutes is not None else "time unknown"

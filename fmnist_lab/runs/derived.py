@@ -20,6 +20,7 @@ from typing import Any, Callable
 import torch
 
 from ..engine.records import provenance
+from .build import build_forbids
 from .experiments import NotTrained, current_profile
 from .store import CorruptResult, Store, _atomic_write, _checksum
 
@@ -82,8 +83,7 @@ def ensure(store: Store, analysis: Analysis, quiet: bool = True) -> Any:
     found = load(store, analysis)
     if found is not None:
         return found
-    if os.environ.get("FMNIST_NO_TRAIN") == "1" or (os.environ.get("FMNIST_BUILD") == "1" and current_profile().name == "full"
-                                                    and os.environ.get("FMNIST_TRAIN_IN_BUILD") != "1"):  # a build computes nothing silently
+    if os.environ.get("FMNIST_NO_TRAIN") == "1" or build_forbids(current_profile().name):  # a build computes nothing silently
         raise NotTrained(f"the analysis {analysis.name} ({analysis.key()}) of {analysis.chapter or 'a page'} is not in "
                          f"the store {store.root}, and FMNIST_NO_TRAIN or a book build computes nothing: `fmnist-lab run` computes it")
     if not quiet:

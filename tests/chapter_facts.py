@@ -27,3 +27,8 @@ def broken(facts: SimpleNamespace, **changes) -> SimpleNamespace:
 def full_profile(monkeypatch):
     """Claims are checked on the full profile only."""
     monkeypatch.delenv("FMNIST_PROFILE", raising=False)
+
+
+def facts_of(page, chapter: str):
+    """A module-scoped `facts` fixture for a chapter's test file: `stored_facts(page, chapter)`."""
+    return pytest.fixture(scope="module", name="facts")(lambda: stored_facts(page, chapter))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chapter_facts import broken, full_profile, stored_facts  # noqa: F401  (full_profile: a fixture)
+from chapter_facts import broken, full_profile, facts_of  # noqa: F401  (full_profile: a fixture)
 
 from fmnist_lab.chapters import baseline as baseline_page
 from fmnist_lab.chapters.claims import ClaimFailed
@@ -16,9 +16,7 @@ def test_against_benchmark_compares_at_the_benchmarks_one_decimal():
     assert baseline_page.against_benchmark(0.8650, "mlp") == "0.6 points below the 87.1%"
 
 
-@pytest.fixture(scope="module")
-def facts():
-    return stored_facts(baseline_page, "02_baseline")
+facts = facts_of(baseline_page, "02_baseline")  # a module-scoped fixture: the page's glue of the committed store
 
 
 def test_the_committed_runs_support_every_claim(facts, full_profile):

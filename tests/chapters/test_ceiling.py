@@ -5,7 +5,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from chapter_facts import broken, full_profile, stored_facts  # noqa: F401  (full_profile: a fixture)
+from chapter_facts import broken, full_profile, facts_of  # noqa: F401  (full_profile: a fixture)
 from fakes import chapter_run, frontier_mlps
 
 from fmnist_lab.analysis import ceiling
@@ -60,9 +60,7 @@ def test_the_pick_names_its_runner_up_and_a_lead_inside_its_interval():
     assert facts["margin"] == pytest.approx(0.1 / 3, abs=1e-6) and abs(facts["margin"]) < facts["margin_ci"]
 
 
-@pytest.fixture(scope="module")
-def facts():
-    return stored_facts(ceiling_page, "11_ceiling")
+facts = facts_of(ceiling_page, "11_ceiling")  # a module-scoped fixture: the page's glue of the committed store
 
 
 def test_the_committed_runs_support_every_claim(facts, full_profile):

@@ -6,7 +6,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from chapter_facts import broken, full_profile, stored_facts  # noqa: F401  (full_profile: a fixture)
+from chapter_facts import broken, full_profile, facts_of  # noqa: F401  (full_profile: a fixture)
 from fakes import chapter_run, network_table
 
 from fmnist_lab.chapters import cnn as cnn_page
@@ -64,9 +64,7 @@ def test_efficiency_facts_find_the_smallest_cnn_above_every_mlp():
     assert none["lean_cnn"] == "none" and math.isnan(none["lean_ratio"])
 
 
-@pytest.fixture(scope="module")
-def facts():
-    return stored_facts(cnn_page, "09_cnn")
+facts = facts_of(cnn_page, "09_cnn")  # a module-scoped fixture: the page's glue of the committed store
 
 
 def test_the_committed_runs_support_every_claim(facts, full_profile):

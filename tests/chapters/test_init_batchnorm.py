@@ -2,15 +2,13 @@
 and a claim that no longer holds fails with its sentence."""
 import pytest
 
-from chapter_facts import broken, full_profile, stored_facts  # noqa: F401  (full_profile: a fixture)
+from chapter_facts import broken, full_profile, facts_of  # noqa: F401  (full_profile: a fixture)
 
 from fmnist_lab.chapters import init_batchnorm as page
 from fmnist_lab.chapters.claims import ClaimFailed
 
 
-@pytest.fixture(scope="module")
-def facts():
-    return stored_facts(page, "06_init_batchnorm")
+facts = facts_of(page, "06_init_batchnorm")  # a module-scoped fixture: the page's glue of the committed store
 
 
 def test_the_committed_runs_support_every_claim(facts, full_profile):

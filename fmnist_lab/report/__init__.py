@@ -4,14 +4,15 @@ It computes no statistic (that is `analysis`). Pages call `report.pct(...)`, `re
 this module gathers the layer's text helpers so a page needs one import; each lives in one submodule."""
 from .comparisons import (  # noqa: F401
     above,
-    against_spread,
+    compare,
     noise_verdict,
     paired,
     points,
     seeds_ahead,
     shown_points,
     target_verdict,
-    versus_spread,
+    unpaired,
+    verdict,
 )
 from .format import (  # noqa: F401
     MINUS,

@@ -1,16 +1,13 @@
-"""Phrases that compare two results: above or below, by how much, and whether the gap is within seed noise."""
+"""Phrases that compare two results: above or below, by how much, and whether the gap is within seed
+noise, by the book's one standard: a 95% interval of the difference (paired by seed where possible)."""
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from ..analysis.statistics import paired_gain
+from ..analysis.statistics import paired_gain, unpaired_gain
+from ..runs.summary import summarize
 from .format import above_below, number, signed
-
-
-def against_spread(difference: float, *stds: float) -> str:
-    """Whether a difference of two seed means is bigger than the seed-to-seed spread, in words."""
-    return "more than the spread between seeds" if abs(difference) >= max(stds) else "less than the spread between seeds"
 
 
 def shown_points(a: float, b: float, digits: int = 2) -> float:
@@ -28,11 +25,6 @@ def above(a: float, b: float, digits: int = 2) -> str:
 def points(a: dict[str, Any], b: dict[str, Any], split: str = "test") -> float:
     """How far seed summary `a` is above `b` on a split ("val", "test"), in accuracy points (`shown_points`)."""
     return shown_points(a[f"{split}_mean"], b[f"{split}_mean"])
-
-
-def versus_spread(a: dict[str, Any], b: dict[str, Any], split: str = "test") -> str:
-    """`against_spread` for two seed summaries on one split: is their difference beyond the seed noise?"""
-    return against_spread(a[f"{split}_mean"] - b[f"{split}_mean"], a[f"{split}_std"], b[f"{split}_std"])
 
 
 def seeds_ahead(ahead: int, seeds: int, noun: str = "seed") -> str:
@@ -62,6 +54,29 @@ def paired(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str
 
     p = paired_gain(runs, control, split)
     return {"gain": p["gain"], "ci": p["ci"], "clear": abs(p["gain"]) > p["ci"], "ahead": p["ahead"], "seeds": len(p["seeds"])}
+
+
+def unpaired(a: dict[str, Any], b: dict[str, Any], split: str = "test") -> dict[str, Any]:
+    """How far seed summary `a` lies above `b` on `split` when their seeds cannot be paired: the
+    difference as printed (`shown_points`), its Welch 95% half-width `ci` and `clear`."""
+    ci = unpaired_gain(a, b, split)["ci"]
+    gain = points(a, b, split)
+    return {"gain": gain, "ci": ci, "clear": abs(gain) > ci}
+
+
+def compare(a: list[dict[str, Any]], b: list[dict[str, Any]], split: str = "test") -> dict[str, Any]:
+    """Two lists of runs: `paired` when they hold the same seeds once each, else `unpaired` over their summaries,
+    so one standard of evidence serves every comparison (`gain`, `ci`, `clear`)."""
+    seeds = [[r.get("config", {}).get("seed") for r in runs] for runs in (a, b)]
+    if None not in seeds[0] + seeds[1] and all(len(set(s)) == len(s) for s in seeds) and set(seeds[0]) == set(seeds[1]):
+        return paired(a, b, split)
+    return unpaired(summarize(a), summarize(b), split)
+
+
+def verdict(a: Any, b: Any, split: str = "test") -> str:
+    """`noise_verdict` of `a` against `b`: two lists of runs (`compare`) or two seed summaries (`unpaired`)."""
+    out = unpaired(a, b, split) if isinstance(a, dict) else compare(a, b, split)
+    return noise_verdict(out["gain"], out["ci"])
 
 
 def target_verdict(mean: float, goal: float, floor: float, again: bool = False) -> str:

@@ -13,7 +13,7 @@ from ..analysis.metrics import machine, only_right, paired_mcnemar, per_class_me
 from ..engine.config import RunConfig
 from ..engine.data import CLASS_NAMES
 from ..runs.summary import compute_seconds, summarize
-from .comparisons import against_spread, noise_verdict, paired, points, seeds_ahead, shown_points, versus_spread
+from .comparisons import compare, noise_verdict, paired, seeds_ahead, shown_points, unpaired
 from .format import join, number, plural, scientific, signed, slug, span
 from .tables import markdown_table
 from .timing import two_thread_minutes, where_trained
@@ -103,20 +103,19 @@ def glue_comparison(name: str, a: Any, b: Any, split: str = "test") -> dict[str,
     Always `<name>` (signed points, for {glue:md}) and `<name>_points` (the number). Then, by what
     `a` and `b` are:
     - two seed summaries (`summary.summarize` dicts): the difference of the means as printed
-      (`shown_points`), `<name>_err` (the two seed stds combined, points) and `<name>_spread` (whether the gap exceeds the seeds' spread, in words);
+      (`shown_points`) with its Welch interval (`unpaired`), and `<name>_err` (the two seed stds
+      combined, points);
     - two lists of runs with the same seeds: the gain paired seed by seed (the seeds' spread
-      cancels), `<name>_verdict` (`noise_verdict`) and `<name>_ahead` (`seeds_ahead`).
-    Returns `gain` (points) and, for summaries, `beyond_spread`; for runs, `paired`'s dict."""
+      cancels) and `<name>_ahead` (`seeds_ahead`).
+    Both glue `<name>_verdict` (`noise_verdict`: beyond or within seed noise, with the 95% interval,
+    the book's one standard). Returns `unpaired`'s or `paired`'s dict (`gain`, `ci`, `clear`)."""
     if isinstance(a, Mapping):
-        gain = points(a, b, split)
-        spread = versus_spread(a, b, split)
+        out = unpaired(a, b, split)
         glue_numbers(**{f"{name}_err": 100 * math.hypot(a[f"{split}_std"], b[f"{split}_std"])})
-        glue_markdown(**{f"{name}_spread": spread})
-        out = {"gain": gain, "beyond_spread": spread.startswith("more")}
     else:
         out = paired(a, b, split)
-        glue_markdown(**{f"{name}_verdict": noise_verdict(out["gain"], out["ci"]),
-                         f"{name}_ahead": seeds_ahead(out["ahead"], out["seeds"])})
+        glue_markdown(**{f"{name}_ahead": seeds_ahead(out["ahead"], out["seeds"])})
+    glue_markdown(**{f"{name}_verdict": noise_verdict(out["gain"], out["ci"])})
     glue_numbers(**{f"{name}_points": out["gain"]})
     glue_signed(**{name: out["gain"]})
     return out
@@ -190,10 +189,11 @@ def glue_stats(control: list[dict[str, Any]] | None = None, **groups: list[dict[
     mean epochs also as prose writes them, `_epochs_text`, `_peak_epoch_text`, `_loss_epoch_text`
     ('13' or '13.3', for {glue:md}). Against a
     `control` group: `_gain` and `_train_gain`, the differences in points as signed text for
-    {glue:md} ('+0.39', '−0.72'), and `_vs_spread`, whether the gain exceeds the seeds' spread.
+    {glue:md} ('+0.39', '−0.72'), and `_verdict`, whether the gain is beyond seed noise (`noise_verdict`,
+    the 95% interval paired by seed).
 
     Returns the glued numbers by group (without the prefix), with `gain` (points) and
-    `beyond_spread` (bool) against a control, for the claims a chapter asserts."""
+    `clear` (bool: beyond seed noise) against a control, for the claims a chapter asserts."""
     base = summarize(control) if control is not None else None
     out = {}
     for name, runs in groups.items():
@@ -205,11 +205,10 @@ def glue_stats(control: list[dict[str, Any]] | None = None, **groups: list[dict[
         glue_numbers(**{f"{name}_{k}": v for k, v in out[name].items()})
         glue_markdown(**{f"{name}_{k}_text": number(out[name][k], 1) for k in ("epochs", "peak_epoch", "loss_epoch")})
         if base is not None:
-            gain = shown_points(s["val_mean"], base["val_mean"])
-            spread = against_spread(gain, 100 * s["val_std"], 100 * base["val_std"])
+            gain, ci = shown_points(s["val_mean"], base["val_mean"]), compare(runs, control, "val")["ci"]
             glue_markdown(**{f"{name}_gain": signed(gain), f"{name}_train_gain": signed(shown_points(s["train_mean"], base["train_mean"])),
-                             f"{name}_vs_spread": spread})
-            out[name] |= {"gain": gain, "beyond_spread": spread.startswith("more")}
+                             f"{name}_verdict": noise_verdict(gain, ci)})
+            out[name] |= {"gain": gain, "clear": abs(gain) > ci}
     return out
 
 
@@ -217,8 +216,10 @@ def glue_spread(prefix: str, groups: Any, control: list[dict[str, Any]] | None =
     """How far apart several groups (an iterable of run lists) are, against the noise: `<prefix>_range`
     (highest − lowest mean validation accuracy) and `_max_std` (the largest seed std, the control's
     included), in points; `_train_min`, `_train_max` (fractions); with a `control`, `_max_delta`:
-    the largest distance of a group's mean from the control's, in points; `_vs_spread`: whether that
-    distance (else the range) exceeds the largest std, in words."""
+    the largest distance of a group's mean from the control's, in points. `_verdict`: whether the
+    widest gap (from the control, else highest against lowest group) is beyond seed noise
+    (`noise_verdict`, paired by seed where the groups share seeds)."""
+    groups = list(groups)
     summaries = [summarize(runs) for runs in groups]
     base = summarize(control) if control is not None else None
     val = [s["val_mean"] for s in summaries]
@@ -227,8 +228,11 @@ def glue_spread(prefix: str, groups: Any, control: list[dict[str, Any]] | None =
               "train_min": min(s["train_mean"] for s in summaries), "train_max": max(s["train_mean"] for s in summaries)}
     if base is not None:
         values["max_delta"] = 100 * max(abs(v - base["val_mean"]) for v in val)
+        widest = compare(groups[max(range(len(val)), key=lambda i: abs(val[i] - base["val_mean"]))], control, "val")
+    else:
+        widest = compare(groups[val.index(max(val))], groups[val.index(min(val))], "val")
     glue_numbers(**{f"{prefix}_{k}": v for k, v in values.items()})
-    glue_markdown(**{f"{prefix}_vs_spread": against_spread(values.get("max_delta", values["range"]), values["max_std"])})
+    glue_markdown(**{f"{prefix}_verdict": noise_verdict(widest["gain"], widest["ci"])})
 
 
 def glue_stopping(prefix: str, results: list[dict[str, Any]]) -> dict[str, float]:

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from fakes import A, B, MINUS
+from fakes import A, B, MINUS, seed_run
 
 from fmnist_lab import report
 
@@ -16,9 +16,25 @@ def test_target_verdict_reads_the_goal_and_the_minimum_correctly():
     assert report.target_verdict(0.9149, goal=0.92, floor=0.915).startswith("falls short of both")
 
 
-def test_against_spread_compares_with_the_larger_std():
-    assert report.against_spread(-0.003, 0.001, 0.002) == "more than the spread between seeds"
-    assert report.against_spread(0.0015, 0.001, 0.002) == "less than the spread between seeds"
+def test_unpaired_uses_welchs_interval_so_a_gap_inside_the_seeds_spread_is_noise():
+    a = {"val_mean": 0.90, "val_std": 0.01, "seeds": 3}
+    b = {"val_mean": 0.89, "val_std": 0.01, "seeds": 3}
+    out = report.unpaired(a, b, "val")  # 1 point apart, se = sqrt(2/3) points, df 4: half-width 2.776 x 0.816
+    assert out["gain"] == pytest.approx(1.0) and out["ci"] == pytest.approx(2.776 * math.sqrt(2 / 3), rel=1e-3)
+    assert not out["clear"]
+    tight = report.unpaired({**a, "val_std": 0.001}, {**b, "val_std": 0.001}, "val")
+    assert tight["clear"] and report.verdict({**a, "val_std": 0.001}, {**b, "val_std": 0.001}, "val").startswith("beyond seed noise")
+    assert math.isnan(report.unpaired({**a, "seeds": 1}, b, "val")["ci"])  # one seed: no interval
+
+
+def test_compare_pairs_runs_only_when_both_hold_the_same_seeds_once():
+    run = seed_run
+    a, b = [run(0, 0.91), run(1, 0.92), run(2, 0.93)], [run(2, 0.925), run(0, 0.905), run(1, 0.915)]
+    paired = report.compare(a, b, "val")  # +0.5 on every seed: the seeds' spread cancels
+    assert paired["gain"] == pytest.approx(0.5) and paired["ci"] == pytest.approx(0.0) and paired["seeds"] == 3
+    other = report.compare(a, [run(5, 0.905), run(6, 0.915), run(7, 0.925)], "val")  # other seeds: Welch's interval
+    assert "seeds" not in other and other["ci"] > 1 and not other["clear"]
+    assert report.verdict(a, b, "val").startswith("beyond seed noise (95% interval +0.50 to +0.50)")
 
 
 def test_above_subtracts_the_printed_percentages_not_the_raw_fractions():
@@ -45,8 +61,6 @@ def test_seeds_ahead_counts_other_things_too():
     assert report.seeds_ahead(15, 15, "pair") == "on all 15 pairs" and report.seeds_ahead(14, 15, "pair") == "on 14 of 15 pairs"
 
 
-def test_points_and_versus_spread_read_one_split():
+def test_points_reads_one_split():
     assert report.points(A, B) == pytest.approx(-0.37)
     assert report.points(A, B, "val") == pytest.approx(0.06)
-    assert report.versus_spread(A, B, "val") == "less than the spread between seeds"
-    assert report.versus_spread(A, B) == "more than the spread between seeds"

@@ -13,14 +13,14 @@ from fmnist_lab.runs.study import ChapterResults
 from fmnist_lab.runs.summary import summarize
 
 
-def test_glue_comparison_of_two_summaries_glues_signed_points_and_the_spread_verdict(glued):
+def test_glue_comparison_of_two_summaries_glues_signed_points_and_the_noise_verdict(glued):
     a, b = summarize([grid_run("a0", 0.90), grid_run("a1", 0.92)]), summarize([grid_run("b0", 0.89), grid_run("b1", 0.89)])
-    out = report.glue_comparison("gap", b, a, split="val")
-    assert out["gain"] == pytest.approx(-2.0) and out["beyond_spread"]
+    out = report.glue_comparison("gap", b, a, split="val")  # 2 points, but two seeds 2 points apart: Welch's interval is wide
+    assert out["gain"] == pytest.approx(-2.0) and not out["clear"]
     assert glued["gap_points"] == pytest.approx(-2.0) and glued["gap"] == "\u22122.00"  # a true minus sign
-    assert glued["gap_spread"] == "more than the spread between seeds"
-    report.glue_comparison("test_gap", a, b)  # both test at 0.8
-    assert glued["test_gap"] == "0.00" and glued["test_gap_spread"] == "more than the spread between seeds"
+    assert glued["gap_verdict"].startswith("within seed noise (95% interval \u2212")
+    report.glue_comparison("test_gap", a, b)  # both test at 0.8 on every seed: no spread at all
+    assert glued["test_gap"] == "0.00" and glued["test_gap_verdict"] == "within seed noise (95% interval 0.00 to 0.00)"
 
 
 def test_glue_against_control_counts_and_names_the_groups_below_it(glued):
@@ -117,22 +117,24 @@ def test_glue_stats_glues_mean_epochs_as_prose_writes_them(glued):
     assert glued["x_epochs_text"] == "4" and glued["x_peak_epoch_text"] == "1"  # a flat curve peaks at its first epoch
 
 
-def test_glue_stats_glues_gains_as_signed_text_and_says_whether_they_beat_the_spread(dropout, glued):
+def test_glue_stats_glues_gains_as_signed_text_and_says_whether_they_are_beyond_seed_noise(dropout, glued):
     stats = report.glue_stats(control=dropout.runs["p 0.0"], up=dropout.runs["p 0.1"], down=dropout.runs["p 0.5"])
     assert glued["up_val"] == pytest.approx(0.85) and glued["up_val_std"] == pytest.approx(0.0)
     assert glued["up_gap"] == pytest.approx(5.0)  # points
     assert glued["up_gain"] == "+4.00" and glued["down_gain"] == "\u221210.00"  # a true minus sign
-    assert glued["up_vs_spread"] == "more than the spread between seeds"
-    assert stats["up"]["beyond_spread"] and stats["up"]["gain"] == pytest.approx(4.0)
+    # Two seeds, no seed numbers to pair: Welch's interval. +4 against a control whose seeds are 2 points
+    # apart is within its 12.7-point half-width (1 df); −10 with both groups that noisy is not (2 df).
+    assert glued["up_verdict"].startswith("within seed noise") and not stats["up"]["clear"]
+    assert glued["down_verdict"].startswith("beyond seed noise") and stats["down"]["clear"] and stats["up"]["gain"] == pytest.approx(4.0)
     assert not any(name.startswith("up_test") for name in glued)  # test scores only for selected configurations
 
 
 def test_glue_stats_calls_a_gain_within_the_seed_spread_so(glued):
     control = [flat("c0", 0.80), flat("c1", 0.84)]  # std 2.8 points
     stats = report.glue_stats(control=control, same=[flat("s0", 0.81), flat("s1", 0.84)])
-    assert glued["same_gain"] == "+0.50" and glued["same_vs_spread"] == "less than the spread between seeds"
-    assert not stats["same"]["beyond_spread"]
-    assert report.glue_stats(alone=control)["alone"].keys().isdisjoint({"gain", "beyond_spread"})  # no control, no gain
+    assert glued["same_gain"] == "+0.50" and glued["same_verdict"].startswith("within seed noise")
+    assert not stats["same"]["clear"]
+    assert report.glue_stats(alone=control)["alone"].keys().isdisjoint({"gain", "clear"})  # no control, no gain
 
 
 def test_glue_spread_measures_range_and_noise_against_a_control(dropout, glued):
@@ -141,7 +143,7 @@ def test_glue_spread_measures_range_and_noise_against_a_control(dropout, glued):
     assert glued["all_max_std"] == pytest.approx(100 * math.sqrt(2) * 0.01)  # p 0.0 and p 0.5: 2 points apart
     assert glued["all_max_delta"] == pytest.approx(100 * (0.81 - 0.71))
     assert glued["all_train_min"] == pytest.approx(0.76) and glued["all_train_max"] == pytest.approx(0.90)
-    assert glued["all_vs_spread"] == "more than the spread between seeds"
+    assert glued["all_verdict"].startswith("beyond seed noise")  # p 0.5 is 10 points below the control
 
 
 def test_stopping_summary_compares_the_two_criteria_over_runs(glued):
@@ -159,7 +161,7 @@ def test_glue_comparison_names_the_split_and_glues_the_two_stds_combined(glued):
     report.glue_comparison("recipe_test", A, B), report.glue_comparison("recipe_val", A, B, "val")
     assert glued["recipe_test"] == "\u22120.37" and glued["recipe_val"] == "+0.06"
     assert glued["recipe_test_err"] == pytest.approx(100 * math.hypot(0.0028, 0.0010))
-    assert glued["recipe_val_spread"] == "less than the spread between seeds"
+    assert glued["recipe_val_verdict"].startswith("within seed noise")  # 0.06 points, stds of 0.06 and 0.09 over 3 seeds
 
 
 def test_glue_summary_detail_adds_minutes_training_accuracy_and_gaps(glued):

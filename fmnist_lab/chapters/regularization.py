@@ -7,7 +7,7 @@ from .. import report
 from ..analysis import groups, metrics
 from ..runs import studies, summary
 from ..runs.study import ChapterResults
-from . import claims
+from . import claims, findings
 from .claims import claim
 
 
@@ -36,6 +36,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_summary("reg_none", plain), report.glue_summary("reg_best", best[winner])
     ls_val = report.glue_comparison("ls_val_paired", best[best_ls], plain, split="val")  # seed by seed: the seeds' spread cancels
     ls_test = report.glue_comparison("reg_best_gain_test", best[winner], plain)
+    replication = findings.smoothing_replication(studies.load("12_beyond_accuracy", quiet=True))  # the same pair, retrained
+    report.glue_numbers(**replication)
     report.glue_table("tab_l2", report.summary_table(groups.distinct(ch.l2.runs), label="optimizer, λ", gap=True, columns=GAP_COLUMNS));
     report.glue_table("tab_dropout", report.summary_table({f"{p:g}": runs for p, runs in drop.items()}, label="dropout p", gap=True, columns=GAP_COLUMNS));
     smooth = groups.by_value(ch.smoothing, "label_smoothing")  # ε -> runs; the header names the regularizer
@@ -55,3 +57,4 @@ def check(f: SimpleNamespace) -> None:
     claim(gaps == sorted(gaps, reverse=True), "Dropout narrows the gap steadily")
     claim(not f.ls_val["clear"], "three seeds measure the gain only roughly")
     claim(not f.ls_test["clear"], "It is the most promising regularizer here, not a proven one")
+    claim(f.replication["smooth_replication"] < f.ls_test["gain"] / 2, "the book's replication does not reproduce the gain")

@@ -30,12 +30,15 @@ def glue_table(name: str, frame: pd.DataFrame | list[dict[str, Any]]) -> pd.Data
     return frame
 
 
-def glue_numbers(**values: float) -> None:
-    """Glue plain numbers; the text formats them, e.g. {glue:text}`name:.2%`."""
+def glue_numbers(**values: float | str) -> None:
+    """Glue plain numbers; the text formats them, e.g. {glue:text}`name:.2%`. A text among them (a
+    verdict in words) is glued as Markdown, so one dict of findings glues in one call."""
     from myst_nb import glue  # lazy: only a page being built has a glue target
 
+    glue_markdown(**{name: value for name, value in values.items() if isinstance(value, str)})
     for name, value in values.items():
-        glue(name, value.item() if hasattr(value, "item") else value, display=False)  # numpy -> Python, for format specs
+        if not isinstance(value, str):
+            glue(name, value.item() if hasattr(value, "item") else value, display=False)  # numpy -> Python, for format specs
 
 
 def glue_markdown(**texts: str) -> None:

@@ -11,7 +11,7 @@ from fmnist_lab.runs.study import ChapterResults, StudyResults
 
 def fake_run(val, test=None, seed=0, params=1000):
     """A stored-result-shaped dict with the fields `summarize` reads."""
-    return {"key": f"k{seed}-{val}", "params": params, "seconds_per_epoch": 1.0, "diverged": False,
+    return {"key": f"k{seed}-{val}", "config": {"seed": seed}, "params": params, "seconds_per_epoch": 1.0, "diverged": False,
             "provenance": {"wall_seconds": 10.0}, "final_epoch": 1, "val": {"acc": val},
             "test": {"acc": val - 0.01 if test is None else test},
             "history": {"val_acc": [val], "train_eval_acc": [val + 0.05]}}
@@ -44,6 +44,8 @@ def test_depth_width_ignores_softmax_regression_and_measures_the_pick_against_it
         return 0.89 + 0.001 * len(cfg.hidden) + 0.00001 * cfg.hidden[0]
     n = findings.depth_width(loaded(studies.DEPTH, studies.WIDTH, acc=acc))
     assert n["depth_range"] == pytest.approx(100 * 0.005, abs=1e-6)  # 1 to 6 layers of 256
+    assert n["depth1_gain"] == pytest.approx(100 * (0.891 + 0.00256 - 0.80), abs=0.01)  # softmax regression to one layer
+    assert n["width_verdict"].startswith("beyond seed noise")  # the same lead on both seeds: paired, no spread
     assert n["width_units"] == max(studies.WIDTHS)
     assert n["width_gain"] == pytest.approx(100 * 0.00001 * (max(studies.WIDTHS) - REFERENCE.hidden[0]), abs=0.01)  # as printed
 
@@ -56,7 +58,14 @@ def test_regularization_reports_smoothing_and_the_best_other_setting():
     n = findings.regularization(loaded(studies.L2, studies.DROPOUT, studies.SMOOTHING, acc=acc))
     assert n["smooth_gain"] == pytest.approx(0.5) and n["smooth_gain_val"] == pytest.approx(0.5)
     assert n["reg_other_gain"] == pytest.approx(-100 * 1e-5, abs=0.006)  # the control itself is not an "other" setting
-    assert n["reg_none_std"] > 0
+    others = [cfg for study in (studies.L2, studies.DROPOUT) for cfg in study.groups.values() if cfg != study.control]
+    assert n["reg_clear_gains"] == 0 and n["reg_settings"] == len(others)  # AdamW at λ = 0 is the control itself
+    assert n["smooth_verdict"].startswith("beyond seed noise (95% interval +0.50 to +0.50)")  # +0.5 on both seeds
+
+
+def test_smoothing_replication_pairs_chapter_12s_retrained_pair_by_seed():
+    n = findings.smoothing_replication(loaded(studies.CALIBRATION, acc=lambda cfg: 0.90 + 0.001 * bool(cfg.label_smoothing)))
+    assert n["smooth_replication"] == pytest.approx(0.1) and n["smooth_replication_verdict"].startswith("beyond seed noise")
 
 
 def test_activations_spread_at_two_layers_and_saturating_gap_at_six():
@@ -89,6 +98,8 @@ def test_optimizers_compare_best_rates_across_optimizers_with_rates_within_one()
     assert n["opt_lr_range_min"] == pytest.approx(5.0, abs=0.03)
     assert n["opt_worst_val"] == pytest.approx(0.84, abs=1e-3)
     assert n["sched_min_gain"] == pytest.approx(100 * (0.903 - 0.89 - 0.004), abs=1e-6)
+    assert n["sched_n"] == len(studies.SCHEDULE.groups) - 1 and n["sched_clear_val"] == n["sched_clear_test"] == n["sched_n"]
+    assert n["opt_verdict"].startswith("beyond seed noise")  # Adam's 0.4 points on both seeds
 
 
 def test_augmentation_counts_sets_below_no_augmentation_per_length():
@@ -103,7 +114,8 @@ def test_augmentation_counts_sets_below_no_augmentation_per_length():
     sets = len(studies.AUGMENTATION_SETS) - 1  # all but "no augmentation"
     assert n["aug_sets"] == sets and n["aug_short_below"] == sets - 1 and n["aug_long_below"] == sets - 1
     assert n["aug_short_epochs"] == short and n["aug_long_epochs"] == long
-    assert n["aug_short_trail"] == pytest.approx((100 * 0.01 * (sets - 1) - 0.1) / sets)
+    assert n["aug_short_trail"] == pytest.approx(1.0)  # averaged over the sets that trail, erasing (ahead) left out
+    assert n["aug_short_clear"] == n["aug_long_clear"] == sets - 1  # the same shortfall on both seeds: no spread
     assert n["aug_short_trail"] > n["aug_long_trail"] > 0
 
 
@@ -126,7 +138,7 @@ def test_headline_compares_the_best_models_with_claims_and_the_reference(tmp_pat
     assert n["cnn_over_mlp"] == pytest.approx(3.5) and n["param_ratio"] == 8
     assert n["cnn9_over_mlp"] == pytest.approx(1.5)
     assert n["mlp_over_reports"] == pytest.approx(100 * (0.905 - findings.best_claim("MLP")[2]))
-    assert "stack_gain" not in n and findings.scale_lines(rows, Store(tmp_path)) == {}  # reference MLP not stored
+    assert "stack_gain" not in n  # reference MLP not stored
     assert findings.headline([], Store(tmp_path)) == {}
 
 
@@ -166,12 +178,14 @@ def test_gain_numbers_count_gains_whose_paired_interval_includes_zero():
 
 def test_failed_claims_name_what_the_numbers_contradict():
     assert findings.failed_claims({}) == list(findings.CLAIMS)  # a missing number fails its claim
-    good = {"scale_adam_gain": 2, "scale_raw_sgd_val": 0.1, "depth_range": 0.3, "depth_max_std": 0.4,
-            "width_units": max(studies.WIDTHS), "width_gain": 0.8, "smooth_gain": 0.5, "smooth_gain_val": 0.4,
-            "reg_other_gain": 0.0, "reg_none_std": 0.2, "act_spread2": 0.6, "act_saturating_gap6": 0.9,
+    good = {"scale_adam_gain": 2, "scale_raw_sgd_val": 0.1, "depth_range": 0.3, "depth1_gain": 4.2,
+            "width_units": max(studies.WIDTHS), "width_gain": 0.8, "width_verdict": "beyond seed noise (…)",
+            "smooth_gain": 0.5, "smooth_gain_val": 0.4, "smooth_verdict": "within seed noise (…)", "smooth_replication": 0.03,
+            "reg_other_gain": 0.0, "reg_clear_gains": 0, "act_spread2": 0.6, "act2_verdict": "beyond seed noise (…)", "act_saturating_gap6": 0.9,
             "init_loss2_plain": 5, "init_loss2_bn": 2, "init_loss6_plain": 7, "init_loss6_bn": 3,
-            "opt_spread": 0.5, "opt_lr_range_min": 7, "sched_min_gain": 0.6, "aug_short_trail": 0.5,
-            "aug_long_trail": 0.1, "aug_short_below": 5, "aug_sets": 6, "cnn_over_mlp": 3, "cnn9_over_mlp": 1,
+            "opt_spread": 0.5, "opt_verdict": "within seed noise (…)", "opt_lr_range_min": 7, "sched_min_gain": 0.6, "aug_short_trail": 0.5,
+            "aug_long_trail": 0.1, "aug_short_below": 5, "aug_short_clear": 4, "aug_long_clear": 1, "aug_sets": 6,
+            "cnn_over_mlp": 3, "cnn9_over_mlp": 1,
             "mlp_over_reports": 1, "mlp_over_published": 2, "cnn_over_reports": 1, "param_ratio": 6,
             "gain_top_test": 0.8, "stack_gain": 2, "cnn9_gain": 3, "gain_top_clear": 1, "gains_noise": 5, "gains_n": 6}
     assert findings.failed_claims(good) == []
@@ -179,6 +193,8 @@ def test_failed_claims_name_what_the_numbers_contradict():
     assert findings.failed_claims(good | {"gains_noise": 4}) == ["3-8: the largest single gain is the only one whose paired interval excludes zero"]
     failed = findings.failed_claims({**good, "gain_top_test": 1.2})
     assert len(failed) == 1 and failed[0].startswith("10:")
+    replicated = findings.failed_claims({**good, "smooth_replication": 0.45})  # had chapter 12 reproduced the gain
+    assert len(replicated) == 1 and replicated[0].startswith("4:")
 
 
 def test_book_best_names_the_rules_pick_reports_a_tie_and_the_gap_to_the_cnn(tmp_path):

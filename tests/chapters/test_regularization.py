@@ -20,3 +20,9 @@ def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
         page.check(broken(facts, winner="dropout 0.5"))
     with pytest.raises(ClaimFailed, match="only roughly"):
         page.check(broken(facts, ls_val={**facts.ls_val, "clear": True}))
+
+
+def test_a_replication_that_reproduced_the_gain_fails_the_sentence_that_says_it_did_not(facts, full_profile):
+    reproduced = {**facts.replication, "smooth_replication": facts.ls_test["gain"]}
+    with pytest.raises(ClaimFailed, match="does not reproduce the gain"):
+        page.check(broken(facts, replication=reproduced))

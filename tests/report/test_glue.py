@@ -179,3 +179,12 @@ def test_glue_table_accepts_rows_as_dicts(monkeypatch):
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: seen.update({name: value.data}))
     frame = report.glue_table("t", [{"a": "1", "b": "2"}])
     assert list(frame.columns) == ["a", "b"] and seen["t"].splitlines()[0] == "| a | b |"
+
+
+def test_glue_numbers_glues_a_verdict_among_the_numbers_as_markdown(glued):
+    from IPython.display import Markdown
+    import myst_nb
+    kinds = {}
+    myst_nb.glue = lambda name, value, display=True: kinds.update({name: value})  # the fixture's patch, watched
+    report.glue_numbers(gain=0.5, gain_verdict="within seed noise (95% interval −0.12 to +1.12)")
+    assert kinds["gain"] == 0.5 and isinstance(kinds["gain_verdict"], Markdown)

@@ -3,7 +3,10 @@
 Selection is per chapter and per family (MLP, MLP taught by a CNN, CNN) on mean validation
 accuracy; test accuracy is reported for the selected configurations only. A distilled MLP is its
 own family: it needs a trained CNN, so it does not compete for "best MLP". Refit runs (trained on
-the validation images too) are left out. Chapters whose runs are not all stored are skipped.
+the validation images too) are left out. Chapters whose runs are not all stored are skipped. A model
+is listed once, under the first chapter that selects it (`same_model`): chapter 11 tries its tricks
+against chapter 10's recipe, and chapter 12 trains chapter 4's label-smoothing pair again to keep
+their weights; where such a chapter's pick is that earlier model, it adds no row.
 
 The book's best MLP, the model every page calls so, is the MLP rows' validation pick: `best_mlp`
 states the rule, what is not a candidate, and how a near tie is reported.
@@ -14,6 +17,7 @@ states the rule, what is not a candidate, and how a near tie is reported.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -84,16 +88,35 @@ def chapter_groups(chapter: str, store: Store) -> dict[tuple[Study, str], list[d
     return groups
 
 
+KEPT_EPOCH = ("early_stopping", "patience")  # which epoch a run keeps, not how its network trains
+
+
+def same_model(a: RunConfig, b: RunConfig) -> bool:
+    """Whether two groups train the same network: one configuration (one set of runs), or one trained
+    again for all its epochs and keeping another of them (chapter 12's label-smoothing pair is chapter
+    4's, trained again with its best validation epoch restored instead of its last kept)."""
+    def whole(cfg: RunConfig) -> bool:  # no epoch cut short: the same training, whichever epoch is kept
+        return cfg.early_stopping == "none" or cfg.patience >= cfg.epochs
+
+    def recipe(cfg: RunConfig) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(cfg).items() if k not in KEPT_EPOCH}
+
+    return a == b or (whole(a) and whole(b) and recipe(a) == recipe(b))
+
+
 def entries(store: Store | None = None) -> list[Entry]:
-    """Per chapter and family, the group with the best mean validation accuracy."""
+    """Per chapter and family, the group with the best mean validation accuracy; a pick that is an
+    earlier chapter's entry (`same_model`) is listed there only."""
     store = store or current_store()
-    rows = []
+    rows: list[Entry] = []
     for chapter in studies.CHAPTERS:
         groups = chapter_groups(chapter, store) or {}
         for fam in FAMILIES:
             mine = {k: v for k, v in groups.items() if family(k[0].groups[k[1]]) == fam}
             if mine:
                 study, label = select(mine)
+                if any(same_model(study.groups[label], e.study.groups[e.label]) for e in rows):
+                    continue  # the chapter picked a model already listed: one row per model
                 rows.append(Entry(chapter, fam, study, label, summarize(mine[study, label])))
     return rows
 

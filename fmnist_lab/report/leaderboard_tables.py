@@ -7,17 +7,19 @@ import math
 from ..analysis.leaderboard import (
     CLASSICAL_FAMILY,
     ENSEMBLE_FAMILY,
-    FAMILIES,
     PUBLISHED,
     REPORT_CLAIMS,
+    BestMLP,
     Entry,
     Gain,
     best,
     best_claim,
+    best_mlp,
 )
 from ..engine.config import RunConfig
 from ..engine.labels import described
 from ..runs import studies
+from ..runs.store import Store
 from .comparisons import above
 from .format import join, pct, pm, signed
 from .glue import glue_markdown, glue_numbers, glue_signed
@@ -75,23 +77,61 @@ def glue_claims(test: dict[str, float], prefix: str = "claim") -> None:
         glue_signed(**{f"{name}_gap": gap})
 
 
-def headline(rows: list[Entry]) -> str:
-    """Two lines, 'MLP picked on validation: best MLP + weight averaging (chapter 11), test 90.68% ±
-    0.10%' and the same for the CNN (test accuracy of each family's pick, mean ± std over seeds)."""
-    parts = []
-    for family in ("MLP", "CNN"):
-        e = best(rows, family)
+def _lead(b: BestMLP) -> list[str]:
+    """How firmly validation chose the best MLP over its runner-up, as the book's pages say it
+    (`chapters.findings.book_best`), in two indented lines short enough for a page's code output:
+    '  tied on validation with best MLP (chapter 10), named by the higher mean:' (the book's rule) or
+    '  ahead of best MLP (chapter 10) on validation:', then '  lead +0.01 points, paired 95% interval
+    −0.12 to +0.13'. No line without a runner-up."""
+    if b.runner_up is None:
+        return []
+    other = f"{b.runner_up.label} (chapter {int(b.runner_up.chapter.split('_')[0])})"
+    interval = (f"paired 95% interval {signed(b.lead - b.lead_ci)} to {signed(b.lead + b.lead_ci)}"
+                if not math.isnan(b.lead_ci) else "no interval: too few seeds pair")
+    how = (f"tied on validation with {other}, named by the higher mean:" if b.tied
+           else f"ahead of {other} on validation:")
+    return [f"  {how}", f"  lead {signed(b.lead)} points, {interval}"]
+
+
+def headline(rows: list[Entry], store: Store | None = None) -> str:
+    """'MLP picked on validation: best MLP + weight averaging (chapter 11), test 90.68% ± 0.10%' and
+    'CNN picked on validation: best CNN (chapter 10), test 94.33% ± 0.06%' (test accuracy of each
+    family's pick, mean ± std over seeds), the MLP's followed by its lead over the runner-up (`_lead`):
+    the MLP is the book's best MLP (`best_mlp`, its runs read from `store` to pair the lead seed by
+    seed), and a near tie is said, never resolved."""
+    chosen = best_mlp(rows, store)
+    lines = []
+    for family, e in (("MLP", chosen and chosen.pick), ("CNN", best(rows, "CNN"))):
         where = (f"{e.label} (chapter {int(e.chapter.split('_')[0])}), test {pct(e.summary['test_mean'])}% ± "
                  f"{pct(e.summary['test_std'])}%") if e else "not trained"
-        parts.append(f"{family} picked on validation: {where}")
-    return "\n".join(parts)
+        lines.append(f"{family} picked on validation: {where}")
+        if family == "MLP" and chosen:
+            lines += _lead(chosen)
+    return "\n".join(lines)
+
+
+# The table's families in order (ours, then the earlier reports' and published ones'), as its family cells name them.
+ORDER = ("MLP", ENSEMBLE_FAMILY, "MLP taught by a CNN", "CNN", CLASSICAL_FAMILY, "human")
+SHORT = {CLASSICAL_FAMILY: "classical"}  # on a page, where the caption names scikit-learn
+
+
+def claim_family(model: str) -> str:
+    """The family of an earlier report's or a published model, from its name (as `best_claim` reads
+    it): 'CNN', 'MLP' or 'human'."""
+    return "CNN" if "CNN" in model else "MLP" if "MLP" in model else "human"
 
 
 def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
-    """Rows for printing or a DataFrame: our entries in chapter order, then the earlier reports' and
-    published numbers. `compact` (for a page): 'chapter 3' instead of the chapter's file name, the
-    family in its own column and the group's label without its study's title, and the seed
-    ensemble's calibration in its model cell instead of a column that every other row leaves empty."""
+    """Rows for printing or a DataFrame, ranked: our entries by family (`ORDER`), best mean validation
+    accuracy first within each (the measure the book selects on; `rank` 1 is the family's pick), then
+    the earlier reports' claims and the published numbers by family, best test accuracy first (they
+    have no validation score, so no rank). Every row names its family; a model cell names the model
+    only, and what is measured or remarked about it goes to the `note` column (the seed ensemble's
+    calibration, runs that a later chapter lists under another label). `compact` (for a page, whose
+    columns are narrow): 'chapter 3' instead of the chapter's file name, the group's label without its
+    study's title, the short family name, no rank or seeds column (the caption says the order and how
+    many seeds) and the ensemble's calibration in its note rather than in a column that every other
+    row leaves empty."""
 
     def accuracy(e: Entry, split: str) -> str:  # one seed, or one ensemble: no spread to show
         mean, std = e.summary[f"{split}_mean"], e.summary[f"{split}_std"]
@@ -100,39 +140,45 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
     def calibration(e: Entry, unit: str = "") -> str:
         return f"{pct(e.summary['test_ece'])}{unit} (its seeds alone: {pct(e.summary['members_test_ece'])}{unit})"
 
-    def chapter(e: Entry) -> str:
-        return f"chapter {int(e.chapter.split('_')[0])}"
-
     def twin(e: Entry) -> tuple[str, str] | None:  # the same runs under another label in a later chapter
         cfg = getattr(e.study, "groups", {}).get(e.label)
         return next(((chapter, label) for chapter, chapter_studies in studies.CHAPTERS.items() if chapter > e.chapter
                      for study in chapter_studies for label, other in study.groups.items()
                      if other == cfg and label != e.label), None) if cfg is not None else None
 
-    def ours(e: Entry) -> dict[str, str]:
-        if not compact:
-            return {"source": f"this book, {e.chapter}", "model": f"{e.family} — {e.name}"}
-        shared = sum(o.label == e.label for o in rows) > 1  # one label, two chapters' different groups: say how each trained
-        model = f"{e.label} ({described(e.study.groups[e.label])})" if shared and hasattr(e.study, "groups") else e.label
+    def note(e: Entry) -> str:
+        notes = []
         if (other := twin(e)) is not None:
-            model += f", the same runs as chapter {int(other[0].split('_')[0])}'s “{other[1]}”"
-        model += f"; test ECE {calibration(e, unit='%')}" if "test_ece" in e.summary else ""
-        family = "classical" if e.family == CLASSICAL_FAMILY else e.family  # the caption names scikit-learn
-        return {"source": chapter(e).replace(" ", "\u00a0"), "family": family, "model": model}
+            notes.append(f"the same runs as chapter {int(other[0].split('_')[0])}'s “{other[1]}”")
+        if compact and "test_ece" in e.summary:
+            notes.append(f"test ECE {calibration(e, unit='%')}")
+        return "; ".join(notes)
 
-    order = {fam: i for i, fam in enumerate((*FAMILIES, ENSEMBLE_FAMILY, CLASSICAL_FAMILY))}
-    rows = sorted(rows, key=lambda e: (e.chapter, order.get(e.family, len(order))))  # stable within a family
-    seeds = (lambda n: {}) if compact else (lambda n: {"seeds": n})  # a page says "one run each" in the caption
-    out = [{**ours(e), **seeds(str(e.summary["seeds"])), "val acc %": accuracy(e, "val"), "test acc %": accuracy(e, "test")}
-           for e in rows]
-    family = {"family": ""} if compact else {}
-    out += [{"source": source, **family, "model": what, **seeds("1"), "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
-            for source, what, acc in REPORT_CLAIMS]
-    out += [{"source": "published", **family, "model": what, **seeds(""), "val acc %": "", "test acc %": f"{100 * acc:.2f}"}
-            for what, acc in PUBLISHED]
-    if not compact and any("test_ece" in e.summary for e in rows):  # calibration, where a row measures it
-        for row, e in zip(out, rows):
-            row["test ECE %"] = calibration(e) if "test_ece" in e.summary else ""
-        for row in out[len(rows):]:
-            row["test ECE %"] = ""
+    def ours(e: Entry, rank: int) -> dict[str, str]:
+        if compact:
+            shared = sum(o.label == e.label for o in rows) > 1  # one label, two chapters' different groups: say how each trained
+            model = f"{e.label} ({described(e.study.groups[e.label])})" if shared and hasattr(e.study, "groups") else e.label
+            source = f"chapter\u00a0{int(e.chapter.split('_')[0])}"
+        else:
+            model, source = e.name, f"this book, {e.chapter}"
+        return {"family": SHORT.get(e.family, e.family) if compact else e.family, **ranked(str(rank)), "model": model,
+                "source": source, **seeds(str(e.summary["seeds"])), "val acc %": accuracy(e, "val"),
+                "test acc %": accuracy(e, "test"), **ece(e), "note": note(e)}
+
+    def theirs(source: str, model: str, acc: float) -> dict[str, str]:
+        return {"family": claim_family(model), **ranked(""), "model": model, "source": source,
+                **seeds("1" if source != "published" else ""), "val acc %": "", "test acc %": f"{100 * acc:.2f}",
+                **({"test ECE %": ""} if with_ece else {}), "note": ""}
+
+    place = {fam: i for i, fam in enumerate(ORDER)}
+    seeds = (lambda n: {}) if compact else (lambda n: {"seeds": n})  # a page says "three seeds" in the caption
+    ranked = (lambda n: {}) if compact else (lambda n: {"rank": n})  # a page's columns are narrow: its caption says the order
+    with_ece = not compact and any("test_ece" in e.summary for e in rows)  # calibration, where a row measures it
+    ece = (lambda e: {"test ECE %": calibration(e) if "test_ece" in e.summary else ""}) if with_ece else (lambda e: {})
+    out = []
+    for fam in sorted({e.family for e in rows}, key=lambda f: (place.get(f, len(place)), f)):
+        mine = sorted((e for e in rows if e.family == fam), key=lambda e: -e.summary["val_mean"])  # ties: chapter order
+        out += [ours(e, i + 1) for i, e in enumerate(mine)]
+    others = [*REPORT_CLAIMS, *(("published", what, acc) for what, acc in PUBLISHED)]
+    out += [theirs(*c) for c in sorted(others, key=lambda c: (place.get(claim_family(c[1]), len(place)), -c[2]))]
     return out

@@ -23,27 +23,25 @@ def cpu_title(name: str) -> str:
 
 
 def time_versus(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> str:
-    """Two groups' minutes per seed side by side, saying whether the ratio means anything:
-    '2.6 against 7.2 minutes per seed (both on 2 threads of an AMD EPYC)', or, from two CPUs, '…
-    (2 threads of an Intel Xeon against 2 threads of an AMD EPYC: different CPUs, so the ratio is only rough)'."""
+    """Two groups' minutes per seed side by side, saying whether the ratio means anything: '2.6
+    against 7.2 minutes per seed, on one machine', or, from two CPUs, '…, on different CPUs: not
+    comparable'. The machines themselves are named once, in the appendix."""
     (ma, _), (mb, _) = two_thread_minutes(a), two_thread_minutes(b)
     wa, wb = where_trained(two_thread_runs(a)), where_trained(two_thread_runs(b))  # the machines, without seed counts
     times = f"{number(ma, 1)} against {number(mb, 1)} minutes per seed"
-    if wa == wb:
-        return f"{times} (both on {wa})"
-    return f"{times} ({wa} against {wb}: different CPUs, so the ratio is only rough)"
+    return f"{times}, on one machine" if wa == wb else f"{times}, on different CPUs: not comparable"
 
 
 def timing_note(results: list[dict[str, Any]]) -> str:
-    """Where a set of runs was timed, for prose that compares their seconds per epoch: 'all timed on
-    2 threads of AMD EPYC', or, when they come from several machines, a phrase that says the
-    times mix machines and are only indicative."""
-    where = where_trained(results)
+    """Whether a set of runs was timed on one machine, for prose that compares their seconds per
+    epoch: 'all timed on one machine', or, from several, a phrase that says the times are only
+    indicative. The machines themselves are named once, in the appendix."""
     machines = {(r["provenance"]["device"], r["provenance"]["device_name"], r["provenance"]["threads"]) for r in results}
     if len(machines) == 1:
-        return f"all timed on {where}"
-    mixed = "machines" if len({m[:2] for m in machines}) > 1 else "thread counts"  # one CPU, 1 and 2 threads
-    return f"timed on {where}, so they mix {mixed} and are indicative only"
+        return "all timed on one machine"
+    if len({m[:2] for m in machines}) > 1:
+        return f"timed on {len({m[:2] for m in machines})} different machines, so indicative only"
+    return "timed with different thread counts, so indicative only"  # one CPU, 1 and 2 threads
 
 
 def where_trained(results: list[dict[str, Any]]) -> str:

@@ -188,3 +188,11 @@ def test_glue_numbers_glues_a_verdict_among_the_numbers_as_markdown(glued):
     myst_nb.glue = lambda name, value, display=True: kinds.update({name: value})  # the fixture's patch, watched
     report.glue_numbers(gain=0.5, gain_verdict="within seed noise (95% interval −0.12 to +1.12)")
     assert kinds["gain"] == 0.5 and isinstance(kinds["gain_verdict"], Markdown)
+
+
+def test_glue_minutes_says_how_many_seeds_a_time_rests_on_and_names_no_machine(glued):
+    here = [grid_run("a", 0.8), grid_run("b", 0.8)]  # 2.0 s of wall time each, two threads of one machine
+    out = report.glue_minutes(all=here, some=[*here, grid_run("c", 0.8, device_name="Other CPU")])
+    assert out["all"] == pytest.approx(2.0 / 60) and glued["all_timed"] == 2 and glued["some_timed"] == 2
+    assert glued["all_minutes_text"] == "0 minutes per seed" and "CPU" not in glued["some_minutes_text"]
+    assert glued["some_minutes_text"].endswith("(2 of 3 seeds timed on two threads)")

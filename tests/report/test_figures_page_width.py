@@ -1,6 +1,7 @@
 """Every figure the book draws (fmnist_lab.report.figures) is readable at page width: saved at 200 dpi
 it is at most 1 400 px (7 in) wide, legends and tick labels included, and shown at the PDF's 6.3 in
-text width (the HTML shows it 6.9 in wide) its smallest text is still 9 pt; no two texts overlap.
+text width (the HTML shows it 6.9 in wide) its smallest text is still 9 pt, a log axis's labels
+included (plain numbers, no power of ten with a raised exponent); no two texts overlap.
 Each public figure function is drawn from small synthetic inputs shaped like the book's (its longest
 labels, its number of groups), so a figure widened by a new legend or a longer label fails here, not
 in review."""
@@ -185,6 +186,12 @@ def drawn_texts(fig: plt.Figure) -> list[matplotlib.text.Text]:
     return list(dict.fromkeys(drawn))
 
 
+def raised_exponent(text: str) -> bool:
+    """Whether a text holds mathtext with a superscript ('$\\mathdefault{10^{-5}}$', what matplotlib's
+    log axes write): the exponent is drawn at 70% of the text's size, a 10 pt label's at 7 pt."""
+    return "$" in text and "^" in text
+
+
 def text_box(text: matplotlib.text.Text, renderer) -> tuple[np.ndarray, float, float, float]:
     """A text's centre (pixels), its width and height as written, and its angle (radians): the
     window extent of a rotated text is the box around it, wider than the text itself."""
@@ -219,8 +226,11 @@ def test_figure_fits_the_page_with_text_of_at_least_9_points(name, themed):
     pixels = saved_width_pixels(fig)
     assert pixels <= MAX_PIXELS, f"{name}: {pixels} px wide at 200 dpi (> {MAX_PIXELS}); narrow its figsize, legend or labels"
     shrink = min(1.0, PDF_WIDTH / (pixels / 200))
-    small = {t.get_text(): round(t.get_fontsize() * shrink, 1) for t in drawn_texts(fig) if t.get_fontsize() * shrink < MIN_POINTS}
+    texts = drawn_texts(fig)
+    small = {t.get_text(): round(t.get_fontsize() * shrink, 1) for t in texts if t.get_fontsize() * shrink < MIN_POINTS}
     assert not small, f"{name}: text under {MIN_POINTS} pt at page width: {small}"
+    raised = [t.get_text() for t in texts if raised_exponent(t.get_text())]
+    assert not raised, f"{name}: a power of ten whose exponent is drawn at 70% of the text: {raised}; label the axis with style.plain_log"
 
 
 @pytest.mark.parametrize("name", FIGURES)

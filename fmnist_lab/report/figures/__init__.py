@@ -24,7 +24,7 @@ from .images import (  # noqa: F401
     pixel_statistics,
 )
 from .learned import reliability, tsne_maps, weight_images  # noqa: F401
-from .style import PALETTE, PALETTE_NAME, POINT, STYLE, TEXT_SIZE, WIDTH, use_style  # noqa: F401
+from .style import PALETTE, PALETTE_NAME, POINT, STYLE, TEXT_SIZE, WIDTH, plain_log, plain_number, use_style  # noqa: F401
 from .training import (  # noqa: F401
     METRIC_NAMES,
     compare_curves,

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ...runs.summary import ci95
-from .style import WIDTH
+from .style import WIDTH, plain_number
 
 
 def frontier_axis(mlps: pd.DataFrame, lines: tuple[float, ...] = ()) -> tuple[float, float]:
@@ -88,7 +88,7 @@ def frontier_figure(mlps: pd.DataFrame, highlight: list[str], goal: float | None
     if below:
         ax.text(0.99, 0.02, f"{below} MLPs below {low:g}%, not drawn ↓", transform=ax.transAxes, ha="right", va="bottom")
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))  # 0.1, 1, 10 rather than powers of ten
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: plain_number(v)))  # 0.1, 1, 10 rather than powers of ten
     ax.set_xlabel("training cost per seed (CPU-minutes, log scale)")
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(low - 0.15, high)  # a margin: a point at the floor is drawn whole

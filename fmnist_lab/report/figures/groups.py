@@ -10,7 +10,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import LogLocator, NullFormatter
 
-from .style import PALETTE, POINT, TEXT_SIZE, WIDTH
+from .style import PALETTE, POINT, TEXT_SIZE, WIDTH, plain_log, plain_number
 
 
 def _val_percent_of(result: dict[str, Any]) -> float:
@@ -107,7 +107,7 @@ def heatmap(values: np.ndarray, rows: Sequence[str], cols: Sequence[str], text: 
 
 
 def _tick(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return plain_number(value) if isinstance(value, float) else str(value)  # 0.0001, never 1e-04
 
 
 def study_heatmap(results: Any, rows: str, cols: str, xlabel: str = "", ylabel: str = "",
@@ -186,30 +186,35 @@ def _gap_points_of(result: dict[str, Any]) -> float:
 
 def accuracy_and_gap(lines: dict[str, dict[float, list[dict[str, Any]]]], xlabel: str, logx: bool = False,
                      reference: tuple[str, list[dict[str, Any]]] | None = None) -> plt.Figure:
-    """Two panels against one setting: validation accuracy (%, left) and the train − validation gap
-    (points, right), each mean ± std over seeds, one line per {label: {setting value: runs}}.
+    """Two panels, one above the other, sharing the setting's axis: validation accuracy (%, top) and
+    the train − validation gap (points, bottom), each mean ± std over seeds, one line per
+    {label: {setting value: runs}}. Each panel takes the page's width, so the setting's values
+    (0.00001 … 0.1 on a log axis, written in plain numbers: `style.plain_log`) stand well apart.
 
     A log axis cannot show a value ≤ 0, so those points are left out there; `reference` = (label,
     runs) draws such a group (e.g. no penalty, λ = 0) as a dotted grey line at its mean in both
     panels. The legend, when there is more than one thing to name, sits below the panels, off the data."""
-    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.2))
+    fig, axes = plt.subplots(2, 1, figsize=(WIDTH, 4.6), sharex=True)
     for ax, value, ylabel in zip(axes, (_val_percent_of, _gap_points_of), ("validation accuracy (%)", "train − validation (points)")):
         for i, (label, groups) in enumerate(lines.items()):
             frame = pd.DataFrame([(x, value(r)) for x, runs in groups.items() if x > 0 or not logx for r in runs], columns=["x", "y"])
             sns.lineplot(frame, x="x", y="y", errorbar="sd", err_style="bars", err_kws={"capsize": 3}, **POINT,
                          color=PALETTE[i % len(PALETTE)], label=label, ax=ax)
             if not logx:
-                ax.set_xticks(list(groups), [f"{x:g}" for x in groups])
+                ax.set_xticks(list(groups), [plain_number(x) for x in groups])
         if reference is not None:
             ax.axhline(np.mean([value(r) for r in reference[1]]), color="grey", linestyle=":", label=reference[0])
-        if logx:
-            ax.set_xscale("log")
-        ax.set(xlabel=xlabel, ylabel=ylabel)
+        ax.set(xlabel="", ylabel=ylabel)
         ax.get_legend().remove()
+    if logx:
+        axes[1].set_xscale("log")  # both panels: they share the axis
+        plain_log(axes[1].xaxis)  # 0.00001 … 0.1: a power of ten's raised exponent would be too small to read
+    axes[1].set_xlabel(xlabel)
+    fig.align_ylabels(axes)
     handles, labels = axes[0].get_legend_handles_labels()
     if len(labels) > 1:
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
         fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, 0.0))
-        fig.tight_layout(rect=(0, 0.1, 1, 1))
     else:
         fig.tight_layout()
     return fig
@@ -286,7 +291,7 @@ def efficiency(networks: Any, best: Sequence[str], floor: float, line: tuple[str
             decades = np.log10(kept[column].max() / kept[column].min())
             ax.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5) if decades < 1.5 else (1,)))  # a few labels, however narrow the range
             ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", "\u2009") if v >= 1 else f"{v:g}"))
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: plain_number(v)))
         ax.set_xlabel(xlabel)
     axes[0].set_ylabel("test accuracy (%)")
     fig.tight_layout()

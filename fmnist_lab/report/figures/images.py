@@ -12,7 +12,7 @@ import torch
 from ...engine.augment import augment
 from ...engine.data import CLASS_NAMES
 from ..format import thousands
-from .style import PALETTE, TEXT_SIZE, WIDTH
+from .style import PALETTE, TEXT_SIZE, WIDTH, plain_log
 
 
 def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, columns: int = 10,
@@ -84,6 +84,7 @@ def pixel_statistics(images: torch.Tensor, labels: torch.Tensor) -> plt.Figure:
     left.hist(pixels.flatten().numpy(), bins=51, color=PALETTE[0], log=True, linewidth=0)
     left.set_xlabel("pixel value (scaled to [0, 1])")
     left.set_ylabel("pixels (log scale)")
+    plain_log(left.yaxis)
     per_class = pd.DataFrame([(CLASS_NAMES[c], stat, value) for c in range(len(CLASS_NAMES))
                               for stat, value in (("mean pixel value", pixels[labels == c].mean().item()),
                                                   ("fraction of non-zero pixels", (pixels[labels == c] > 0).float().mean().item()))],

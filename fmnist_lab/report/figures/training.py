@@ -10,7 +10,7 @@ import torch
 from matplotlib.ticker import MaxNLocator
 
 from ...analysis.metrics import stopping_epochs
-from .style import PALETTE, WIDTH, _percent
+from .style import PALETTE, WIDTH, _percent, plain_log, plain_number
 
 
 def _history(results: list[dict[str, Any]], metric: str) -> np.ndarray:
@@ -99,6 +99,7 @@ def per_layer(values: dict[str, Sequence[float]], ylabel: str, logy: bool = True
         ax.plot(np.arange(1, len(ys) + 1), ys, marker="o", color=PALETTE[i % len(PALETTE)], label=label)
     if logy:
         ax.set_yscale("log")
+        plain_log(ax.yaxis)
     ax.set_xlabel("layer")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -108,36 +109,40 @@ def per_layer(values: dict[str, Sequence[float]], ylabel: str, logy: bool = True
 
 
 def layer_histograms(activations: dict[str, Sequence[torch.Tensor]], bins: int = 60) -> plt.Figure:
-    """Rows: configurations; columns: hidden layers; each panel a filled histogram of that layer's
-    outputs on its own scale (the x ticks show how the spread changes from layer to layer). Exact
-    zeros, when they are at least a fifth of a layer's outputs (ReLU's), are counted apart and their
-    share written in the panel: drawn as a bar they would flatten the rest of the distribution."""
-    rows, cols = len(activations), max(len(v) for v in activations.values())
-    fig, axes = plt.subplots(rows, cols, figsize=(min(WIDTH, 0.4 + 1.05 * cols), 1.5 * rows), squeeze=False)
-    for r, (label, layers) in enumerate(activations.items()):
-        for c, a in enumerate(layers):
+    """Columns: configurations; rows: hidden layers, the first (nearest the input) at the top; each
+    panel a filled histogram of that layer's outputs on its own scale (the x ticks show how the
+    spread changes from layer to layer). Exact zeros, when they are at least a fifth of a layer's
+    outputs (ReLU's), are counted apart and their share written in the panel: drawn as a bar they
+    would flatten the rest of the distribution. Four configurations side by side leave each panel
+    1.5 in, room for its two tick labels and its share of zeros apart from its neighbours'."""
+    cols, rows = len(activations), max(len(v) for v in activations.values())
+    fig, axes = plt.subplots(rows, cols, figsize=(min(WIDTH, 0.5 + 1.6 * cols), 0.35 + 0.95 * rows), squeeze=False)
+    for c, (label, layers) in enumerate(activations.items()):
+        for r, a in enumerate(layers):
             ax, values = axes[r, c], a.flatten().numpy()
             zeros = float(np.mean(values == 0))
             if zeros >= 0.2:
                 values = values[values != 0]
                 ax.text(0.97, 0.95, f"{100 * zeros:.0f}% zeros", transform=ax.transAxes, ha="right", va="top")
-            counts, _, _ = ax.hist(values, bins=bins, color=PALETTE[r % len(PALETTE)], histtype="stepfilled", linewidth=0)
+            counts, _, _ = ax.hist(values, bins=bins, color=PALETTE[c % len(PALETTE)], histtype="stepfilled", linewidth=0)
             if zeros >= 0.2:
                 ax.set_ylim(0, 1.4 * counts.max())  # room for the share of zeros above the bars
             ax.set_yticks([])
             ticks = _two_ticks(float(a.min()), float(a.max()))  # from every output, zeros included
-            ax.set_xticks(ticks, [f"{t:g}".replace("-", "\u2212") for t in ticks])
+            ax.set_xticks(ticks, [plain_number(t) for t in ticks])
             ax.grid(False)
-            if r == 0:
-                ax.set_title(f"layer {c + 1}")
-        axes[r, 0].set_ylabel(label)
-    fig.tight_layout(pad=0.3, w_pad=0.8, h_pad=1.2)  # row gap: a share of zeros must not read as the tick labels above it
+        axes[0, c].set_title(label)
+        for ax in axes[len(layers):, c]:
+            ax.set_visible(False)  # a configuration with fewer layers: no empty frames
+    for r in range(rows):
+        axes[r, 0].set_ylabel(f"layer {r + 1}")
+    fig.tight_layout(pad=0.3, w_pad=1.5, h_pad=1.0)  # a share of zeros must not read as the tick labels above it
     return fig
 
 
 def _two_ticks(low: float, high: float) -> list[float]:
-    """Two round values in [low, high] at least half the range apart (two 10 pt labels fit under a
-    one-inch panel; three do not)."""
+    """Two round values in [low, high] at least half the range apart: two 10 pt labels sit clear
+    of each other and of the next panel's under `layer_histograms`' narrow panels."""
     span = high - low
     if not span > 0:
         return [low]

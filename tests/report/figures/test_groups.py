@@ -111,6 +111,19 @@ def test_accuracy_and_gap_leaves_nonpositive_values_off_a_log_axis_and_draws_the
     plt.close(fig)
 
 
+def test_accuracy_and_gap_stacks_its_panels_on_one_axis_written_in_plain_numbers(dropout):
+    figures.use_style()
+    lines = {"dropout": groups.by_value(dropout, "dropout")}
+    fig = figures.accuracy_and_gap(lines, "p", logx=True)
+    top, bottom = fig.axes
+    assert top.get_shared_x_axes().joined(top, bottom) and top.get_position().y0 > bottom.get_position().y1
+    assert (top.get_xlabel(), bottom.get_xlabel()) == ("", "p")  # the shared axis named once, under the bottom panel
+    fig.canvas.draw()
+    labels = [t.get_text() for t in bottom.get_xticklabels() if t.get_text()]
+    assert labels and not any("$" in label or "^" in label for label in labels)  # 0.1, not a raised 10⁻¹
+    plt.close(fig)
+
+
 def test_efficiency_plot_draws_even_when_every_network_is_left_out():
     import matplotlib
     matplotlib.use("Agg")

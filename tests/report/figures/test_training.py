@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 import torch
 
@@ -32,6 +33,18 @@ def test_schedule_panel_draws_the_rate_as_steps_held_through_each_epoch():
     rate = fig.axes[1].get_lines()[0]
     plt.close(fig)
     assert rate.get_drawstyle() == "steps-post"
+
+
+def test_layer_histograms_put_configurations_in_columns_and_layers_in_rows(themed):
+    generator = torch.Generator().manual_seed(0)
+    layers = [torch.randn(500, generator=generator) / (i + 1) for i in range(3)]
+    fig = figures.layer_histograms({"tanh": layers, "ReLU": [torch.relu(a) for a in layers[:2]]})
+    axes = np.array(fig.axes).reshape(3, 2)  # rows: layers; columns: configurations, as few as the page has
+    assert [ax.get_title() for ax in axes[0]] == ["tanh", "ReLU"] and not any(ax.get_title() for ax in axes[1:].flat)
+    assert [ax.get_ylabel() for ax in axes[:, 0]] == ["layer 1", "layer 2", "layer 3"]
+    assert not axes[2, 1].get_visible()  # ReLU has two layers: no empty frame under them
+    assert fig.get_figwidth() <= figures.WIDTH
+    plt.close(fig)
 
 
 def test_layer_histograms_count_relu_zeros_apart_and_label_two_round_ticks(themed):

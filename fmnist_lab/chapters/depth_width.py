@@ -14,16 +14,21 @@ from .claims import claim
 def glue(ch: ChapterResults) -> SimpleNamespace:
     """Glue every number the page's prose quotes and return what its figures draw (`facts.<name>`);
     `check(facts)` then tests the claims that rest on them."""
-    report.glue_compute("ch3", ch.all_runs())
+    report.glue_compute("ch3", ch.all_runs())  # the machines are named once, in the appendix
     depth = groups.by_value(ch.depth, lambda cfg: len(cfg.hidden))  # hidden layers -> runs
     width = groups.by_value(ch.width, lambda cfg: cfg.hidden[0])  # units per layer -> runs
     report.glue_stats(depth0=depth[0], depth1=depth[1], depth2=depth[2], depth6=depth[6], width256=width[256],
                       **{f"{name}_best": study.runs[study.pick()] for name, study in ch.items()})
     narrow = report.glue_stats(control=width[32], width32=width[32], width1024=width[1024])
-    report.glue_markdown(width1024_train_gain_text=report.signed(100 * (narrow["width1024"]["train"] - narrow["width32"]["train"])))
+    vs_one = {layers: report.compare(runs, depth[1], "val") for layers, runs in depth.items() if layers > 1}  # paired by seed
+    deep_val = {layers: summary.summarize(runs)["val_mean"] for layers, runs in depth.items() if layers}
+    report.glue_markdown(deep_top=report.plural(max(deep_val, key=deep_val.get), "layer"),  # the widest gap, named
+                         deep_bottom=report.plural(min(deep_val, key=deep_val.get), "layer"))
     report.glue_timing("ch3", ch)  # how far two runs of one configuration differ in seconds per epoch
     report.glue_spread("deep", [runs for layers, runs in depth.items() if layers])
     report.glue_spread("budget", ch.budget.runs.values())
+    budget_val = {label: summary.summarize(runs)["val_mean"] for label, runs in ch.budget.runs.items()}
+    budget_gap = report.compare(ch.budget.runs[max(budget_val, key=budget_val.get)], ch.budget.runs[min(budget_val, key=budget_val.get)], "val")
     report.glue_markdown(ch3_timing=report.timing_note(ch.all_runs()), budget=report.plural(studies.BUDGET, "parameter"),
                          **{f"{name}_best": study.pick() for name, study in ch.items()})
     report.glue_table("tab_depth", report.summary_table(ch.depth.runs, label="hidden layers"));
@@ -47,7 +52,19 @@ def check(f: SimpleNamespace) -> None:
     claim(not any((c := report.compare(f.width[b], f.width[a], "val"))["clear"] and c["gain"] < 0 for a, b in zip(widths, widths[1:])),
           "validation accuracy rises with width up to the largest network tried")  # no step down beyond seed noise
     claim(report.compare(f.width[1024], f.width[256])["clear"], "Width is the lever that works")  # on test, beyond seed noise
+    claim(f.narrow["width1024"]["clear"] and f.narrow["width1024"]["train"] - f.narrow["width32"]["train"] > 2 * f.narrow["width1024"]["gain"] / 100,
+          "most of the extra capacity goes into memorising the training set, but not all of it")
+    for sentence in ("no depth validates above one hidden layer beyond seed noise",
+                     "further layers raise validation accuracy by nothing beyond seed noise at this scale"):
+        claim(not any(c["clear"] and c["gain"] > 0 for c in f.vs_one.values()), sentence)
+    claim(not any(c["clear"] for c in f.vs_one.values()), "no depth from two to six differs from one hidden layer beyond seed noise")
+    claim(not any((c := report.compare(f.depth[6], runs, "val"))["clear"] and c["gain"] < 0 for layers, runs in f.depth.items() if 0 < layers < 6),
+          "six layers do not hurt beyond seed noise")
+    for sentence in ("how they are split between one and four layers makes no difference beyond seed noise",
+                     "Report D's constant-budget finding that two layers are best is not reproduced"):
+        claim(not f.budget_gap["clear"], sentence)
     val = {layers: summary.summarize(runs)["val_mean"] for layers, runs in f.depth.items()}
-    deep = [v for layers, v in val.items() if layers]
-    claim(4 * (max(deep) - min(deep)) < val[1] - val[0],
+    deep = {layers: v for layers, v in val.items() if layers}
+    top, bottom = max(deep, key=deep.get), min(deep, key=deep.get)
+    claim(report.compare(f.depth[top], f.depth[bottom], "val")["clear"] and 4 * (deep[top] - deep[bottom]) < val[1] - val[0],
           "The widest of these gaps is …: real, but small beside the step to the first hidden layer")

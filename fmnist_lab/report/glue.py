@@ -17,7 +17,7 @@ from ..runs.summary import compute_seconds, summarize
 from .comparisons import compare, noise_verdict, paired, seeds_ahead, shown_points, unpaired
 from .format import join, number, plural, scientific, signed, slug, span
 from .tables import markdown_table
-from .timing import two_thread_minutes, where_trained
+from .timing import two_thread_minutes
 
 
 def glue_table(name: str, frame: pd.DataFrame | list[dict[str, Any]]) -> pd.DataFrame:
@@ -92,11 +92,10 @@ def glue_minutes(**groups: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def glue_compute(prefix: str, results: list[dict[str, Any]]) -> None:
-    """Glue what a set of runs cost when trained (from provenance): `<prefix>_runs`,
-    `<prefix>_minutes` (numbers) and `<prefix>_devices` (Markdown, for {glue:md})."""
+    """Glue what a set of runs cost when trained (from provenance): `<prefix>_runs` and
+    `<prefix>_minutes`. Where they trained is the appendix's to say (`where_trained`), once."""
     results = list({r["key"]: r for r in results}.values())  # a run shared by two groups counts once
     glue_numbers(**{f"{prefix}_runs": len(results), f"{prefix}_minutes": compute_seconds(results) / 60})
-    glue_markdown(**{f"{prefix}_devices": where_trained(results)})
 
 
 def glue_signed(digits: int = 2, **values: float) -> None:
@@ -172,15 +171,14 @@ def glue_pick(name: str, results: Any, title: Callable[[RunConfig], str] | None 
 def glue_timing(prefix: str, chapter: Any) -> str:
     """Seconds per epoch compare only between runs on one machine: pick the machine that trained
     most of a chapter's runs (`ChapterResults`) and return it (for `seconds_cell`), and glue
-    `<prefix>_timing_device` (Markdown, e.g. '2 threads of AMD EPYC') and `<prefix>_timing_jitter`:
-    the largest difference in seconds per epoch between two runs of one group on that machine,
-    a scale for which timing differences mean anything."""
+    `<prefix>_timing_jitter`: the largest difference in seconds per epoch between two runs of one
+    group on that machine, a scale for which timing differences mean anything. (The machine is
+    named once, in the appendix.)"""
 
     runs = chapter.all_runs()
     on = timing_machine(runs)
     jitter = [max(seconds) - min(seconds) for study in chapter.values() for group in study.runs.values()
               if len(seconds := [r["seconds_per_epoch"] for r in group if machine(r) == on]) > 1]
-    glue_markdown(**{f"{prefix}_timing_device": where_trained([r for r in runs if machine(r) == on])})
     glue_numbers(**{f"{prefix}_timing_jitter": max(jitter, default=0.0)})
     return on
 

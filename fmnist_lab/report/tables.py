@@ -36,12 +36,12 @@ def summary_table(groups: dict[str, list[dict[str, Any]]], label: str = "configu
         s = summarize(results)
         seconds = seconds_per_epoch(results, on)
         row = {label: name, "params": thousands(s["params"]), "s/epoch": "–" if math.isnan(seconds) else f"{seconds:.2f}",
-               "best epoch": number(s["epochs"], 1), "seeds": s["seeds"],
+               "best epoch": f"{s['epochs']:.1f}", "seeds": s["seeds"],
                "train acc %": pct(s["train_mean"]), "val acc %": pm(s["val_mean"], s["val_std"])}
         if gap:
             del row["best epoch"]  # reported at the last epoch; show where validation peaked instead
             row["peak val acc %"] = pct(s["peak_val_mean"])
-            row["peak epoch"] = number(statistics.fmean(stopping_epochs(r)["acc_epoch"] for r in results), 1)
+            row["peak epoch"] = f"{statistics.fmean(stopping_epochs(r)['acc_epoch'] for r in results):.1f}"
             row["gap (points)"] = f"{100 * s['gap']:.2f}"
         if test:  # the test column takes the seed count's place: with it, eight columns overflow a laptop screen
             del row["seeds"]
@@ -77,8 +77,9 @@ def val_cell(results: list[dict[str, Any]]) -> str:
 
 
 def epochs_cell(results: list[dict[str, Any]]) -> str:
-    """The selected epoch, mean over the runs: '13', or '13.3' (one decimal) when not whole."""
-    return number(summarize(results)["epochs"], 1)
+    """The selected epoch, mean over the runs, always with one decimal ('13.0', '13.3'), so that a
+    column of them lines up on its decimal point."""
+    return f"{summarize(results)['epochs']:.1f}"
 
 
 def params_cell(results: list[dict[str, Any]]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chapter_facts import broken, full_profile, facts_of  # noqa: F401  (full_profile: a fixture)
+from fakes import seed_run
 
 from fmnist_lab.chapters import baseline as baseline_page
 from fmnist_lab.chapters.claims import ClaimFailed
@@ -30,9 +31,25 @@ def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
     per_class[facts.names.index("Trouser")] = 0.5  # the worst class no longer an upper-body garment
     with pytest.raises(ClaimFailed, match="Its errors are concentrated in the upper-body garments"):
         baseline_page.check(broken(facts, mean=per_class))
-    svm = {**facts.pick["svm"], "test_mean": facts.RR["test_mean"] - 0.001}
+    within = {"gain": 0.3, "ci": 0.5, "clear": False}
     with pytest.raises(ClaimFailed, match="Only the SVM beats the networks"):
-        baseline_page.check(broken(facts, pick={**facts.pick, "svm": svm}))
+        baseline_page.check(broken(facts, versus={**facts.versus, ("svm", "base"): within}))
+    with pytest.raises(ClaimFailed, match="Only the SVM beats the networks"):  # another classifier clearly ahead too
+        baseline_page.check(broken(facts, versus={**facts.versus, ("mlp", "ref"): {**within, "clear": True}}))
+    with pytest.raises(ClaimFailed, match="score below both networks, every gap beyond seed noise"):
+        baseline_page.check(broken(facts, versus={**facts.versus, ("knn", "base"): {**within, "gain": -0.3}}))
+    with pytest.raises(ClaimFailed, match="the forest .* scores below the reference MLP"):
+        baseline_page.check(broken(facts, versus={**facts.versus, ("forest", "ref"): {**within, "gain": -0.3}}))
+    with pytest.raises(ClaimFailed, match="The two linear models agree"):
+        baseline_page.check(broken(facts, versus={**facts.versus, ("logistic", "soft"): {**within, "clear": True}}))
+
+
+def test_against_networks_gives_a_deterministic_fit_the_networks_interval_alone():
+    runs = [seed_run(seed, 0.9, test) for seed, test in enumerate((0.880, 0.882, 0.884))]
+    once = [seed_run(0, 0.9, 0.892)]
+    out = baseline_page.against_networks(once, runs)
+    assert out["gain"] == pytest.approx(1.0) and out["ci"] == pytest.approx(4.303 * 0.2 / 3 ** 0.5, rel=1e-3)
+    assert out["clear"] and out["verdict"].startswith("beyond seed noise")
 
 
 def test_the_checkpoint_is_claimed_to_reproduce_its_run_on_every_profile(facts, monkeypatch):

@@ -18,6 +18,11 @@ def test_the_committed_runs_support_every_claim(facts, full_profile):
 def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
     with pytest.raises(ClaimFailed, match="a couple of points with Adam"):
         page.check(broken(facts, gap={**facts.gap, ("raw", "adam"): -0.5}))
+    with pytest.raises(ClaimFailed, match=r"points of validation accuracy \(beyond seed noise\)"):
+        page.check(broken(facts, cost_adam={**facts.cost_adam, "clear": False}))
+    unit_ahead = {**facts.behind, ("unit", "adam"): {"gain": 0.5, "ci": 0.2, "clear": True}}
+    with pytest.raises(ClaimFailed, match="no other scaling validates higher beyond seed noise"):
+        page.check(broken(facts, behind=unit_ahead))
     raw_sgd = facts.summary["raw", "sgd"]
     with pytest.raises(ClaimFailed, match="The loss stays finite"):
         page.check(broken(facts, summary={**facts.summary, ("raw", "sgd"): {**raw_sgd, "diverged": 1}}))

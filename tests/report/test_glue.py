@@ -94,11 +94,17 @@ def test_glue_pick_selects_on_validation_and_names_it(init, glued):
     assert glued["best"] == label  # no title: the group's label
 
 
-def test_glue_timing_names_the_machine_and_the_jitter_between_runs_of_a_group(init, glued):
+def test_glue_timing_picks_the_machine_and_glues_the_jitter_between_runs_of_a_group(init, glued):
     on = report.glue_timing("ch", ChapterResults({"init": init}))
     assert on == metrics.timing_machine(init.all_runs())
-    assert "CPU A" in glued["ch_timing_device"] and "CPU B" not in glued["ch_timing_device"]
     assert glued["ch_timing_jitter"] == pytest.approx(0.2)  # the 100 s run on CPU B does not count
+    assert not any("CPU" in str(v) for v in glued.values())  # the machine is named in the appendix only
+
+
+def test_glue_compute_counts_a_shared_run_once_and_names_no_machine(glued):
+    runs = [grid_run("a", 0.8), grid_run("b", 0.8)]  # 2.0 s of wall time each
+    report.glue_compute("ch", [*runs, runs[0]])
+    assert glued == {"ch_runs": 2, "ch_minutes": pytest.approx(4.0 / 60)}
 
 
 def test_paired_gain_pairs_seeds_and_its_phrases(glued):

@@ -27,7 +27,7 @@ def test_grid_table_pools_the_groups_a_cell_matches_and_names_headers_by_cell(in
     table = report.grid_table(init, nets, {"": {}}, cost, corner="network")
     assert list(table.columns) == ["network", "params", "s/epoch", "best epoch"]
     assert table["s/epoch"].tolist() == ["4.10", "13.10"]  # both inits pooled, the other machine left out
-    assert table["params"].tolist() == ["1\u202f000", "1\u202f000"] and table["best epoch"].tolist() == ["2", "2"]
+    assert table["params"].tolist() == ["1\u202f000", "1\u202f000"] and table["best epoch"].tolist() == ["2.0", "2.0"]
     two = report.grid_table(init, {"default": dict(init="default")}, nets, {"val": report.val_cell, "s": report.seconds_cell(on)})
     assert list(two.columns) == ["", "2 layers: val", "2 layers: s", "6 layers, bn: val", "6 layers, bn: s"]
     with pytest.raises(KeyError):
@@ -52,7 +52,7 @@ def test_gap_table_shows_peak_epoch_instead_of_best_epoch_and_flags_divergence()
     runs = [curve_run([0.80, 0.90, 0.85], [0.5, 0.3, 0.4], seed=0),
             curve_run([0.80, 0.90, 0.85], [0.5, 0.3, 0.4], seed=1, diverged=True)]
     row = report.summary_table({"x": runs}, gap=True).iloc[0]
-    assert row["peak epoch"] == "2" and "best epoch" not in row.index  # an integer mean reads as one
+    assert row["peak epoch"] == "2.0" and "best epoch" not in row.index  # one decimal always: the column lines up
     assert row["gap (points)"] == "5.00"
     assert "diverged 1/2" in row["val acc %"] and row["val acc %"].startswith("85.00\u00a0±\u00a00.00")
 
@@ -62,7 +62,7 @@ def test_summary_table_times_one_machine_and_writes_numbers_as_prose_does():
               "b": [seed_run(0, 0.8, seconds=2.0, cpu="Intel Xeon", epochs=2)]}
     table = report.summary_table(groups)
     assert table["s/epoch"].tolist() == ["1.10", "–"]  # only the machine that trained most runs; none of b's there
-    assert table["params"].tolist() == [f"269{THIN}322"] * 2 and table["best epoch"].tolist() == ["3", "2"]
+    assert table["params"].tolist() == [f"269{THIN}322"] * 2 and table["best epoch"].tolist() == ["3.0", "2.0"]
     one_machine = report.summary_table({"a": groups["a"][:2]})
     assert one_machine["s/epoch"].tolist() == ["1.10"]
     narrow = report.summary_table(groups, label="model", test=True, gap=True, columns=("val acc %", "gap (points)", "test acc %"))

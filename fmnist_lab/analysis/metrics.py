@@ -67,6 +67,12 @@ def stopping_epochs(result: dict[str, Any]) -> dict[str, float]:
             "val_acc_at_acc": float(acc[acc_epoch]), "val_acc_at_loss": float(acc[loss_epoch])}
 
 
+def train_val_gap(result: dict[str, Any]) -> float:
+    """Training (evaluation mode) minus validation accuracy at the reported epoch, in points: how
+    tightly a run fits its own images."""
+    return 100 * (result["history"]["train_eval_acc"][result["final_epoch"] - 1] - result["val"]["acc"])
+
+
 def roughness(result: dict[str, Any], metric: str = "val_loss", skip: int = 3) -> float:
     """How much a curve jitters after the first `skip` epochs: the mean absolute second difference
     |v[t+1] - 2 v[t] + v[t-1]|, which is zero for any straight trend, rising or falling."""

@@ -4,21 +4,28 @@ the book's one standard of evidence."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from ..runs.summary import ci95, t95
 
 
-def paired_gain(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str) -> dict[str, Any]:
-    """`split` accuracy of `runs` minus `control`, seed by seed, in points: the mean, its paired 95 %
-    half-width, the per-seed differences and on how many seeds the trick was ahead."""
-    theirs = {r["config"]["seed"]: r[split]["acc"] for r in control}
-    diffs = [100 * (r[split]["acc"] - theirs[r["config"]["seed"]]) for r in runs if r["config"]["seed"] in theirs]
+def paired_difference(runs: list[dict[str, Any]], control: list[dict[str, Any]], value: Callable[[dict[str, Any]], float]
+                      ) -> dict[str, Any]:
+    """`value(run)` of `runs` minus `control`'s, seed by seed (any number a run has: accuracy in
+    points, a train − validation gap, a curve's roughness): the mean, its paired 95 % half-width,
+    the per-seed differences and on how many seeds `runs` was ahead."""
+    theirs = {r["config"]["seed"]: value(r) for r in control}
+    diffs = [value(r) - theirs[r["config"]["seed"]] for r in runs if r["config"]["seed"] in theirs]
     if not diffs:
         raise ValueError("no seed is shared by the trick's runs and the control's: nothing to pair")
     return {"gain": float(np.mean(diffs)), "ci": ci95(diffs), "seeds": diffs, "ahead": sum(d > 0 for d in diffs)}
+
+
+def paired_gain(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str) -> dict[str, Any]:
+    """`split` accuracy of `runs` minus `control`, seed by seed, in points (`paired_difference`)."""
+    return paired_difference(runs, control, lambda r: 100 * r[split]["acc"])
 
 
 def unpaired_gain(a: dict[str, Any], b: dict[str, Any], split: str) -> dict[str, Any]:

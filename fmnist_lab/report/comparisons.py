@@ -3,9 +3,9 @@ noise, by the book's one standard: a 95% interval of the difference (paired by s
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
-from ..analysis.statistics import paired_gain, unpaired_gain
+from ..analysis.statistics import paired_difference, paired_gain, unpaired_gain
 from ..runs.summary import summarize
 from .format import above_below, number, signed
 
@@ -47,12 +47,13 @@ def noise_verdict(gain: float, half_width: float) -> str:
     return f"{where} seed noise (95% interval {signed(gain - half_width)} to {signed(gain + half_width)})"
 
 
-def paired(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str = "test") -> dict[str, Any]:
-    """How far `runs` lie above `control` on `split`, seed by seed (the seeds' spread cancels): the
-    mean `gain` in points, its 95% half-width `ci`, `clear` (the interval excludes zero), `ahead`
-    (seeds where `runs` won) and `seeds` (pairs)."""
+def paired(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str = "test",
+           value: Callable[[dict[str, Any]], float] | None = None) -> dict[str, Any]:
+    """How far `runs` lie above `control` on `split` (or in `value(run)`, any other number a run
+    has), seed by seed (the seeds' spread cancels): the mean `gain` (points), its 95% half-width
+    `ci`, `clear` (the interval excludes zero), `ahead` (seeds where `runs` won) and `seeds` (pairs)."""
 
-    p = paired_gain(runs, control, split)
+    p = paired_gain(runs, control, split) if value is None else paired_difference(runs, control, value)
     return {"gain": p["gain"], "ci": p["ci"], "clear": abs(p["gain"]) > p["ci"], "ahead": p["ahead"], "seeds": len(p["seeds"])}
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..analysis.metrics import machine, seconds_per_epoch, stopping_epochs, timing_machine
 from ..runs.summary import summarize
-from .format import number, pct, pm, thousands
+from .format import pct, pm, thousands
 
 
 def summary_table(groups: dict[str, list[dict[str, Any]]], label: str = "configuration",

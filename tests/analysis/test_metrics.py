@@ -140,3 +140,8 @@ def test_decay_left_compounds_lr_times_lambda_over_every_step():
     assert metrics.decay_left(cfg) == pytest.approx(0.999 ** 20)
     assert metrics.decay_left(cfg, 0.0) == 1.0
     assert metrics.decay_left(REFERENCE.replace(epochs=1, batch_size=50_000), 0.5) == pytest.approx(1 - 0.0005)
+
+
+def test_train_val_gap_reads_the_reported_epoch_in_points():
+    run = {"history": {"train_eval_acc": [0.80, 0.95, 0.99]}, "final_epoch": 2, "val": {"acc": 0.90}}
+    assert metrics.train_val_gap(run) == pytest.approx(5.0)  # epoch 2's 95% against 90%, not the last epoch's 99%

@@ -26,3 +26,10 @@ def test_paired_gain_leaves_out_unpaired_seeds_and_refuses_when_none_is_shared()
     assert p["seeds"] == pytest.approx([1.0]) and math.isnan(p["ci"])  # one pair: no interval
     with pytest.raises(ValueError, match="no seed is shared"):
         statistics.paired_gain([run(3, 0.9)], [run(4, 0.9)], "val")
+
+
+def test_paired_difference_pairs_any_number_a_run_has():
+    def gap_run(seed, gap):
+        return {"config": {"seed": seed}, "gap": gap}
+    p = statistics.paired_difference([gap_run(0, 5.0), gap_run(1, 4.0)], [gap_run(1, 3.0), gap_run(0, 6.0)], lambda r: r["gap"])
+    assert p["seeds"] == pytest.approx([-1.0, 1.0]) and p["gain"] == pytest.approx(0.0) and p["ahead"] == 1

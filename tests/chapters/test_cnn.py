@@ -79,8 +79,16 @@ def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
     with pytest.raises(ClaimFailed, match="a gap that widens as the data shrinks"):
         cnn_page.check(broken(facts, de={**facts.de, "gap_small": facts.de["gap_large"] + 1}))
     with pytest.raises(ClaimFailed, match="from more than one kind of machine"):
-        cnn_page.check(broken(facts, eff={**facts.eff, "timing": "timed on 2 threads of an AMD EPYC (200 runs) and 1 thread of an AMD EPYC "
-                                                             "(13 runs), so they mix thread counts and are indicative only"}))
+        cnn_page.check(broken(facts, eff={**facts.eff, "timing": "all timed on one machine"}))
+    with pytest.raises(ClaimFailed, match="its seeds disagree there"):
+        first = facts.class_rank["1"]
+        cnn_page.check(broken(facts, per_class={**facts.per_class, first: {**facts.per_class[first], "clear": True}}))
+    with pytest.raises(ClaimFailed, match="beyond seed noise at each"):
+        cnn_page.check(broken(facts, size_gain={**facts.size_gain, 1000: {**facts.size_gain[1000], "clear": False}}))
+    with pytest.raises(ClaimFailed, match="A LeNet-style CNN does not beat that MLP"):
+        cnn_page.check(broken(facts, lenet_vs={**facts.lenet_vs, "test": {**facts.lenet_vs["test"], "clear": False}}))
+    with pytest.raises(ClaimFailed, match="In the range anyone uses, it does not"):
+        cnn_page.check(broken(facts, drop_gain={p: {**g, "gain": -abs(g["gain"]), "clear": True} for p, g in facts.drop_gain.items()}))
 
 
 def test_the_test_maximum_and_the_book_headline_claims_name_their_sentences(facts, full_profile):

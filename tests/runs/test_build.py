@@ -2,6 +2,7 @@
 in silence; it stops with one line naming the run, its estimated time and the command to train it."""
 import importlib.util
 import os
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -61,5 +62,17 @@ def test_the_book_build_tells_its_pages_they_are_in_a_build(monkeypatch):
     spec = importlib.util.spec_from_file_location("build_env", path)
     extension = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(extension)
-    extension.setup(app=None)
+    handlers = {}
+    app = SimpleNamespace(parallel=1, connect=lambda event, handler: handlers.update({event: handler}))
+    extension.setup(app)
     assert os.environ["FMNIST_BUILD"] == "1"  # every page's kernel inherits it
+    assert app.parallel == (os.cpu_count() or 1)  # one page per core at once
+    monkeypatch.setenv("FMNIST_BUILD_JOBS", "1")
+    extension.setup(app)
+    assert app.parallel == 1  # the serial build, on request
+    # jupyter-book's own section numbering says nothing about parallel reading; once every extension
+    # is loaded it is declared safe, so Sphinx does not fall back to a serial read with a warning
+    silent, unknown = SimpleNamespace(parallel_read_safe=None), SimpleNamespace(parallel_read_safe=None)
+    app.extensions = {"sphinx_multitoc_numbering": silent, "someone_elses": unknown}
+    handlers["builder-inited"](app)
+    assert silent.parallel_read_safe is True and unknown.parallel_read_safe is None  # only the ones we have read

@@ -29,8 +29,8 @@ def _unnumbered_docs(app) -> list[str]:
 
 
 # What a cell of a column of numbers holds: digits with their signs, separators and units
-# ('+0.80 ± 0.27', '200 350', '8.4 ×', '90.68', '10⁻⁴', '6.89%'), never a letter.
-NUMBER = re.compile(r"[\d\s\u00a0\u2009\u202f.,+\-\u2212\u2013±×%⁰¹²³⁴⁵⁶⁷⁸⁹⁻]*\d[\d\s\u00a0\u2009\u202f.,+\-\u2212\u2013±×%⁰¹²³⁴⁵⁶⁷⁸⁹⁻]*")
+# ('+0.80 ± 0.27', '200 350', '8.4 ×', '90.68', '10⁻⁴', '6.89%', '12.0 / 19.3'), never a letter.
+NUMBER = re.compile(r"[\d\s\u00a0\u2009\u202f.,+\-\u2212\u2013±×%/⁰¹²³⁴⁵⁶⁷⁸⁹⁻]*\d[\d\s\u00a0\u2009\u202f.,+\-\u2212\u2013±×%/⁰¹²³⁴⁵⁶⁷⁸⁹⁻]*")
 NOTHING = {"", "-", "\u2212", "\u2013", "\u2014"}  # an empty cell or a dash: fits a column of numbers or of words
 # Set at the start of a cell: flush right for numbers, ragged right for words; in both no hyphenation.
 CELL = {True: r"\raggedleft\arraybackslash", False: r"\raggedright\arraybackslash"}

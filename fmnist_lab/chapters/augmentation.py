@@ -68,7 +68,7 @@ def check(f: SimpleNamespace) -> None:
         return
     delta, LONG, SHORT, augmented = f.delta, f.LONG, f.SHORT, [s for s in f.SETS if s != f.NONE]
     claim(len(f.clear_below[SHORT]) > len(f.clear_below[LONG]), "So the loss Report A saw is mostly a training-length effect")
-    claim(len(f.clear_below[LONG]) == 1, "only … is still below it beyond seed noise")
+    claim(f.clear_below[LONG] == ["flip + rotation"], "only … is still below it beyond seed noise, at … points")  # the page quotes flip + rotation's gain
     claim(f.n_longer_clear > len(augmented) / 2 and not f.longer[f.NONE]["clear"],
           "the augmented runs keep learning … the plain run does not")
     claim(not any(f.vs_none[name, LONG]["clear"] for name in f.singles), "end within seed noise of no augmentation")
@@ -76,7 +76,7 @@ def check(f: SimpleNamespace) -> None:
           "none of the six sets beats no augmentation beyond seed noise")
     claim(not f.best_paired["clear"] and not f.best_test["clear"], "No set beats no augmentation beyond seed noise")
     claim(not f.best_test["clear"], "on the test set the difference is … points, …")
-    claim("shift" in f.narrower, "Augmentation narrows the train–validation gap")
+    claim(f.narrower and all(g["gain"] < 0 for g in f.gaps.values()), "Augmentation narrows the train–validation gap")  # every set, some beyond noise
     claim(delta["flip + erasing", LONG] > delta["flip + erasing", SHORT] and f.longer["flip + erasing"]["clear"],
           "Flip + erasing, the pair chapter 10's MLP recipe uses, ends … points off no augmentation …, up from … after 20 epochs")
     claim(all(min(augmented, key=lambda s: delta[s, n]) == "shift" for n in (SHORT, LONG)) and f.shift_worst[SHORT]["clear"],

@@ -140,7 +140,7 @@ def check(f: SimpleNamespace) -> None:
           "the more accurate it is, the more so")
     claim(abs(ls1["ece"] - ls0["ece"]) < 0.01, "it turns an overconfidence into an underconfidence of about the same size")
     claim(ls1["nll"] < ls0["nll"], "It does lower the test loss")
-    claim(ls1["ece_scaled"] > ls0["ece_scaled"] and ls1["nll_scaled"] > ls0["nll_scaled"], "And it makes the repair worse")
+    claim(ls1["ece_scaled"] > ls0["ece_scaled"] and ls1["nll_scaled"] > ls0["nll_scaled"], "Nor does it help the repair")
     claim(ls1["ece_scaled"] > ls0["ece_scaled"] and ls1["nll_scaled"] > ls0["nll_scaled"],
           "after temperature scaling the smoothed network keeps the higher ECE … and the higher NLL")
     claim(all(s["ece_scaled"] < s["ece"] for s in f.assessed.values()), "temperature scaling lowers every network's ECE")

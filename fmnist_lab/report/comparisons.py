@@ -38,13 +38,14 @@ def seeds_ahead(ahead: int, seeds: int, noun: str = "seed") -> str:
 
 
 def noise_verdict(gain: float, half_width: float) -> str:
-    """Whether a gain paired seed by seed (points) is clear of the seed noise, with its 95% interval:
-    'beyond seed noise (95% interval +0.53 to +1.07)', 'within seed noise (95% interval −0.12 to
-    +1.11)'; 'with too few seeds for an interval' when there is none (NaN)."""
+    """Whether a gain (points) is clear of the seed noise, with its 95% interval (paired or Welch's:
+    the caller's): 'beyond seed noise, 95% interval +0.53 to +1.07', 'within seed noise, 95%
+    interval −0.12 to +1.11' (commas, not parentheses: pages often quote it inside their own);
+    'with too few seeds for an interval' when there is none (NaN)."""
     if math.isnan(half_width):
         return "with too few seeds for an interval"
     where = "beyond" if abs(gain) > half_width else "within"
-    return f"{where} seed noise (95% interval {signed(gain - half_width)} to {signed(gain + half_width)})"
+    return f"{where} seed noise, 95% interval {signed(gain - half_width)} to {signed(gain + half_width)}"
 
 
 def paired(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str = "test",

@@ -14,7 +14,7 @@ from ..analysis.metrics import machine, only_right, paired_mcnemar, per_class_me
 from ..engine.config import RunConfig
 from ..engine.data import CLASS_NAMES
 from ..runs.summary import compute_seconds, summarize
-from .comparisons import compare, noise_verdict, paired, seeds_ahead, shown_points, unpaired
+from .comparisons import compare, noise_verdict, seeds_ahead, shown_points, unpaired
 from .format import join, number, plural, scientific, signed, slug, span
 from .tables import markdown_table
 from .timing import two_thread_minutes
@@ -111,16 +111,19 @@ def glue_comparison(name: str, a: Any, b: Any, split: str = "test") -> dict[str,
     - two seed summaries (`summary.summarize` dicts): the difference of the means as printed
       (`shown_points`) with its Welch interval (`unpaired`), and `<name>_err` (the two seed stds
       combined, points);
-    - two lists of runs with the same seeds: the gain paired seed by seed (the seeds' spread
-      cancels) and `<name>_ahead` (`seeds_ahead`).
+    - two lists of runs: `compare`, paired seed by seed when both hold the same seeds (the seeds'
+      spread cancels; then also `<name>_ahead`, `seeds_ahead`), Welch's interval otherwise.
     Both glue `<name>_verdict` (`noise_verdict`: beyond or within seed noise, with the 95% interval,
-    the book's one standard). Returns `unpaired`'s or `paired`'s dict (`gain`, `ci`, `clear`)."""
+    the book's one standard). Returns `unpaired`'s, `paired`'s or `compare`'s dict (`gain`, `ci`, `clear`)."""
     if isinstance(a, Mapping):
         out = unpaired(a, b, split)
         glue_numbers(**{f"{name}_err": 100 * math.hypot(a[f"{split}_std"], b[f"{split}_std"])})
     else:
-        out = paired(a, b, split)
-        glue_markdown(**{f"{name}_ahead": seeds_ahead(out["ahead"], out["seeds"])})
+        out = compare(a, b, split)
+        out["gain"] = shown_points(*(summarize(runs)[f"{split}_mean"] for runs in (a, b)))  # as printed, as for summaries
+        out["clear"] = abs(out["gain"]) > out["ci"]
+        if "ahead" in out:
+            glue_markdown(**{f"{name}_ahead": seeds_ahead(out["ahead"], out["seeds"])})
     glue_markdown(**{f"{name}_verdict": noise_verdict(out["gain"], out["ci"])})
     glue_numbers(**{f"{name}_points": out["gain"]})
     glue_signed(**{name: out["gain"]})

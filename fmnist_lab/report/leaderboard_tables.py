@@ -44,7 +44,7 @@ def glue_gains(ranked: list[Gain], recipe: RunConfig, prefix: str = "gain") -> N
     excludes zero, in words; `_n`, `_seeds_better`, `_seed_pairs` (numbers). Per study (its `name`):
     `<prefix>_<study>_rank` (number), `_test`, `_low`, `_high` (signed: gain and paired interval).
     For the picks `recipe` adopts (`Gain.adopted_by`): `_adopted_n`, `_adopted_sum` (signed),
-    `_adopted_err` (their seed stds combined, points) and `_controls`, how many different controls
+    `_adopted_err` (their paired 95% half-widths combined in quadrature, points) and `_controls`, how many different controls
     they were measured against."""
 
     if not ranked:
@@ -60,7 +60,7 @@ def glue_gains(ranked: list[Gain], recipe: RunConfig, prefix: str = "gain") -> N
                         **{f"{prefix}_top_cost": ranked[0].cost, f"{prefix}_n": len(ranked),
                            f"{prefix}_seeds_better": sum(g.seeds_better for g in ranked),
                            f"{prefix}_seed_pairs": sum(len(g.test_seeds) for g in ranked), f"{prefix}_adopted_n": len(adopted),
-                           f"{prefix}_adopted_err": math.sqrt(sum(g.test_err ** 2 for g in adopted)),
+                           f"{prefix}_adopted_err": math.sqrt(sum(g.test_ci ** 2 for g in adopted)),
                            f"{prefix}_controls": len({g.against for g in adopted})})
 
 

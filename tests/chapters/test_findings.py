@@ -60,7 +60,7 @@ def test_regularization_reports_smoothing_and_the_best_other_setting():
     assert n["reg_other_gain"] == pytest.approx(-100 * 1e-5, abs=0.006)  # the control itself is not an "other" setting
     others = [cfg for study in (studies.L2, studies.DROPOUT) for cfg in study.groups.values() if cfg != study.control]
     assert n["reg_clear_gains"] == 0 and n["reg_settings"] == len(others)  # AdamW at λ = 0 is the control itself
-    assert n["smooth_verdict"].startswith("beyond seed noise (95% interval +0.50 to +0.50)")  # +0.5 on both seeds
+    assert n["smooth_verdict"].startswith("beyond seed noise, 95% interval +0.50 to +0.50")  # +0.5 on both seeds
 
 
 def test_smoothing_replication_pairs_chapter_12s_retrained_pair_by_seed():
@@ -180,7 +180,7 @@ def test_failed_claims_name_what_the_numbers_contradict():
     assert findings.failed_claims({}) == list(findings.CLAIMS)  # a missing number fails its claim
     good = {"scale_adam_gain": 2, "scale_raw_sgd_val": 0.1, "depth_range": 0.3, "depth1_gain": 4.2,
             "width_units": max(studies.WIDTHS), "width_gain": 0.8, "width_verdict": "beyond seed noise (…)",
-            "smooth_gain": 0.5, "smooth_gain_val": 0.4, "smooth_verdict": "within seed noise (…)", "smooth_replication": 0.03,
+            "smooth_gain": 0.5, "smooth_gain_val": 0.4, "smooth_verdict": "within seed noise (…)", "smooth_replication": 0.03, "smooth_replication_clear": 0,
             "reg_other_gain": 0.0, "reg_clear_gains": 0, "act_spread2": 0.6, "act2_verdict": "beyond seed noise (…)", "act_saturating_gap6": 0.9,
             "init_loss2_plain": 5, "init_loss2_bn": 2, "init_loss6_plain": 7, "init_loss6_bn": 3,
             "opt_spread": 0.5, "opt_verdict": "within seed noise (…)", "opt_lr_range_min": 7, "sched_min_gain": 0.6, "aug_short_trail": 0.5,

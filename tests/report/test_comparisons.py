@@ -34,7 +34,7 @@ def test_compare_pairs_runs_only_when_both_hold_the_same_seeds_once():
     assert paired["gain"] == pytest.approx(0.5) and paired["ci"] == pytest.approx(0.0) and paired["seeds"] == 3
     other = report.compare(a, [run(5, 0.905), run(6, 0.915), run(7, 0.925)], "val")  # other seeds: Welch's interval
     assert "seeds" not in other and other["ci"] > 1 and not other["clear"]
-    assert report.verdict(a, b, "val").startswith("beyond seed noise (95% interval +0.50 to +0.50)")
+    assert report.verdict(a, b, "val").startswith("beyond seed noise, 95% interval +0.50 to +0.50")
 
 
 def test_above_subtracts_the_printed_percentages_not_the_raw_fractions():
@@ -51,9 +51,9 @@ def test_seeds_ahead(ahead, seeds, text):
 
 
 def test_noise_verdict_says_whether_the_interval_excludes_zero():
-    assert report.noise_verdict(0.50, 0.62) == f"within seed noise (95% interval {MINUS}0.12 to +1.12)"
-    assert report.noise_verdict(0.80, 0.27) == "beyond seed noise (95% interval +0.53 to +1.07)"
-    assert report.noise_verdict(-0.80, 0.27).startswith("beyond seed noise (95% interval " + MINUS + "1.07 to")
+    assert report.noise_verdict(0.50, 0.62) == f"within seed noise, 95% interval {MINUS}0.12 to +1.12"
+    assert report.noise_verdict(0.80, 0.27) == "beyond seed noise, 95% interval +0.53 to +1.07"
+    assert report.noise_verdict(-0.80, 0.27).startswith("beyond seed noise, 95% interval " + MINUS + "1.07 to")
     assert report.noise_verdict(0.5, math.nan) == "with too few seeds for an interval"
 
 

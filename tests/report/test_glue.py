@@ -18,9 +18,9 @@ def test_glue_comparison_of_two_summaries_glues_signed_points_and_the_noise_verd
     out = report.glue_comparison("gap", b, a, split="val")  # 2 points, but two seeds 2 points apart: Welch's interval is wide
     assert out["gain"] == pytest.approx(-2.0) and not out["clear"]
     assert glued["gap_points"] == pytest.approx(-2.0) and glued["gap"] == "\u22122.00"  # a true minus sign
-    assert glued["gap_verdict"].startswith("within seed noise (95% interval \u2212")
+    assert glued["gap_verdict"].startswith("within seed noise, 95% interval \u2212")
     report.glue_comparison("test_gap", a, b)  # both test at 0.8 on every seed: no spread at all
-    assert glued["test_gap"] == "0.00" and glued["test_gap_verdict"] == "within seed noise (95% interval 0.00 to 0.00)"
+    assert glued["test_gap"] == "0.00" and glued["test_gap_verdict"] == "within seed noise, 95% interval 0.00 to 0.00"
 
 
 def test_glue_against_control_counts_and_names_the_groups_below_it(glued):
@@ -192,7 +192,7 @@ def test_glue_numbers_glues_a_verdict_among_the_numbers_as_markdown(glued):
     import myst_nb
     kinds = {}
     myst_nb.glue = lambda name, value, display=True: kinds.update({name: value})  # the fixture's patch, watched
-    report.glue_numbers(gain=0.5, gain_verdict="within seed noise (95% interval −0.12 to +1.12)")
+    report.glue_numbers(gain=0.5, gain_verdict="within seed noise, 95% interval −0.12 to +1.12")
     assert kinds["gain"] == 0.5 and isinstance(kinds["gain_verdict"], Markdown)
 
 

@@ -37,12 +37,10 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     relu_like = [a for a in choices.ACTIVATIONS if a not in ("sigmoid", "tanh")]  # ReLU and its smooth and leaky variants
     report.glue_spread("two", act.where(hidden=REFERENCE.hidden).values())
     report.glue_spread("six", act.where(hidden=DEEP).values())
-    report.glue_spread("relu_family6", [runs[6, a] for a in relu_like])
+    family_gap = report.glue_spread("relu_family6", [runs[6, a] for a in relu_like])  # the ReLU family alone, six layers
     title = lambda a: choices.ACTIVATIONS[a].title
     two = sorted(choices.ACTIVATIONS, key=lambda a: S[2, a]["val_mean"])  # two layers, lowest first: the widest gap is two[-1] over two[0]
     report.glue_markdown(two_top=title(two[-1]), two_bottom=title(two[0]))
-    family = sorted(relu_like, key=lambda a: S[6, a]["val_mean"])  # six layers, the ReLU family alone
-    family_gap = report.compare(runs[6, family[-1]], runs[6, family[0]], "val")
     behind = {a: {b: report.compare(runs[6, a], runs[6, b], "val") for b in relu_like} for a in ("sigmoid", "tanh")}  # six layers
     within = [f"{title(a)} against {title(b)}" for a, versus in behind.items() for b, c in versus.items() if not c["clear"]]
     total = sum(len(versus) for versus in behind.values())

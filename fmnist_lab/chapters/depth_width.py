@@ -26,9 +26,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                          deep_bottom=report.plural(min(deep_val, key=deep_val.get), "layer"))
     report.glue_timing("ch3", ch)  # how far two runs of one configuration differ in seconds per epoch
     report.glue_spread("deep", [runs for layers, runs in depth.items() if layers])
-    report.glue_spread("budget", ch.budget.runs.values())
-    budget_val = {label: summary.summarize(runs)["val_mean"] for label, runs in ch.budget.runs.items()}
-    budget_gap = report.compare(ch.budget.runs[max(budget_val, key=budget_val.get)], ch.budget.runs[min(budget_val, key=budget_val.get)], "val")
+    budget_gap = report.glue_spread("budget", ch.budget.runs.values())
     report.glue_markdown(ch3_timing=report.timing_note(ch.all_runs()), budget=report.plural(studies.BUDGET, "parameter"),
                          **{f"{name}_best": study.pick() for name, study in ch.items()})
     report.glue_table("tab_depth", report.summary_table(ch.depth.runs, label="hidden layers"));

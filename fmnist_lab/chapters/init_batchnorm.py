@@ -11,7 +11,6 @@ from ..engine import labels
 from ..engine.config import REFERENCE
 from ..runs.studies import DEEP
 from ..runs.study import ChapterResults
-from ..runs import summary
 from . import claims
 from .claims import claim
 
@@ -37,9 +36,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     good_clear = {}  # whether the widest gap between the sensible initializations, without batch norm, is beyond seed noise
     for d, h in ((2, REFERENCE.hidden), (6, DEEP)):
         good = [runs for i, runs in groups.by_value(init, "init", hidden=h, batchnorm=False).items() if i not in ("normal1", "normal001")]
-        report.glue_spread(f"good{d}", good)
-        means = [summary.summarize(runs)["val_mean"] for runs in good]
-        good_clear[d] = report.compare(good[means.index(max(means))], good[means.index(min(means))], "val")["clear"]
+        good_clear[d] = report.glue_spread(f"good{d}", good)["clear"]
         report.glue_comparison(f"loss{d}_normal1", *(init.runs[init.label(hidden=h, init=i, batchnorm=False)] for i in ("default", "normal1")),
                                split="val")  # the same seeds: paired
     bn6, plain6 = (groups.by_value(init, "init", hidden=DEEP, batchnorm=bn) for bn in (True, False))

@@ -30,8 +30,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     best_vs_adam3 = report.glue_comparison("opt_best_vs_adam3", opt.runs[top], runs("adam", 1e-3), split="val")
     beats_adam3 = [l for l in S if (c := report.compare(opt.runs[l], runs("adam", 1e-3), "val"))["clear"] and c["gain"] > 0]
     adam_tie = report.glue_comparison("opt_adam4_vs_adam3", runs("adam", 1e-4), runs("adam", 1e-3), split="val")
-    report.glue_spread("opt_best", [opt.runs[l] for l in ranked])  # the widest gap between two optimizers at their best rates
-    widest = report.compare(opt.runs[ranked[0]], opt.runs[ranked[-1]], "val")
+    widest = report.glue_spread("opt_best", [opt.runs[l] for l in ranked])  # between two optimizers at their best rates
     # SGD wants a larger rate than Adam: each loses beyond seed noise when moved a decade towards the other's best
     sgd_down, adam_up = (report.compare(runs(*a), runs(*b), "val") for a, b in ((("sgd", 0.1), ("sgd", 1e-2)), (("adam", 1e-3), ("adam", 1e-2))))
     diverged, chance = [name(l) for l, s in S.items() if s["diverged"]], [name(l) for l, s in S.items() if s["val_mean"] < 0.5]
@@ -45,7 +44,6 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                          opt_sgd_small_text=f"{100 * val(optimizer='sgd', lr=1e-4):.1f}")
     report.glue_numbers(opt_grid_min=min(s["val_mean"] for s in S.values()),
                         opt_adaptive_small_min=min(val(optimizer=o, lr=1e-4) for o in adaptive),
-                        opt_spread_best=100 * (S[ranked[0]]["val_mean"] - S[ranked[-1]]["val_mean"]),
                         # momentum 0.9 takes steps about 1 / (1 - 0.9) = 10 times longer: lr x matches plain SGD at 10 x
                         **{f"mom_equiv_{i}": 100 * abs(val(optimizer="momentum", lr=lr) - val(optimizer="sgd", lr=10 * lr))
                            for i, lr in enumerate((1e-4, 1e-3, 1e-2))})
@@ -72,12 +70,10 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_summaries(sched, sched_best=top_sched, sched_const=const)
     test_gain = report.glue_comparison("sched_test_gain", sched.runs[top_sched], sched.runs[const])  # same seeds, paired
     protocol = report.glue_comparison("sched_protocol_gain", sched.runs[const], runs("adam", 1e-3), split="val")  # same net, patience 5
-    report.glue_spread("sched_decay", [sched.runs[label] for label in decaying])
-    decay_widest = report.compare(sched.runs[max(decaying, key=lambda l: T[l]["val_mean"])], sched.runs[min(decaying, key=lambda l: T[l]["val_mean"])], "val")
+    decay_widest = report.glue_spread("sched_decay", [sched.runs[label] for label in decaying])
     report.glue_markdown(sched_best=top_sched, sched_min_gain_verdict=report.noise_verdict(gains[smallest]["gain"], gains[smallest]["ci"]))
     report.glue_numbers(sched_epochs=sched.study.groups[const].epochs, sched_min_gain=min(g["gain"] for g in gains.values()),
-                        sched_max_gain=max(g["gain"] for g in gains.values()),
-                        sched_annealed_spread=100 * (max(T[l]["val_mean"] for l in decaying) - min(T[l]["val_mean"] for l in decaying)))
+                        sched_max_gain=max(g["gain"] for g in gains.values()))
     bl, B, best_b = ch.batch_lr, ch.batch_lr.summaries, {b: ch.batch_lr.pick(batch_size=b) for b in studies.BATCH_SIZES}
     at = lambda b, lr: B[bl.label(batch_size=b, lr=lr)]["val_mean"]
     cells = lambda b, lr: bl.runs[bl.label(batch_size=b, lr=lr)]
@@ -86,12 +82,10 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                          bl_diverged_cells=report.join([f"{l} ({s['diverged']} of {s['seeds']} seeds)" for l, s in B.items() if s["diverged"]]) or "none")
     report.glue_numbers(**{f"bl_best_{k}_{b}": v for b, l in best_b.items() for k, v in
                            (("sec", B[l]["sec_per_epoch"]),)},
-                        bl_best_spread=100 * (max(B[l]["val_mean"] for l in best_b.values()) - min(B[l]["val_mean"] for l in best_b.values())),
                         bl_512_small=at(512, 0.01), bl_512_big=at(512, 0.1), bl_32_stall=at(32, 0.1))
     bl_32_cost = report.glue_comparison("bl_32_cost", cells(32, 0.01), cells(32, 0.03), split="val")  # lr 0.03 against 10⁻² at batch 32
     bl_512_gain = report.glue_comparison("bl_512_gain", cells(512, 0.1), cells(512, 0.01), split="val")  # lr 0.1 against 10⁻² at batch 512
-    report.glue_spread("bl_best", [bl.runs[l] for l in best_b.values()])
-    bl_widest = report.compare(bl.runs[max(best_b.values(), key=lambda l: B[l]["val_mean"])], bl.runs[min(best_b.values(), key=lambda l: B[l]["val_mean"])], "val")
+    bl_widest = report.glue_spread("bl_best", [bl.runs[l] for l in best_b.values()])
     return SimpleNamespace(**locals())
 
 

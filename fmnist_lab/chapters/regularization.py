@@ -39,8 +39,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     drop_val = {p: report.compare(runs, plain, "val") for p, runs in drop.items() if p}
     gaps = {name: gap_change(runs, plain) for name, runs in {"ls": best[best_ls], "adamw_extra": decoupled[studies.ADAMW_EXTRA],
                                                               **{f"l2d_{lam:g}": decoupled[lam] for lam in decoupled if 0 < lam <= grid_top}}.items()}
-    report.glue_markdown(**{f"{name}_gap_verdict": g["verdict"] for name, g in gaps.items()},
-                         **{f"{name}_gap_change": report.signed(g["gain"]) for name, g in gaps.items()})
+    report.glue_markdown(**{f"{name}_gap_verdict": gaps[name]["verdict"] for name in ("ls", "adamw_extra")},  # the ones the page prints
+                         **{f"{name}_gap_change": report.signed(gaps[name]["gain"]) for name in ("ls", "adamw_extra")})
     report.glue_stopping("stop", ch.all_runs())
     report.glue_spread("l2d_grid", [plain, *(runs for lam, runs in decoupled.items() if lam <= max(studies.L2_LAMBDAS))])
     report.glue_spread("drop_mild", [runs for p, runs in drop.items() if 0 < p <= 0.3], control=plain)

@@ -220,19 +220,18 @@ def glue_stats(control: list[dict[str, Any]] | None = None, **groups: list[dict[
     return out
 
 
-def glue_spread(prefix: str, groups: Any, control: list[dict[str, Any]] | None = None) -> None:
+def glue_spread(prefix: str, groups: Any, control: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """How far apart several groups (an iterable of run lists) are, against the noise: `<prefix>_range`
-    (highest − lowest mean validation accuracy) and `_max_std` (the largest seed std, the control's
-    included), in points; `_train_min`, `_train_max` (fractions); with a `control`, `_max_delta`:
+    (highest − lowest mean validation accuracy, points); `_train_min`, `_train_max` (fractions); with a `control`, `_max_delta`:
     the largest distance of a group's mean from the control's, in points. `_verdict`: whether the
     widest gap (from the control, else highest against lowest group) is beyond seed noise
-    (`noise_verdict`, paired by seed where the groups share seeds)."""
+    (`noise_verdict`, paired by seed where the groups share seeds). Returns that comparison
+    (`compare`: `gain`, `ci`, `clear`), for the claims a chapter asserts."""
     groups = list(groups)
     summaries = [summarize(runs) for runs in groups]
     base = summarize(control) if control is not None else None
     val = [s["val_mean"] for s in summaries]
     values = {"range": 100 * (max(val) - min(val)),
-              "max_std": 100 * max(s["val_std"] for s in summaries + ([base] if base else [])),
               "train_min": min(s["train_mean"] for s in summaries), "train_max": max(s["train_mean"] for s in summaries)}
     if base is not None:
         values["max_delta"] = 100 * max(abs(v - base["val_mean"]) for v in val)
@@ -241,6 +240,7 @@ def glue_spread(prefix: str, groups: Any, control: list[dict[str, Any]] | None =
         widest = compare(groups[val.index(max(val))], groups[val.index(min(val))], "val")
     glue_numbers(**{f"{prefix}_{k}": v for k, v in values.items()})
     glue_markdown(**{f"{prefix}_verdict": noise_verdict(widest["gain"], widest["ci"])})
+    return widest
 
 
 def glue_stopping(prefix: str, results: list[dict[str, Any]]) -> dict[str, float]:

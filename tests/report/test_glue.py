@@ -146,7 +146,7 @@ def test_glue_stats_calls_a_gain_within_the_seed_spread_so(glued):
 def test_glue_spread_measures_range_and_noise_against_a_control(dropout, glued):
     report.glue_spread("all", dropout.runs.values(), control=dropout.runs["p 0.0"])
     assert glued["all_range"] == pytest.approx(100 * (0.85 - 0.71))
-    assert glued["all_max_std"] == pytest.approx(100 * math.sqrt(2) * 0.01)  # p 0.0 and p 0.5: 2 points apart
+    assert "all_max_std" not in glued  # the verdict, not a standard deviation, says whether the gap is noise
     assert glued["all_max_delta"] == pytest.approx(100 * (0.81 - 0.71))
     assert glued["all_train_min"] == pytest.approx(0.76) and glued["all_train_max"] == pytest.approx(0.90)
     assert glued["all_verdict"].startswith("beyond seed noise")  # p 0.5 is 10 points below the control

@@ -30,13 +30,15 @@ def paired_gain(runs: list[dict[str, Any]], control: list[dict[str, Any]], split
 
 def unpaired_gain(a: dict[str, Any], b: dict[str, Any], split: str) -> dict[str, Any]:
     """Seed summary `a` minus `b` on `split`, in points, when their seeds cannot be paired: the
-    difference of the means and its Welch 95 % half-width (NaN with fewer than two seeds a side).
-    The same interval as `paired_gain`, only wider, because the seeds' spread does not cancel."""
+    difference of the means and its Welch 95 % half-width. A side with one value (a classifier
+    fitted once, an ensemble, a number quoted from a paper) has no spread of its own: the interval
+    is then the other side's alone. NaN when neither side has two values."""
     gain = 100 * (a[f"{split}_mean"] - b[f"{split}_mean"])
-    if min(a["seeds"], b["seeds"]) < 2:
+    sides = [s for s in (a, b) if s["seeds"] >= 2]
+    if not sides:
         return {"gain": gain, "ci": math.nan}
-    va, vb = ((100 * s[f"{split}_std"]) ** 2 / s["seeds"] for s in (a, b))
-    if va + vb == 0:
+    v = [(100 * s[f"{split}_std"]) ** 2 / s["seeds"] for s in sides]
+    if sum(v) == 0:
         return {"gain": gain, "ci": 0.0}
-    df = (va + vb) ** 2 / (va ** 2 / (a["seeds"] - 1) + vb ** 2 / (b["seeds"] - 1))  # Welch–Satterthwaite
-    return {"gain": gain, "ci": t95(max(1, math.floor(df))) * math.sqrt(va + vb)}
+    df = sum(v) ** 2 / sum(vi ** 2 / (s["seeds"] - 1) for vi, s in zip(v, sides))  # Welch–Satterthwaite
+    return {"gain": gain, "ci": t95(max(1, math.floor(df))) * math.sqrt(sum(v))}

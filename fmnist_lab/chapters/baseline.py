@@ -20,7 +20,7 @@ from ..analysis.cost import fit_seconds
 from ..runs import experiments, studies, summary
 from ..runs.studies import BENCHMARK
 from ..runs.study import ChapterResults, StudyResults
-from ..runs.summary import ci95, summarize
+from ..runs.summary import summarize
 from . import claims
 from .claims import claim
 
@@ -78,15 +78,11 @@ def against_benchmark(accuracy: float, name: str) -> str:
 
 
 def against_networks(runs: list[dict[str, Any]], network: list[dict[str, Any]]) -> dict[str, Any]:
-    """How far a classifier's test accuracy lies above a network's, with the book's one standard: a
-    classifier with several seeds against the network's seeds by Welch's interval (their seeds share no
-    luck, so they are not paired); a deterministic one, fitted once, has no seed noise of its own, so
-    the interval is the network's alone (Welch's with one variance zero). `gain` (points, as printed),
-    `ci`, `clear` and `verdict` (`report.noise_verdict`)."""
-    a, b = summarize(runs), summarize(network)
-    gain = report.shown_points(a["test_mean"], b["test_mean"])
-    ci = report.unpaired(a, b)["ci"] if len(runs) > 1 else ci95([100 * r["test"]["acc"] for r in network])
-    return {"gain": gain, "ci": ci, "clear": abs(gain) > ci, "verdict": report.noise_verdict(gain, ci)}
+    """How far a classifier's test accuracy lies above a network's, with the book's one standard
+    (`report.unpaired`: their seeds share no luck; a classifier fitted once has no spread of its own,
+    so the interval is the network's alone): `gain` (points, as printed), `ci`, `clear`, `verdict`."""
+    out = report.unpaired(summarize(runs), summarize(network))
+    return out | {"verdict": report.noise_verdict(out["gain"], out["ci"])}
 
 
 def glue(ch: ChapterResults) -> SimpleNamespace:

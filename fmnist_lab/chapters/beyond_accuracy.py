@@ -14,7 +14,7 @@ from ..engine import config
 from ..engine import data as fdata
 from ..engine.checkpoints import load_checkpoint
 from ..report import calibration_tables
-from ..runs import derived, experiments, studies, summary
+from ..runs import derived, experiments, studies
 from ..runs.derived import Analysis
 from ..runs.store import Store
 from ..runs.study import ChapterResults
@@ -96,7 +96,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                         ens_val=ens_val, ens_test=ens_test, ens_agree=ensemble["agree"])
     report.glue_signed(ens_gain=100 * (ens_test - mean_test), ens_val_gain=100 * (ens_val - mean_val))
     report.glue_markdown(ens_seeds=report.plural(ensemble["members"], "seed"),
-                         ens_verdict=report.noise_verdict(100 * (ens_test - mean_test), summary.ci95([100 * (ens_test - t) for t in seeds_test])))
+                         ens_verdict=report.verdict({"test_mean": ens_test, "test_std": 0.0, "seeds": 1},  # one network: the seeds' spread alone
+                                                    {"test_mean": mean_test, "test_std": float(np.std(seeds_test, ddof=1)), "seeds": len(seeds_test)}))
     rows = leaderboard.entries(store)
     book = findings.glue_book_best(store, rows)  # the book's best MLP (the rule: leaderboard.best_mlp), beside the ensemble
     chosen = leaderboard.best_mlp(rows, store)

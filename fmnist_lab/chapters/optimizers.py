@@ -49,17 +49,17 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                            for i, lr in enumerate((1e-4, 1e-3, 1e-2))})
     mom_equiv_2 = report.compare(runs("momentum", 1e-2), runs("sgd", 0.1), "val")
     report.glue_markdown(mom_equiv_2_verdict=report.noise_verdict(mom_equiv_2["gain"], mom_equiv_2["ci"]))
-    # How much each validation-loss curve jitters (metrics.roughness), per seed, in thousandths of a unit of cross-entropy
-    compare = {label: opt.runs[label] for label in (cell("adam", 1e-3), cell("adam", 1e-4), best["sgd"], best["momentum"])}
+    # How much each validation-loss curve jitters (metrics.roughness), in thousandths of a unit of cross-entropy
+    curves = {"adam3": opt.runs[cell("adam", 1e-3)], "adam4": opt.runs[cell("adam", 1e-4)], "sgd": opt.runs[best["sgd"]],
+              "mom": opt.runs[best["momentum"]]}
     rough_of = lambda r: 1000 * metrics.roughness(r)
-    groups = list(compare.values())
-    report.glue_numbers(**{f"rough_{i}": statistics.fmean(map(rough_of, group)) for i, group in enumerate(groups)})
+    report.glue_numbers(**{f"rough_{i}": statistics.fmean(map(rough_of, runs)) for i, runs in enumerate(curves.values())})
 
-    def jitter(a: int, b: int) -> dict:  # curve a's roughness minus curve b's, paired by seed
-        j = report.paired(groups[a], groups[b], value=rough_of)
+    def jitter(a: str, b: str) -> dict:  # curve a's roughness minus curve b's, paired by seed
+        j = report.paired(curves[a], curves[b], value=rough_of)
         return j | {"verdict": report.noise_verdict(j["gain"], j["ci"])}
 
-    jit = {"sgd_adam3": jitter(2, 0), "mom_adam3": jitter(3, 0), "sgd_adam4": jitter(2, 1), "mom_adam4": jitter(3, 1), "adam3_adam4": jitter(0, 1)}
+    jit = {f"{a}_{b}": jitter(a, b) for a, b in (("sgd", "adam3"), ("mom", "adam3"), ("sgd", "adam4"), ("mom", "adam4"), ("adam3", "adam4"))}
     report.glue_markdown(**{f"rough_{k}_verdict": j["verdict"] for k, j in jit.items()})
     sched, T = ch.schedule, ch.schedule.summaries
     const, top_sched = sched.label(schedule="constant"), sched.pick()

@@ -24,7 +24,9 @@ def test_unpaired_uses_welchs_interval_so_a_gap_inside_the_seeds_spread_is_noise
     assert not out["clear"]
     tight = report.unpaired({**a, "val_std": 0.001}, {**b, "val_std": 0.001}, "val")
     assert tight["clear"] and report.verdict({**a, "val_std": 0.001}, {**b, "val_std": 0.001}, "val").startswith("beyond seed noise")
-    assert math.isnan(report.unpaired({**a, "seeds": 1}, b, "val")["ci"])  # one seed: no interval
+    fixed = report.unpaired({**a, "seeds": 1, "val_std": 0.0}, b, "val")  # one value (fitted once): b's spread alone
+    assert fixed["ci"] == pytest.approx(4.303 * 1.0 / math.sqrt(3), rel=1e-3)  # t(0.975, 2 df) x b's std / sqrt(3)
+    assert math.isnan(report.unpaired({**a, "seeds": 1}, {**b, "seeds": 1}, "val")["ci"])  # one value a side: no interval
 
 
 def test_compare_pairs_runs_only_when_both_hold_the_same_seeds_once():

@@ -175,11 +175,14 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     size_gain = {n: report.compare(sizes["small CNN"][n], sizes["reference MLP"][n], "test") for n in sizes["reference MLP"]}
     match = report.compare(sizes["small CNN"][de["cnn_match"]], sizes["reference MLP"][de["large"]], "test") if de["cnn_match"] == de["cnn_match"] else None
     report.glue_markdown(de_match_verdict=report.noise_verdict(match["gain"], match["ci"]) if match else "")
-    row = lambda label: nets[nets["label"] == label].iloc[0]  # a configuration of the efficiency table, by label
-    lean_vs_top = report.compare(list(row(eff["lean_cnn"])["runs"]), list(row(eff["top_mlp"])["runs"]), "test")
+    def runs_of(label: str) -> list[dict[str, Any]]:  # a configuration of the efficiency table, by label ('none': no runs)
+        found = nets[nets["label"] == label]
+        return list(found.iloc[0]["runs"]) if len(found) else []
+
+    lean, top, bmlp, bcnn = (runs_of(eff[k]) for k in ("lean_cnn", "top_mlp", "best_mlp", "best_cnn"))
+    lean_vs_top = report.compare(lean, top, "test") if lean and top else {"gain": math.nan, "ci": math.nan, "clear": False}
     report.glue_markdown(eff_lean_vs_top_verdict=report.noise_verdict(lean_vs_top["gain"], lean_vs_top["ci"]),
-                         eff_lean_vs_mlp_time=report.time_versus(list(row(eff["lean_cnn"])["runs"]), list(row(eff["best_mlp"])["runs"])),
-                         eff_best_cnn_time=report.time_versus(list(row(eff["best_cnn"])["runs"]), list(row(eff["best_mlp"])["runs"])))
+                         eff_lean_vs_mlp_time=report.time_versus(lean, bmlp), eff_best_cnn_time=report.time_versus(bcnn, bmlp))
     book = findings.glue_book_best()  # the book's best MLP and best CNN (the rule: leaderboard.best_mlp)
     return SimpleNamespace(**locals())
 

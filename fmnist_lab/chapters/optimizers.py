@@ -50,13 +50,13 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     mom_equiv_2 = report.compare(runs("momentum", 1e-2), runs("sgd", 0.1), "val")
     report.glue_markdown(mom_equiv_2_verdict=report.noise_verdict(mom_equiv_2["gain"], mom_equiv_2["ci"]))
     # How much each validation-loss curve jitters (metrics.roughness), in thousandths of a unit of cross-entropy
-    curves = {"adam3": opt.runs[cell("adam", 1e-3)], "adam4": opt.runs[cell("adam", 1e-4)], "sgd": opt.runs[best["sgd"]],
-              "mom": opt.runs[best["momentum"]]}
+    named = {"adam3": cell("adam", 1e-3), "adam4": cell("adam", 1e-4), "sgd": best["sgd"], "mom": best["momentum"]}
+    curves = {label: opt.runs[label] for label in named.values()}  # the figure's curves, by the study's labels
     rough_of = lambda r: 1000 * metrics.roughness(r)
     report.glue_numbers(**{f"rough_{i}": statistics.fmean(map(rough_of, runs)) for i, runs in enumerate(curves.values())})
 
     def jitter(a: str, b: str) -> dict:  # curve a's roughness minus curve b's, paired by seed
-        j = report.paired(curves[a], curves[b], value=rough_of)
+        j = report.paired(opt.runs[named[a]], opt.runs[named[b]], value=rough_of)
         return j | {"verdict": report.noise_verdict(j["gain"], j["ci"])}
 
     jit = {f"{a}_{b}": jitter(a, b) for a, b in (("sgd", "adam3"), ("mom", "adam3"), ("sgd", "adam4"), ("mom", "adam4"), ("adam3", "adam4"))}

@@ -73,10 +73,13 @@ def t95(df: int) -> float:
 
 
 def ci95(values: list[float]) -> float:
-    """Half-width of the 95% t-interval of the mean (NaN for fewer than two values)."""
+    """Half-width of the 95% t-interval of the mean (NaN for fewer than two values, or if one is NaN:
+    a smoke run too short for the quantity measured)."""
 
     n = len(values)
-    return math.nan if n < 2 else t95(n - 1) * statistics.stdev(values) / math.sqrt(n)
+    if n < 2 or any(math.isnan(v) for v in values):
+        return math.nan
+    return t95(n - 1) * statistics.stdev(values) / math.sqrt(n)
 
 
 # Two-sided 95% quantiles of Student's t by degrees of freedom (standard tables, 3 decimals).

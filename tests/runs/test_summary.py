@@ -24,6 +24,7 @@ def test_ci95_uses_the_t_quantile_for_every_sample_size():
     values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
     assert summary.ci95(values) == pytest.approx(2.447 * 0.216025 / 7 ** 0.5, rel=1e-4)
     assert math.isnan(summary.ci95([0.5]))
+    assert math.isnan(summary.ci95([0.5, math.nan, 0.7]))  # a smoke run too short to measure: no interval, not a crash
 
 
 def test_stalled_epochs_flag_a_machine_stall_not_a_slow_run():

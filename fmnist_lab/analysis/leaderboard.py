@@ -32,7 +32,7 @@ from ..runs.study import Study, StudyResults
 from ..runs.summary import select, summarize
 from . import calibration
 from . import predictions as predict
-from .statistics import paired_gain
+from .statistics import paired_gain, shown_points
 
 # Numbers other reports published (test accuracy). Theirs, not ours: quoted for comparison only.
 REPORT_CLAIMS = (
@@ -250,8 +250,8 @@ def _paired(runs: list[dict[str, Any]], control: list[dict[str, Any]]) -> dict[s
 
 
 def _points(summary: dict[str, Any], control: dict[str, Any], split: str) -> tuple[float, float]:
-    diff = summary[f"{split}_mean"] - control[f"{split}_mean"]
-    return 100 * diff, 100 * math.hypot(summary[f"{split}_std"], control[f"{split}_std"])
+    # the gain as the pages print it (the difference of the printed means), and the two stds combined
+    return shown_points(summary[f"{split}_mean"], control[f"{split}_mean"]), 100 * math.hypot(summary[f"{split}_std"], control[f"{split}_std"])
 
 
 def gains(rows: list[Entry], summaries: dict[tuple[Study, str], dict[str, Any]],
@@ -360,8 +360,8 @@ def best_mlp(rows: list[Entry], store: Store | None = None,
 
     mine, theirs = results(pick), results(runner)
     if all(r is not None for r in mine + theirs) and {r["config"]["seed"] for r in mine} & {r["config"]["seed"] for r in theirs}:
-        lead = paired_gain(mine, theirs, "val")
-        return BestMLP(pick, runner, lead["gain"], lead["ci"])
+        lead = paired_gain(mine, theirs, "val")  # the interval paired by seed, around the lead as the pages print it
+        return BestMLP(pick, runner, shown_points(pick.summary["val_mean"], runner.summary["val_mean"]), lead["ci"])
     # Runs not stored, or no seed in common: the difference of the two means, and no interval (read as a tie).
     return BestMLP(pick, runner, 100 * (pick.summary["val_mean"] - runner.summary["val_mean"]), math.nan)
 

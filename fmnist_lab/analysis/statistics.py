@@ -11,6 +11,13 @@ import numpy as np
 from ..runs.summary import ci95, t95
 
 
+def shown_points(a: float, b: float, digits: int = 2) -> float:
+    """`a` − `b` (fractions) in points, from the two as the page prints them (`digits` decimals of
+    a percent): a reader who subtracts 90.01 from 90.05 must find the glued +0.04, not +0.03. Every
+    gain the book prints is this; its interval is the paired (or Welch's) half-width around it."""
+    return round(round(100 * a, digits) - round(100 * b, digits), digits)
+
+
 def paired_difference(runs: list[dict[str, Any]], control: list[dict[str, Any]], value: Callable[[dict[str, Any]], float]
                       ) -> dict[str, Any]:
     """`value(run)` of `runs` minus `control`'s, seed by seed (any number a run has: accuracy in

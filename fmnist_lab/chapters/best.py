@@ -42,8 +42,6 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     C9 = summary.summarize(cnns[summary.select(cnns)])
     GOALS = studies.TARGETS  # (goal, minimum) per family, set before training
     CNN_MINUTES_PER_SEED = 30  # the CNN's compute budget per seed on two CPU cores
-    report.glue_markdown(plain_vs_bmlp_time=report.time_versus(runs[studies.SHORT_PLAIN], runs[studies.BEST_MLP_LABEL]),
-                         dist_vs_plain_time=report.time_versus(runs[studies.DISTILLED], runs[studies.SHORT_PLAIN]))
     minutes = report.glue_minutes(bmlp=runs[studies.BEST_MLP_LABEL], bcnn=runs[studies.BEST_CNN_LABEL], plain=runs[studies.SHORT_PLAIN], dist=runs[studies.DISTILLED],
                                   long=runs[studies.LONG_SHIFTED], refit=runs[studies.REFIT])  # two threads, one machine each
     report.glue_markdown(bcnn_budget="within" if minutes["bcnn"] <= CNN_MINUTES_PER_SEED else "over",

@@ -61,6 +61,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     store = experiments.current_store()
     root = str(store.root)
     report.glue_compute("ch12", ch.all_runs())
+    replication = findings.smoothing_replication(ch)  # chapter 4's label-smoothing pair, retrained: its test gain
+    report.glue_numbers(**replication)
     runs = {name: predict.runs_with_weights(study, label, store) for name, (_, study, label) in GROUPS.items()}
     saved = saved_keys(store)  # the seeds whose weights are stored
     y_val, y_test = predict.labels("val"), predict.labels("test")
@@ -141,6 +143,8 @@ def check(f: SimpleNamespace) -> None:
           "the more accurate it is, the more so")
     claim(abs(ls1["ece"] - ls0["ece"]) < 0.01, "it turns an overconfidence into an underconfidence of about the same size")
     claim(ls1["nll"] < ls0["nll"], "It does lower the test loss")
+    claim(not (f.replication["smooth_replication_clear"] and f.replication["smooth_replication"] > 0),
+          "chapter 4's gain from smoothing does not reproduce")
     claim(ls1["ece_scaled"] > ls0["ece_scaled"] and ls1["nll_scaled"] > ls0["nll_scaled"], "Nor does it help the repair")
     claim(ls1["ece_scaled"] > ls0["ece_scaled"] and ls1["nll_scaled"] > ls0["nll_scaled"],
           "after temperature scaling the smoothed network keeps the higher ECE … and the higher NLL")

@@ -179,10 +179,10 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
         found = nets[nets["label"] == label]
         return list(found.iloc[0]["runs"]) if len(found) else []
 
-    lean, top, bmlp, bcnn = (runs_of(eff[k]) for k in ("lean_cnn", "top_mlp", "best_mlp", "best_cnn"))
+    lean, top, bmlp = (runs_of(eff[k]) for k in ("lean_cnn", "top_mlp", "best_mlp"))
     lean_vs_top = report.compare(lean, top, "test") if lean and top else {"gain": math.nan, "ci": math.nan, "clear": False}
     report.glue_markdown(eff_lean_vs_top_verdict=report.noise_verdict(lean_vs_top["gain"], lean_vs_top["ci"]),
-                         eff_lean_vs_mlp_time=report.time_versus(lean, bmlp), eff_best_cnn_time=report.time_versus(bcnn, bmlp))
+                         eff_lean_vs_mlp_time=report.time_versus(lean, bmlp))
     book = findings.glue_book_best()  # the book's best MLP and best CNN (the rule: leaderboard.best_mlp)
     return SimpleNamespace(**locals())
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from ..analysis.statistics import paired_difference, paired_gain, unpaired_gain
+from ..analysis.statistics import paired_difference, paired_gain, shown_points, unpaired_gain
 from ..runs.summary import summarize
 from .format import above_below, number, signed
-
-
-def shown_points(a: float, b: float, digits: int = 2) -> float:
-    """`a` − `b` (fractions) in points, from the two as the page prints them (`digits` decimals of
-    a percent): a reader who subtracts 90.01 from 90.05 must find the glued +0.04, not +0.03."""
-    return round(round(100 * a, digits) - round(100 * b, digits), digits)
 
 
 def above(a: float, b: float, digits: int = 2) -> str:
@@ -55,6 +49,8 @@ def paired(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str
     `ci`, `clear` (the interval excludes zero), `ahead` (seeds where `runs` won) and `seeds` (pairs)."""
 
     p = paired_gain(runs, control, split) if value is None else paired_difference(runs, control, value)
+    if value is None:  # accuracy: the gain as printed (the difference of the printed means), the interval paired
+        p["gain"] = shown_points(*(sum(r[split]["acc"] for r in side) / len(side) for side in (runs, control)))
     return {"gain": p["gain"], "ci": p["ci"], "clear": abs(p["gain"]) > p["ci"], "ahead": p["ahead"], "seeds": len(p["seeds"])}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..analysis import leaderboard, robustness
-from ..runs import derived
+from ..runs import derived, studies
 from ..runs.derived import Analysis
 from ..runs.store import Store
 from . import best, beyond_accuracy, ceiling
@@ -14,7 +14,7 @@ from . import best, beyond_accuracy, ceiling
 NEEDED: dict[str, Callable[[Store], list[Analysis]]] = {
     "10_best": lambda store: [best.near_twins_analysis()],
     "09_cnn": lambda store: [robustness.moved_analysis(store)],
-    "11_ceiling": lambda store: [ceiling.flip_analysis(store)],
+    "11_ceiling": lambda store: [ceiling.flip_analysis(store), ceiling.flip_analysis(store, studies.PUBLISHED)],
     "12_beyond_accuracy": lambda store: [*beyond_accuracy.stored_analyses(store), leaderboard.ensemble_analysis(store)],
 }
 

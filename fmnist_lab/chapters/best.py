@@ -99,8 +99,8 @@ def check(f: SimpleNamespace) -> None:
     # The prose calls studies.BEST_MLP "the MLP recipe" and names the book's best MLP (leaderboard.best_mlp) as
     # the recipe or chapter 11's variant of it, behind the best CNN.
     best_mlp, best_cnn = leaderboard.best_mlp(f.rows, f.store).pick, leaderboard.best(f.rows, "CNN")
-    claim((best_mlp.study, best_mlp.label) == (studies.BEST, studies.BEST_MLP_LABEL) or best_mlp.study is studies.TRICKS,
-          "Chapter 11 tries known tricks on top of this MLP recipe. The book chooses its best MLP by one rule … and that is …")
+    claim((best_mlp.study, best_mlp.label) == (studies.BEST, studies.BEST_MLP_LABEL) or best_mlp.study.chapter == "11_ceiling",
+          "Chapter 11 tries known tricks on top of this MLP recipe and re-runs the best published MLP recipe. The book chooses its best MLP by one rule … and that is …")
     claim(f.book["book_gap"] > 0, "It scores … on test, … points below the best CNN")
     claim((best_cnn.study, best_cnn.label) == (studies.BEST, studies.BEST_CNN_LABEL),
           "the best CNN of this page is the leaderboard's CNN, the one validation selects")

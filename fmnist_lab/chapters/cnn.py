@@ -220,7 +220,6 @@ def check(f: SimpleNamespace) -> None:
     claim(eff["lean_cnn_test"] > eff["top_mlp_test"] and f.lean_vs_top["clear"], "No MLP, at any size, reaches the configuration … of this chapter")
     claim(eff["top_mlp_test"] > eff["rival_mlp_test"],  # the prose contrasts the lean CNN with a weaker MLP of its size
           "The best MLP on validation with no more parameters than that CNN … scores …")
-    claim(eff["top_mlp"] != f.book.get("book_mlp_label"), "the highest test score of any MLP (…): … not a model chosen on validation")
     claim(f.book["book_gap"] > 0, "the book's best MLP, …, scores … and still trails its best CNN (…) by … points")
     claim("different machines" in eff["timing"], "from more than one kind of machine, so indicative only")
     claim((eff["best_mlp"], eff["best_cnn"]) == (studies.BEST_MLP_LABEL, studies.BEST_CNN_LABEL),

@@ -16,6 +16,7 @@ from ..analysis import leaderboard
 from ..analysis.statistics import paired_gain
 from ..engine.config import REFERENCE
 from ..report.comparisons import shown_points
+from ..report import settings
 from ..report.format import number, pct, pm, signed
 from ..runs import studies
 from ..runs.experiments import current_store, missing, seeded
@@ -195,6 +196,8 @@ def mlp_name(e: leaderboard.Entry) -> str:
         return "chapter 10's MLP recipe"
     if e.label.startswith(f"{recipe} + "):
         return f"chapter 10's MLP recipe with {e.label[len(recipe) + 3:]} (chapter {chapter})"
+    if settings.authored(e.label):
+        return settings.rerun_name(e.label, chapter)
     return f"chapter {chapter}'s {e.label}"
 
 

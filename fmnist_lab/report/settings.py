@@ -72,6 +72,17 @@ def optimizer_title(cfg: RunConfig) -> str:
     return title
 
 
+def authored(label: str) -> bool:
+    """Whether a group label names a recipe for its authors ("Nøkland & Eidnes's MLP recipe")."""
+    return "'s " in label
+
+
+def rerun_name(label: str, chapter: int) -> str:
+    """An authors' recipe as the prose names it: "Nøkland & Eidnes's MLP recipe, re-run in chapter 11"
+    (never "chapter 11's Nøkland & Eidnes's …")."""
+    return f"{label}, re-run in chapter {chapter}"
+
+
 def reader_name(row: pd.Series) -> str:
     """A `trained_networks` row as the prose names it: "chapter 7's one-cycle MLP", "chapter 10's
     MLP recipe, no augmentation, 30 epochs" -- never a study's internal title, never "best MLP" (the
@@ -81,4 +92,6 @@ def reader_name(row: pd.Series) -> str:
     label = row["label"]
     if label.startswith(BEST_MLP_LABEL):  # chapter 10's recipe: only the book's rule names a "best MLP"
         label = "MLP recipe" + label[len(BEST_MLP_LABEL):]
+    if authored(label):
+        return rerun_name(label, row["chapter"])
     return f"chapter {row['chapter']}'s {label}" + ("" if noun in label else f" {noun}")

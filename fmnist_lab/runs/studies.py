@@ -262,7 +262,7 @@ CALIBRATION = Study("calibration", "12_beyond_accuracy", "label smoothing and ca
 STUDIES: tuple[Study, ...] = (
     NORMALIZATION, BASELINE_STUDY, CLASSICAL, DEPTH, WIDTH, BUDGET_STUDY, L2, DROPOUT, SMOOTHING, ACTIVATION, INIT,
     OPTIMIZER, SCHEDULE, BATCH_LR, AUGMENTATION, CNN_AUGMENTATION_STUDY, CNN, DATA_EFFICIENCY, BEST, LONG, REFIT_STUDY,
-    TRICKS, CALIBRATION,  # PUBLISHED joins chapter 11 once its runs are stored
+    TRICKS, PUBLISHED, CALIBRATION,
 )
 
 # ---- Derived from the declarations ----------------------------------------------------------------

@@ -216,6 +216,8 @@ def test_mlp_name_never_calls_the_recipe_the_best_mlp():
     assert findings.mlp_name(entry("10_best", "MLP", 0.91, 0.905)) == "chapter 10's MLP recipe"
     assert findings.mlp_name(entry("03_depth_width", "MLP", 0.90, 0.89, study=studies.WIDTH, label="2 × 1024")) == "chapter 3's 2 × 1024"
     assert findings.mlp_name(entry("10_best", "CNN", 0.95, 0.94, label=studies.BEST_CNN_LABEL)) == "chapter 10's best CNN"
+    published = entry("11_ceiling", "MLP", 0.92, 0.91, study=studies.PUBLISHED, label=studies.PUBLISHED_LABEL)
+    assert findings.mlp_name(published) == "Nøkland & Eidnes's MLP recipe, re-run in chapter 11"  # not "chapter 11's Nøkland & Eidnes's"
 
 
 def test_answer_table_ranks_each_change_with_its_paired_interval(tmp_path):

@@ -27,3 +27,11 @@ def test_optimizer_title_adds_the_settings_that_qualify_it():
     assert report.optimizer_title(REFERENCE.replace(optimizer="nesterov", momentum=0.5)) == "Nesterov 0.5"
     assert report.optimizer_title(REFERENCE.replace(optimizer="adamw", weight_decay=0.01)) == "AdamW (λ = 10⁻²)"
     assert report.optimizer_title(REFERENCE.replace(weight_decay=0.001)) == "Adam + L2 (λ = 10⁻³)"
+
+
+def test_reader_name_names_an_authors_recipe_once_with_the_chapter_that_re_ran_it():
+    import pandas as pd
+    from fmnist_lab.report import settings
+    row = pd.Series({"family": "MLP", "chapter": 11, "label": "Nøkland & Eidnes's MLP recipe"})
+    assert settings.reader_name(row) == "Nøkland & Eidnes's MLP recipe, re-run in chapter 11"
+    assert settings.reader_name(pd.Series({"family": "MLP", "chapter": 3, "label": "2 × 1024"})) == "chapter 3's 2 × 1024 MLP"

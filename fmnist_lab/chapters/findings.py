@@ -41,12 +41,6 @@ def input_scaling(ch: ChapterResults) -> dict[str, float]:
             "scale_raw_sgd_val": _val(s, normalization="raw", optimizer="sgd")}
 
 
-def _widest(results: StudyResults, labels: list[str]) -> dict[str, Any]:
-    """The highest against the lowest of `labels` on validation (`report.compare`: paired by seed)."""
-    val = {label: results.summaries[label]["val_mean"] for label in labels}
-    return report.compare(results.runs[max(val, key=val.get)], results.runs[min(val, key=val.get)], "val")
-
-
 def depth_width(ch: ChapterResults) -> dict[str, Any]:
     """Chapter 3: the validation range over 1-6 hidden layers against the step from none to one,
     and the selected width's test gain over its control (the reference MLP's width), with its verdict."""
@@ -93,7 +87,7 @@ def activations(ch: ChapterResults) -> dict[str, Any]:
     a = ch.activation
     two = [_val(a, hidden=REFERENCE.hidden, activation=name) for name in studies.ACTIVATIONS]
     six = {name: _val(a, hidden=studies.DEEP, activation=name) for name in studies.ACTIVATIONS}
-    widest = _widest(a, a.study.labels(hidden=REFERENCE.hidden))
+    widest = report.widest([a.runs[label] for label in a.study.labels(hidden=REFERENCE.hidden)])
     return {"act_spread2": _points(max(two), min(two)), "act2_verdict": report.noise_verdict(widest["gain"], widest["ci"]),
             "act_saturating_gap6": _points(min(v for k, v in six.items() if k not in SATURATING),
                                            max(six[k] for k in SATURATING))}
@@ -118,7 +112,7 @@ def optimizers(ch: ChapterResults) -> dict[str, Any]:
         by_optimizer.setdefault(ch.optimizer.study.groups[label].optimizer, []).append(label)
     val = {o: [ch.optimizer.summaries[label]["val_mean"] for label in labels] for o, labels in by_optimizer.items()}
     best = [max(labels, key=lambda label: ch.optimizer.summaries[label]["val_mean"]) for labels in by_optimizer.values()]
-    widest = _widest(ch.optimizer, best)
+    widest = report.widest([ch.optimizer.runs[label] for label in best])
     constant = ch.schedule.label(schedule="constant")
     decaying = [label for label in ch.schedule.summaries if label != constant]
     gains = {split: [report.compare(ch.schedule.runs[label], ch.schedule.runs[constant], split) for label in decaying]

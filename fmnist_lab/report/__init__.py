@@ -13,6 +13,7 @@ from .comparisons import (  # noqa: F401
     target_verdict,
     unpaired,
     verdict,
+    widest,
 )
 from .format import (  # noqa: F401
     MINUS,

@@ -71,6 +71,12 @@ def compare(a: list[dict[str, Any]], b: list[dict[str, Any]], split: str = "test
     return unpaired(summarize(a), summarize(b), split)
 
 
+def widest(groups: list[list[dict[str, Any]]], split: str = "val") -> dict[str, Any]:
+    """The highest group (a list of runs) against the lowest on `split`'s mean: `compare`'s dict."""
+    means = [sum(r[split]["acc"] for r in runs) / len(runs) for runs in groups]
+    return compare(groups[means.index(max(means))], groups[means.index(min(means))], split)
+
+
 def verdict(a: Any, b: Any, split: str = "test") -> str:
     """`noise_verdict` of `a` against `b`: two lists of runs (`compare`) or two seed summaries (`unpaired`)."""
     out = unpaired(a, b, split) if isinstance(a, dict) else compare(a, b, split)

@@ -66,3 +66,9 @@ def test_seeds_ahead_counts_other_things_too():
 def test_points_reads_one_split():
     assert report.points(A, B) == pytest.approx(-0.37)
     assert report.points(A, B, "val") == pytest.approx(0.06)
+
+
+def test_widest_compares_the_highest_group_with_the_lowest():
+    low, mid, high = ([seed_run(s, v + 0.001 * s) for s in range(3)] for v in (0.88, 0.89, 0.90))
+    out = report.widest([mid, high, low])
+    assert out["gain"] == pytest.approx(2.0) and out["clear"] and out["seeds"] == 3  # high over low, paired

@@ -1,19 +1,15 @@
 """The book's one Sphinx extension (book/_ext/notebook_download.py): each chapter downloadable as an executed notebook."""
-import importlib.util
-from pathlib import Path
 from types import SimpleNamespace
 
 import yaml
 
+from book_extensions import BOOK, book_extension
 
-BOOK = Path(__file__).resolve().parents[2] / "book"
+
 
 
 def _extension():
-    spec = importlib.util.spec_from_file_location("notebook_download", BOOK / "_ext" / "notebook_download.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return book_extension("notebook_download")
 
 
 def test_the_book_loads_the_extension_from_its_folder():

@@ -1,22 +1,18 @@
 """The PDF's layout hook (book/_ext/pdf_layout.py): table cells as the PDF sets them (numbers flush
 right, words ragged right, no hyphenation, no empty paragraph), and the preamble that goes with it."""
-import importlib.util
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import yaml
+
+from book_extensions import BOOK, book_extension
 from docutils import nodes
 from docutils.core import publish_doctree
 
-BOOK = Path(__file__).resolve().parents[2] / "book"
 
 
 def _extension():
-    spec = importlib.util.spec_from_file_location("pdf_layout", BOOK / "_ext" / "pdf_layout.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return book_extension("pdf_layout")
 
 
 ROWS = [("model", "source", "seeds", "test acc %", "time"),

@@ -1,12 +1,11 @@
 """When training is refused (fmnist_lab.runs.build): a book build of the full profile never trains
 in silence; it stops with one line naming the run, its estimated time and the command to train it."""
-import importlib.util
 import os
 from types import SimpleNamespace
-from pathlib import Path
 
 import pytest
 
+from book_extensions import book_extension
 from fakes import result  # noqa: F401  (fixtures)
 
 from fmnist_lab.engine.config import RunConfig
@@ -58,10 +57,7 @@ def test_a_build_computes_no_missing_analysis(in_build, tmp_path):
 
 def test_the_book_build_tells_its_pages_they_are_in_a_build(monkeypatch):
     monkeypatch.setenv("FMNIST_BUILD", "0")  # restored (unset) after the test, whatever the extension sets
-    path = Path(__file__).parents[2] / "book" / "_ext" / "build_env.py"
-    spec = importlib.util.spec_from_file_location("build_env", path)
-    extension = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(extension)
+    extension = book_extension("build_env")
     handlers = {}
     app = SimpleNamespace(parallel=1, connect=lambda event, handler: handlers.update({event: handler}))
     extension.setup(app)

@@ -14,8 +14,7 @@ from ..analysis.metrics import machine, only_right, paired_mcnemar, per_class_me
 from ..engine.config import RunConfig
 from ..engine.data import CLASS_NAMES
 from ..runs.summary import compute_seconds, summarize
-from . import comparisons
-from .comparisons import compare, noise_verdict, seeds_ahead, shown_points, unpaired
+from .comparisons import compare, noise_verdict, seeds_ahead, shown_points, unpaired, widest
 from .format import join, number, plural, scientific, signed, slug, span
 from .tables import markdown_table
 from .timing import two_thread_minutes
@@ -236,12 +235,12 @@ def glue_spread(prefix: str, groups: Any, control: list[dict[str, Any]] | None =
               "train_min": min(s["train_mean"] for s in summaries), "train_max": max(s["train_mean"] for s in summaries)}
     if base is not None:
         values["max_delta"] = 100 * max(abs(v - base["val_mean"]) for v in val)
-        widest = compare(groups[max(range(len(val)), key=lambda i: abs(val[i] - base["val_mean"]))], control, "val")
+        gap = compare(groups[max(range(len(val)), key=lambda i: abs(val[i] - base["val_mean"]))], control, "val")
     else:
-        widest = comparisons.widest(groups)
+        gap = widest(groups)
     glue_numbers(**{f"{prefix}_{k}": v for k, v in values.items()})
-    glue_markdown(**{f"{prefix}_verdict": noise_verdict(widest["gain"], widest["ci"])})
-    return widest
+    glue_markdown(**{f"{prefix}_verdict": noise_verdict(gap["gain"], gap["ci"])})
+    return gap
 
 
 def glue_stopping(prefix: str, results: list[dict[str, Any]]) -> dict[str, float]:

@@ -37,9 +37,10 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
         ("bmlp", "bcnn", "plain", "dist", "long", "refit"),
         (studies.BEST_MLP_LABEL, studies.BEST_CNN_LABEL, studies.SHORT_PLAIN, studies.DISTILLED, studies.LONG_SHIFTED, studies.REFIT)))
     # Where the two started: chapter 3's reference MLP and chapter 9's best small CNN (only those groups load).
-    R = summary.summarize(experiments.ensure(studies.DEPTH.configs()[studies.DEPTH.label(hidden=config.REFERENCE.hidden)], quiet=True))
+    Rr = experiments.ensure(studies.DEPTH.configs()[studies.DEPTH.label(hidden=config.REFERENCE.hidden)], quiet=True)
     cnns = {label: experiments.ensure(studies.CNN.configs()[label], quiet=True) for label in studies.CNN.labels(model="cnn")}
-    C9 = summary.summarize(cnns[summary.select(cnns)])
+    C9r = cnns[summary.select(cnns)]
+    R, C9 = summary.summarize(Rr), summary.summarize(C9r)
     GOALS = studies.TARGETS  # (goal, minimum) per family, set before training
     CNN_MINUTES_PER_SEED = 30  # the CNN's compute budget per seed on two CPU cores
     minutes = report.glue_minutes(bmlp=runs[studies.BEST_MLP_LABEL], bcnn=runs[studies.BEST_CNN_LABEL], plain=runs[studies.SHORT_PLAIN], dist=runs[studies.DISTILLED],
@@ -52,7 +53,6 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     ran = {label: runs[label] for label in (studies.BEST_MLP_LABEL, studies.BEST_CNN_LABEL, studies.SHORT_PLAIN, studies.DISTILLED,
                                             studies.LONG_SHIFTED, studies.REFIT)}
     Mr, Cr, Pr, Dr, Lr, Fr = ran.values()
-    Rr, C9r = experiments.ensure(studies.DEPTH.configs()[studies.DEPTH.label(hidden=config.REFERENCE.hidden)], quiet=True), cnns[summary.select(cnns)]
     comparisons = {name: report.glue_comparison(name, a, b, *split) for name, (a, b, *split) in dict(  # run lists: paired by seed
         mlp_gain=(Mr, Rr), cnn_gain=(Cr, C9r), gain_cnn09=(C9r, Rr), headline_gap=(Cr, Mr), refit_gain=(Fr, Pr),
         recipe_val=(Mr, Pr, "val"), recipe_test=(Mr, Pr), long_vs_val=(Lr, Mr, "val"), long_vs_test=(Lr, Mr),

@@ -36,6 +36,11 @@ def short_name(study, label: str) -> str:
 FLIP = "best MLP + test-time flip"  # the recipe's saved networks, each image scored with its mirror image
 
 
+def flip_test(flips: pd.DataFrame) -> tuple[float, float]:
+    """The test-time flip's mean test gain over the same saved networks scoring once, and its paired 95% half-width."""
+    return flips["test_gain"].mean(), ci95(list(flips["test_gain"]))
+
+
 def _mean_std(values: list[float]) -> tuple[float, float]:
     return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
 
@@ -66,7 +71,7 @@ def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, con
         gain = None if label == control else gains[gains["trick"] == label].iloc[0]
         rows.append(row(label, (s["val_mean"], s["val_std"]), (s["test_mean"], s["test_std"]), gain))
     if flips is not None and len(flips):
-        gain = {"val_gain": flips["val_gain"].mean(), "test_gain": flips["test_gain"].mean(), "test_ci": ci95(list(flips["test_gain"])),
+        gain = {"val_gain": flips["val_gain"].mean(), **dict(zip(("test_gain", "test_ci"), flip_test(flips))),
                 "ahead": int((flips["test_gain"] > 0).sum()), "seeds": len(flips)}
         rows.append(row(FLIP, _mean_std(list(flips["val_flip"])), _mean_std(list(flips["test_flip"])), gain))
     return pd.DataFrame(rows)
@@ -84,10 +89,10 @@ def glue_tricks(study, gains: pd.DataFrame, flips: pd.DataFrame) -> dict[str, An
         name = short_name(study, g.trick)
         facts |= {f"{name}_val_gain": g.val_gain, f"{name}_test_gain": g.test_gain, f"{name}_test_low": g.test_gain - g.test_ci,
                   f"{name}_test_high": g.test_gain + g.test_ci, f"{name}_ahead": g.ahead, f"{name}_seeds": g.seeds, f"{name}_cost": g.cost}
-    flip_test, flip_ci = flips["test_gain"].mean(), ci95(list(flips["test_gain"]))
-    facts |= {"flip_val": flips["val_gain"].mean(), "flip_test": flip_test, "flip_test_low": flip_test - flip_ci,
-              "flip_test_high": flip_test + flip_ci, "flip_ahead": int((flips["test_gain"] > 0).sum()), "flip_seeds": len(flips)}
-    candidates = {**dict(zip(gains["trick"], gains["test_gain"])), "the test-time flip": flip_test}
+    flip_gain, flip_ci = flip_test(flips)
+    facts |= {"flip_val": flips["val_gain"].mean(), "flip_test": flip_gain, "flip_test_low": flip_gain - flip_ci,
+              "flip_test_high": flip_gain + flip_ci, "flip_ahead": int((flips["test_gain"] > 0).sum()), "flip_seeds": len(flips)}
+    candidates = {**dict(zip(gains["trick"], gains["test_gain"])), "the test-time flip": flip_gain}
     top = max(candidates, key=candidates.get)
     signed_names = [k for k in facts if k.endswith(("_gain", "_low", "_high")) or k in ("flip_val", "flip_test")]
     report.glue_markdown(**{k: report.signed(facts[k]) for k in signed_names},
@@ -182,7 +187,7 @@ def glue_flip(prefix: str, flips: pd.DataFrame) -> dict[str, Any]:
     """Glue the test-time flip's gain on saved networks, paired seed by seed with the same networks
     scoring each image once: `<prefix>_val`, `<prefix>_test` (signed points), `<prefix>_verdict`,
     `<prefix>_ahead`. Returns gain, ci and clear on test."""
-    gain, ci = flips["test_gain"].mean(), ci95(list(flips["test_gain"]))
+    gain, ci = flip_test(flips)
     report.glue_markdown(**{f"{prefix}_val": report.signed(flips["val_gain"].mean()), f"{prefix}_test": report.signed(gain),
                             f"{prefix}_verdict": report.noise_verdict(gain, ci),
                             f"{prefix}_ahead": report.seeds_ahead(int((flips["test_gain"] > 0).sum()), len(flips))})

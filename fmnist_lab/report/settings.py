@@ -6,7 +6,7 @@ import pandas as pd
 from ..engine.choices import ACTIVATIONS, INITS, OPTIMIZERS, SCHEDULES
 from ..engine.config import REFERENCE, RunConfig
 from ..engine.labels import small
-from ..runs.studies import BEST_MLP_LABEL, TEACHER
+from ..runs.studies import AUTHORED_RECIPES, BEST_MLP_LABEL, TEACHER
 
 # How a reader names each RunConfig field in a recipe table (fields not listed show their own name).
 FIELD_TITLES = {"model": "network", "hidden": "hidden layers", "channels": "channels per block", "activation": "activation",
@@ -73,8 +73,9 @@ def optimizer_title(cfg: RunConfig) -> str:
 
 
 def authored(label: str) -> bool:
-    """Whether a group label names a recipe for its authors ("Nøkland & Eidnes's MLP recipe")."""
-    return "'s " in label
+    """Whether a group label names a recipe for its authors ("Nøkland & Eidnes's MLP recipe"), as
+    `studies.AUTHORED_RECIPES` declares them."""
+    return label in AUTHORED_RECIPES
 
 
 def rerun_name(label: str, chapter: int) -> str:

@@ -248,6 +248,7 @@ PUBLISHED_MLP = REFERENCE.replace(
 PUBLISHED_LABEL = "Nøkland & Eidnes's MLP recipe"
 PUBLISHED = Study("published", "11_ceiling", "the best published MLP recipe", {PUBLISHED_LABEL: PUBLISHED_MLP},
                   checkpoint=(PUBLISHED_LABEL,), all_seeds=True)
+AUTHORED_RECIPES = (PUBLISHED_LABEL,)  # groups named for their authors: the prose says "…, re-run in chapter N"
 
 # ---- Chapter 12: calibration needs saved networks with and without label smoothing. Chapter 4's
 # pair was trained on another kind of CPU, whose runs this one does not reproduce bit for bit (a

@@ -173,8 +173,10 @@ def glue_published(pub: list[dict[str, Any]], recipe: list[dict[str, Any]]) -> d
     low, high = s["test_mean"] - s["test_ci95"], s["test_mean"] + s["test_ci95"]
     report.glue_numbers(paper_mlp=ceiling.NOKLAND_MLP, pub_below_paper=sum(t < ceiling.NOKLAND_MLP for t in tests),
                         pub_test_low=low, pub_test_high=high, pub_epochs_run=pub[0]["epochs_run"],
-                        pub_milestones=", ".join(map(str, studies.PUBLISHED_MLP.milestones)))
-    report.glue_markdown(pub_vs_paper=report.signed(report.shown_points(s["test_mean"], ceiling.NOKLAND_MLP)),
+                        pub_dropout=studies.PUBLISHED_MLP.dropout, pub_batch=studies.PUBLISHED_MLP.batch_size,
+                        pub_gamma=studies.PUBLISHED_MLP.step_gamma, pub_milestones=", ".join(map(str, studies.PUBLISHED_MLP.milestones)))
+    report.glue_markdown(pub_lr=report.scientific(studies.PUBLISHED_MLP.lr),  # the settings, from the declaration
+                         pub_vs_paper=report.signed(report.shown_points(s["test_mean"], ceiling.NOKLAND_MLP)),
                          pub_params_text=report.thousands(pub[0]["params"]))
     val = report.glue_comparison("pub_vs_recipe_val", pub, recipe, "val")
     test = report.glue_comparison("pub_vs_recipe_test", pub, recipe)

@@ -318,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "Per chapter and family (MLP, MLP taught by a CNN, CNN), the configuration with the best mean "
                 "validation accuracy, its test accuracy, and the numbers earlier reports published; then each "
                 "classical classifier's choice on validation (scikit-learn, chapter 2) and the probability "
-                "average of the best MLP's seeds (its accuracy and calibration, once every seed's checkpoint is "
+                "average of the stacked MLP's seeds (chapter 10's recipe; its accuracy and calibration, once every seed's checkpoint is "
                 "stored). Chapters with runs missing from the store are left out. Nothing is trained.")
     profile_option(p, "which runs are read, and from which store")
     p.set_defaults(func=cmd_leaderboard)

@@ -50,7 +50,7 @@ def frontier_mlps():
     frame = pd.DataFrame({"label": [f"net {i}" for i in range(len(tests))], "study": "internal title", "chapter": 7,
                           "family": ["MLP"] * (len(tests) - 1) + ["MLP taught by a CNN"], "test": tests,
                           "val": [t + 0.01 for t in tests], "cpu_minutes": [1 + i for i in range(len(tests))]})
-    frame.loc[6, ["label", "chapter"]] = ["best MLP, no augmentation", 10]
+    frame.loc[6, ["label", "chapter"]] = [f"{studies.STACKED_MLP_LABEL}, no augmentation", 10]
     frame["frontier"] = ceiling.pareto(frame, cost="cpu_minutes")
     return frame
 

@@ -133,15 +133,15 @@ def test_leaderboard_headline_says_when_the_best_mlp_is_a_near_tie(tmp_path, mon
     B, T = studies.BEST, studies.TRICKS
     recipe = [gain_run(s, 0.906, val=0.9150 + 0.001 * (s == 1)) for s in range(3)]
     ema = [gain_run(s, 0.905, val=0.9152 + 0.001 * (s == 2)) for s in range(3)]
-    runs = {(B, studies.BEST_MLP_LABEL): recipe, (T, studies.EMA): ema}
-    rows = [Entry("10_best", "MLP", B, studies.BEST_MLP_LABEL, summary.summarize(recipe)),
+    runs = {(B, studies.STACKED_MLP_LABEL): recipe, (T, studies.EMA): ema}
+    rows = [Entry("10_best", "MLP", B, studies.STACKED_MLP_LABEL, summary.summarize(recipe)),
             Entry("11_ceiling", "MLP", T, studies.EMA, summary.summarize(ema))]
     monkeypatch.setattr(leaderboard, "all_entries", lambda store=None: rows)
     monkeypatch.setattr(leaderboard_tables, "best_mlp", lambda rows, store=None: leaderboard.best_mlp(rows, store, runs))
     assert cli.main(["leaderboard"]) == 0
     mlp, tie, lead, cnn = capsys.readouterr().out.strip().splitlines()[-4:]
     assert mlp == f"MLP picked on validation: {studies.EMA} (chapter 11), test 90.50% ± 0.00%"
-    assert tie == f"  tied on validation with {studies.BEST_MLP_LABEL} (chapter 10), named by the higher mean:"
+    assert tie == f"  tied on validation with {studies.STACKED_MLP_LABEL} (chapter 10), named by the higher mean:"
     assert lead.startswith("  lead +0.02 points, paired 95% interval \u2212")  # the interval spans zero
     assert cnn == "CNN picked on validation: not trained"
 

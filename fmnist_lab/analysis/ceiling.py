@@ -21,12 +21,6 @@ from .cost import cpu_minutes
 from .robustness import failed_below
 from .statistics import paired_gain
 
-# The best pure MLPs on Fashion-MNIST documented elsewhere (test accuracy; theirs, quoted only):
-KAN_MLP = 0.895  # one hidden layer of 1 024 units, "KAN or MLP: A Fairer Comparison" (Yu et al. 2024), about
-BENCHMARK_MLP = 0.8833  # the best MLP in the Fashion-MNIST benchmark table (zalandoresearch/fashion-mnist)
-NOKLAND_MLP = 0.9163  # 3 x 1024, backprop ("global loss" column), Nokland & Eidnes 2019 (anokland/local-loss README):
-#                       the highest we know of; one run, its test accuracy read after every epoch
-
 
 def trick_gains(runs: dict[str, list[dict[str, Any]]], control: str) -> pd.DataFrame:
     """One row per trick (every group but `control`): validation and test gain over the control,

@@ -112,12 +112,12 @@ def robustness(models: dict[str, tuple[nn.Module, RunConfig]], data: FashionMNIS
 
 def saved_model_paths(store: Store | None = None) -> dict[str, Path]:
     """The checkpoints of the seed-0 networks tested on moved images, by a reader's name: chapter 10's
-    best MLP and best CNN (their committed full-profile checkpoints, in every profile) and chapter 8's
+    stacked MLP and best CNN (their committed full-profile checkpoints, in every profile) and chapter 8's
     MLP trained on shifted images (from `store`, by default the current one)."""
     store = store or current_store()
     best = studies.BEST.configs(PROFILES["full"])
     shifted = studies.AUGMENTATION.configs()[studies.SHIFT_TRAINED][0]
-    return {"best MLP (chapter 10)": Store().checkpoint_path(best[studies.BEST_MLP_LABEL][0].key()),
+    return {f"{studies.STACKED_MLP_LABEL} (chapter 10)": Store().checkpoint_path(best[studies.STACKED_MLP_LABEL][0].key()),
             "best CNN (chapter 10)": Store().checkpoint_path(best[studies.BEST_CNN_LABEL][0].key()),
             "reference MLP trained on shifted images (chapter 8)": store.checkpoint_path(shifted.key())}
 

@@ -35,7 +35,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     runs = {**ch.best.runs, **ch.long.runs, **ch.refit.runs}  # the refit runs trained on train + val: test only
     M, C, P, D, L, F = (report.glue_summary(prefix, runs[label], detail=True) for prefix, label in zip(
         ("bmlp", "bcnn", "plain", "dist", "long", "refit"),
-        (studies.BEST_MLP_LABEL, studies.BEST_CNN_LABEL, studies.SHORT_PLAIN, studies.DISTILLED, studies.LONG_SHIFTED, studies.REFIT)))
+        (studies.STACKED_MLP_LABEL, studies.BEST_CNN_LABEL, studies.SHORT_PLAIN, studies.DISTILLED, studies.LONG_SHIFTED, studies.REFIT)))
     # Where the two started: chapter 3's reference MLP and chapter 9's best small CNN (only those groups load).
     Rr = experiments.ensure(studies.DEPTH.configs()[studies.DEPTH.label(hidden=config.REFERENCE.hidden)], quiet=True)
     cnns = {label: experiments.ensure(studies.CNN.configs()[label], quiet=True) for label in studies.CNN.labels(model="cnn")}
@@ -43,14 +43,14 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     R, C9 = summary.summarize(Rr), summary.summarize(C9r)
     GOALS = studies.TARGETS  # (goal, minimum) per family, set before training
     CNN_MINUTES_PER_SEED = 30  # the CNN's compute budget per seed on two CPU cores
-    minutes = report.glue_minutes(bmlp=runs[studies.BEST_MLP_LABEL], bcnn=runs[studies.BEST_CNN_LABEL], plain=runs[studies.SHORT_PLAIN], dist=runs[studies.DISTILLED],
+    minutes = report.glue_minutes(bmlp=runs[studies.STACKED_MLP_LABEL], bcnn=runs[studies.BEST_CNN_LABEL], plain=runs[studies.SHORT_PLAIN], dist=runs[studies.DISTILLED],
                                   long=runs[studies.LONG_SHIFTED], refit=runs[studies.REFIT])  # two threads, one machine each
     report.glue_markdown(bcnn_budget="within" if minutes["bcnn"] <= CNN_MINUTES_PER_SEED else "over",
                          near_images=report.plural(NEAR_SAMPLE, "image"),
                          **{f"{p}_verdict": report.target_verdict(S["test_mean"], *GOALS["CNN" if S is C else "MLP"], again=p in ("refit", "dist"))
                             for p, S in zip(("bmlp", "bcnn", "refit", "dist"), (M, C, F, D))})
     report.glue_numbers(recipe_val_lead=report.points(M, P, "val"))  # the untaught short run trails the recipe by this
-    ran = {label: runs[label] for label in (studies.BEST_MLP_LABEL, studies.BEST_CNN_LABEL, studies.SHORT_PLAIN, studies.DISTILLED,
+    ran = {label: runs[label] for label in (studies.STACKED_MLP_LABEL, studies.BEST_CNN_LABEL, studies.SHORT_PLAIN, studies.DISTILLED,
                                             studies.LONG_SHIFTED, studies.REFIT)}
     Mr, Cr, Pr, Dr, Lr, Fr = ran.values()
     comparisons = {name: report.glue_comparison(name, a, b, *split) for name, (a, b, *split) in dict(  # run lists: paired by seed
@@ -60,7 +60,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     split, teacher = data.load(), Store().load(studies.TEACHER)  # the committed seed-0 best CNN, in every profile
     imitation = metrics.imitation({"taught": runs[studies.DISTILLED], "plain": runs[studies.SHORT_PLAIN]}, teacher, split.test_labels.numpy())
     mcnemar = metrics.paired_mcnemar(split.test_labels.numpy(), *([metrics.predictions(r) for r in runs[label]]
-                                                                 for label in (studies.BEST_CNN_LABEL, studies.BEST_MLP_LABEL)))
+                                                                 for label in (studies.BEST_CNN_LABEL, studies.STACKED_MLP_LABEL)))
     twins = near_twins_analysis()  # distances to the closest training image: data only, so the committed record serves every profile
     near = derived.load(Store(), twins) or derived.ensure(store, twins)
     rows = leaderboard.entries(store)
@@ -99,7 +99,7 @@ def check(f: SimpleNamespace) -> None:
     # The prose calls studies.BEST_MLP "the MLP recipe" and names the book's best MLP (leaderboard.best_mlp) as
     # the recipe or chapter 11's variant of it, behind the best CNN.
     best_mlp, best_cnn = leaderboard.best_mlp(f.rows, f.store).pick, leaderboard.best(f.rows, "CNN")
-    claim((best_mlp.study, best_mlp.label) == (studies.BEST, studies.BEST_MLP_LABEL) or best_mlp.study.chapter == "11_ceiling",
+    claim((best_mlp.study, best_mlp.label) == (studies.BEST, studies.STACKED_MLP_LABEL) or best_mlp.study.chapter == "11_ceiling",
           "Chapter 11 tries known tricks on top of this MLP recipe and re-runs the best published MLP recipe. The book chooses its best MLP by one rule … and that is …")
     claim(f.book["book_gap"] > 0, "It scores … on test, … points below the best CNN")
     claim((best_cnn.study, best_cnn.label) == (studies.BEST, studies.BEST_CNN_LABEL),

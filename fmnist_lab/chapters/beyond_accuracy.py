@@ -21,17 +21,18 @@ from ..runs.study import ChapterResults
 from . import claims, findings
 from .claims import claim
 
+STACKED = studies.STACKED_MLP_LABEL  # chapter 10's recipe, read here as saved in chapter 11's study
 # A reader's name -> (prefix of its glued numbers, study, group) of the saved networks read here.
 GROUPS = {
     "reference MLP": ("ref", studies.ACTIVATION, studies.ACTIVATION.label_of(config.REFERENCE)),
     "2 × 512, no smoothing": ("ls0", studies.CALIBRATION, studies.CALIBRATION.label(label_smoothing=0.0)),
     "2 × 512, label smoothing 0.1": ("ls1", studies.CALIBRATION, studies.CALIBRATION.label(label_smoothing=0.1)),
-    "best MLP": ("bmlp", studies.TRICKS, studies.BEST_MLP_LABEL),
+    STACKED: ("bmlp", studies.TRICKS, STACKED),
     "best CNN": ("bcnn", studies.BEST, studies.BEST_CNN_LABEL),
     "1 × 128 baseline": ("base", studies.BASELINE_STUDY, studies.BASELINE_LABEL),
 }
 CALIBRATED = list(GROUPS)[:5]  # the baseline's weights are read for its first layer only
-MAPPED = (("best MLP, last hidden layer", "best MLP"), ("best CNN, penultimate layer", "best CNN"))  # t-SNE: name, group
+MAPPED = ((f"{STACKED}, last hidden layer", STACKED), ("best CNN, penultimate layer", "best CNN"))  # t-SNE: name, group
 
 
 def saved_keys(store: Store) -> dict[str, list[str]]:
@@ -41,17 +42,17 @@ def saved_keys(store: Store) -> dict[str, list[str]]:
 
 
 def ensemble_name(saved: dict[str, list[str]]) -> str:
-    return f"best MLP, average of {report.plural(len(saved['best MLP']), 'seed')}"
+    return f"{STACKED}, average of {report.plural(len(saved[STACKED]), 'seed')}"
 
 
 def stored_analyses(store: Store, saved: dict[str, list[str]] | None = None) -> list[Analysis]:
-    """The page's two stored analyses: calibration of the saved networks (and of the best MLP's seed
+    """The page's two stored analyses: calibration of the saved networks (and of the stacked MLP's seed
     ensemble), and the t-SNE maps of pixels and of the two best networks' features. Raises
     FileNotFoundError while a group has no saved weights."""
     saved = saved or saved_keys(store)
     if not all(saved.values()):
         raise FileNotFoundError(f"no saved weights yet for {', '.join(n for n, keys in saved.items() if not keys)}")
-    return [saved_calibration.analysis({name: saved[name] for name in CALIBRATED}, "best MLP", ensemble_name(saved), store),
+    return [saved_calibration.analysis({name: saved[name] for name in CALIBRATED}, STACKED, ensemble_name(saved), store),
             features.maps_analysis({name: store.checkpoint_path(saved[group][0]) for name, group in MAPPED})]
 
 
@@ -79,10 +80,10 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_table("tab_overconfidence", calibration_tables.overconfidence_table(assessed));
     curves = pd.DataFrame(scored["curves"])
     ref, ls0, ls1, bmlp, bcnn = (assessed[name] for name in CALIBRATED)
-    READ_AS = dict(zip(CALIBRATED, ("the reference MLP", "the 2 × 512 network without smoothing", "the 2 × 512 network with smoothing", "the best MLP", "the best CNN")))
+    READ_AS = dict(zip(CALIBRATED, ("the reference MLP", "the 2 × 512 network without smoothing", "the 2 × 512 network with smoothing", "the stacked MLP", "the best CNN")))
     report.glue_markdown(saved_seeds=calibration_tables.seeds_phrase({READ_AS[name]: [r["config"]["seed"] for r in runs[name] if r["key"] in saved[name]]
                                                                for name in CALIBRATED}))
-    SMOOTHED = ("2 × 512, label smoothing 0.1", "best MLP")  # the MLPs trained with label smoothing, seed 0 in the figure
+    SMOOTHED = ("2 × 512, label smoothing 0.1", STACKED)  # the MLPs trained with label smoothing, seed 0 in the figure
     middle = calibration.gaps(curves, low=0.5, high=0.9)  # the bins between 50% and 90% confidence, as drawn
     middle = middle[(middle["scaling"] == calibration.AFTER) & middle["model"].isin(SMOOTHED)]["gap"]
     top_share = calibration.top_bin_share(curves)[[(name, calibration.AFTER) for name in SMOOTHED]]
@@ -108,9 +109,9 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
         report.glue_markdown(ens_vs_book=report.above(ens_test, book["book_mlp_test"]),  # '0.17 points above'
                              ens_vs_book_val=report.above(ens_val, book["book_mlp_val"]))
     ens = assessed[ENSEMBLE]
-    SCORED = ("1 × 128 baseline", "best MLP", "best CNN")
+    SCORED = ("1 × 128 baseline", STACKED, "best CNN")
     scores = {name: calibration.per_class_scores([metrics.predictions(r) for r in runs[name]], y_test) for name in SCORED}
-    report.glue_table("tab_per_class", calibration_tables.per_class_table(dict(zip(("baseline", "best MLP", "best CNN"), scores.values())),
+    report.glue_table("tab_per_class", calibration_tables.per_class_table(dict(zip(("baseline", STACKED, "best CNN"), scores.values())),
                                                                     fdata.CLASS_NAMES, detail="best CNN"));
     base_f1, mlp_f1, cnn_f1 = (scores[name]["f1"] for name in SCORED)
     hardest, gain = int(cnn_f1.idxmin()), cnn_f1 - base_f1

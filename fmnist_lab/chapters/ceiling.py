@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .. import report
-from ..analysis import ceiling, robustness
+from ..analysis import ceiling, leaderboard, robustness
 from ..analysis.ceiling import helped
 from ..analysis.statistics import paired_gain
 from ..report.figures.frontier import frontier_axis
@@ -33,7 +33,7 @@ def short_name(study, label: str) -> str:
     return changed[0] if changed else "control"
 
 
-FLIP = "best MLP + test-time flip"  # the recipe's saved networks, each image scored with its mirror image
+FLIP = f"{studies.STACKED_MLP_LABEL} + test-time flip"  # the recipe's saved networks, each image scored with its mirror image
 
 
 def flip_test(flips: pd.DataFrame) -> tuple[float, float]:
@@ -96,8 +96,8 @@ def glue_tricks(study, gains: pd.DataFrame, flips: pd.DataFrame) -> dict[str, An
     top = max(candidates, key=candidates.get)
     signed_names = [k for k in facts if k.endswith(("_gain", "_low", "_high")) or k in ("flip_val", "flip_test")]
     report.glue_markdown(**{k: report.signed(facts[k]) for k in signed_names},
-                         helped_words=report.join([t.replace("best MLP + ", "") for t in helped(gains)]) or "none",
-                         top_trick=top.replace("best MLP + ", ""), top_gain=report.signed(candidates[top]))
+                         helped_words=report.join([t.replace(f"{studies.STACKED_MLP_LABEL} + ", "") for t in helped(gains)]) or "none",
+                         top_trick=top.replace(f"{studies.STACKED_MLP_LABEL} + ", ""), top_gain=report.signed(candidates[top]))
     report.glue_numbers(**{k: v for k, v in facts.items() if k not in signed_names})
     return facts | {"top_trick": top, "top_gain": candidates[top]}
 
@@ -158,7 +158,7 @@ def published_table(pub: list[dict[str, Any]]) -> pd.DataFrame:
     rows.append({"run": "mean ± std", "val acc %": pm(s["val_mean"], s["val_std"]), "test acc %": pm(s["test_mean"], s["test_std"]),
                  "epoch kept": report.number(s["epochs"], 1)})
     rows.append({"run": "Nøkland and Eidnes (one run, test read every epoch)", "val acc %": "–",
-                 "test acc %": f"{100 * ceiling.NOKLAND_MLP:.2f}", "epoch kept": "–"})
+                 "test acc %": f"{100 * leaderboard.NOKLAND_MLP:.2f}", "epoch kept": "–"})
     return pd.DataFrame(rows)
 
 
@@ -171,17 +171,17 @@ def glue_published(pub: list[dict[str, Any]], recipe: list[dict[str, Any]]) -> d
     s = report.glue_summary("pub", pub, detail=True)
     tests = [r["test"]["acc"] for r in pub]
     low, high = s["test_mean"] - s["test_ci95"], s["test_mean"] + s["test_ci95"]
-    report.glue_numbers(paper_mlp=ceiling.NOKLAND_MLP, pub_below_paper=sum(t < ceiling.NOKLAND_MLP for t in tests),
+    report.glue_numbers(paper_mlp=leaderboard.NOKLAND_MLP, pub_below_paper=sum(t < leaderboard.NOKLAND_MLP for t in tests),
                         pub_test_low=low, pub_test_high=high, pub_epochs_run=pub[0]["epochs_run"],
                         pub_dropout=studies.PUBLISHED_MLP.dropout, pub_batch=studies.PUBLISHED_MLP.batch_size,
                         pub_gamma=studies.PUBLISHED_MLP.step_gamma, pub_milestones=", ".join(map(str, studies.PUBLISHED_MLP.milestones)))
     report.glue_markdown(pub_lr=report.scientific(studies.PUBLISHED_MLP.lr),  # the settings, from the declaration
-                         pub_vs_paper=report.signed(report.shown_points(s["test_mean"], ceiling.NOKLAND_MLP)),
+                         pub_vs_paper=report.signed(report.shown_points(s["test_mean"], leaderboard.NOKLAND_MLP)),
                          pub_params_text=report.thousands(pub[0]["params"]))
     val = report.glue_comparison("pub_vs_recipe_val", pub, recipe, "val")
     test = report.glue_comparison("pub_vs_recipe_test", pub, recipe)
-    paper = report.unpaired({"test_mean": ceiling.NOKLAND_MLP, "test_std": 0.0, "seeds": 1}, s)  # one run: our seeds' spread alone
-    return {"summary": s, "below_paper": sum(t < ceiling.NOKLAND_MLP for t in tests), "seeds": len(tests),
+    paper = report.unpaired({"test_mean": leaderboard.NOKLAND_MLP, "test_std": 0.0, "seeds": 1}, s)  # one run: our seeds' spread alone
+    return {"summary": s, "below_paper": sum(t < leaderboard.NOKLAND_MLP for t in tests), "seeds": len(tests),
             "paper_inside": not paper["clear"], "val": val, "test": test}
 
 
@@ -207,21 +207,21 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     `check(facts)` then tests the claims that rest on them."""
     store = experiments.current_store()
     runs = ch.tricks.runs
-    recipe = report.glue_summary("bmlp", runs[studies.BEST_MLP_LABEL], detail=True)
+    recipe = report.glue_summary("bmlp", runs[studies.STACKED_MLP_LABEL], detail=True)
     report.glue_compute("ch11", ch.all_runs())
     GOAL, MINIMUM = studies.TARGETS["MLP"]  # chapter 10's, set before training: above every pure MLP we know of
-    gains = ceiling.trick_gains(runs, studies.BEST_MLP_LABEL)
+    gains = ceiling.trick_gains(runs, studies.STACKED_MLP_LABEL)
     flips = pd.DataFrame(derived.ensure(store, flip_analysis(store)))  # the recipe's saved models, every seed
     report.glue_markdown(ema_horizon=report.thousands(1 / (1 - studies.EMA_DECAY)))  # '1 000' steps
-    report.glue_numbers(goal=GOAL, minimum=MINIMUM, kan_mlp=ceiling.KAN_MLP, bench_mlp=ceiling.BENCHMARK_MLP,
+    report.glue_numbers(goal=GOAL, minimum=MINIMUM, kan_mlp=leaderboard.KAN_MLP, bench_mlp=leaderboard.BENCHMARK_MLP,
                         recipe_epochs=studies.BEST_MLP.epochs,
                         ema_decay=studies.EMA_DECAY, mixup_alpha=studies.MIXUP_ALPHA,
                         teacher_test=Store().load(studies.TEACHER)["test"]["acc"],  # the committed seed-0 best CNN, every profile
                         dist_weight=studies.CONSISTENT_MLP.distill_weight, dist_temperature=studies.CONSISTENT_MLP.distill_temperature)
-    report.glue_table("tab_tricks", tricks_table(runs, gains, studies.BEST_MLP_LABEL, flips))
+    report.glue_table("tab_tricks", tricks_table(runs, gains, studies.STACKED_MLP_LABEL, flips))
     report.glue_table("tab_published", published_table(ch.published.runs[studies.PUBLISHED_LABEL]))
     glue_tricks(studies.TRICKS, gains, flips)
-    lr = runs[studies.BEST_MLP_LABEL][0]["history"]["lr"]
+    lr = runs[studies.STACKED_MLP_LABEL][0]["history"]["lr"]
     mix = report.glue_summary("mix", runs[studies.MIXUP], detail=True)
     report.glue_numbers(last_lr_share=lr[-1] / max(lr), mix_test_std_pts=100 * mix["test_std"], bmlp_test_std_pts=100 * recipe["test_std"],
                         mix_last_best=sum(r["final_epoch"] == r["epochs_run"] for r in runs[studies.MIXUP]))
@@ -229,7 +229,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     highlight = [label for label in runs if label in set(mlps["label"])]
     frontier = glue_frontier(mlps, GOAL, MINIMUM)
     report.glue_numbers(floor=robustness.failed_below())
-    published = glue_published(ch.published.runs[studies.PUBLISHED_LABEL], runs[studies.BEST_MLP_LABEL])
+    published = glue_published(ch.published.runs[studies.PUBLISHED_LABEL], runs[studies.STACKED_MLP_LABEL])
     pub_flips = pd.DataFrame(derived.ensure(store, flip_analysis(store, studies.PUBLISHED)))  # an addition that needs no training
     published["flip"] = glue_flip("pub_flip", pub_flips)
     mlp_runs = {**runs, **ch.published.runs}  # the recipe, its variants and the published recipe
@@ -256,7 +256,7 @@ def check(f: SimpleNamespace) -> None:
     claim(flip.mean() >= 0, "the mirror image tells them little they have not already learned")
     claim(f.mix["train_mean"] < f.recipe["train_mean"], "It makes the training images harder to fit")
     claim(f.mix["test_std"] < f.recipe["test_std"], "its seeds agree more closely")
-    claim(f.picked["test"] > max(ceiling.KAN_MLP, ceiling.BENCHMARK_MLP), "above the KAN comparison's and the benchmark's MLPs")
+    claim(f.picked["test"] > max(leaderboard.KAN_MLP, leaderboard.BENCHMARK_MLP), "above the KAN comparison's and the benchmark's MLPs")
     claim(f.frontier["top_test"] < f.MINIMUM, "Like every MLP of the book, it misses chapter 10's minimum")
     claim(f.picked["pick"] == studies.PUBLISHED_LABEL, "Validation picks the published recipe")
     claim(f.picked["margin"] > f.picked["margin_ci"], "its lead over “…” is … points, …")  # beyond seed noise, upwards

@@ -80,8 +80,8 @@ def glue_claims(test: dict[str, float], prefix: str = "claim") -> None:
 def _lead(b: BestMLP) -> list[str]:
     """How firmly validation chose the best MLP over its runner-up, as the book's pages say it
     (`chapters.findings.book_best`), in two indented lines short enough for a page's code output:
-    '  tied on validation with best MLP (chapter 10), named by the higher mean:' (the book's rule) or
-    '  ahead of best MLP (chapter 10) on validation:', then '  lead +0.01 points, paired 95% interval
+    '  tied on validation with stacked MLP (chapter 10), named by the higher mean:' (the book's rule) or
+    '  ahead of stacked MLP (chapter 10) on validation:', then '  lead +0.01 points, paired 95% interval
     −0.12 to +0.13'. No line without a runner-up."""
     if b.runner_up is None:
         return []

@@ -6,7 +6,7 @@ import pandas as pd
 from ..engine.choices import ACTIVATIONS, INITS, OPTIMIZERS, SCHEDULES
 from ..engine.config import REFERENCE, RunConfig
 from ..engine.labels import small
-from ..runs.studies import AUTHORED_RECIPES, BEST_MLP_LABEL, TEACHER
+from ..runs.studies import AUTHORED_RECIPES, STACKED_MLP_LABEL, TEACHER
 
 # How a reader names each RunConfig field in a recipe table (fields not listed show their own name).
 FIELD_TITLES = {"model": "network", "hidden": "hidden layers", "channels": "channels per block", "activation": "activation",
@@ -91,8 +91,8 @@ def reader_name(row: pd.Series) -> str:
     names), and with no parentheses, so that a number can follow in parentheses."""
     noun = "CNN" if row["family"] == "CNN" else "MLP"
     label = row["label"]
-    if label.startswith(BEST_MLP_LABEL):  # chapter 10's recipe: only the book's rule names a "best MLP"
-        label = "MLP recipe" + label[len(BEST_MLP_LABEL):]
+    if label.startswith(STACKED_MLP_LABEL):  # chapter 10's recipe: only the book's rule names a "best MLP"
+        label = "MLP recipe" + label[len(STACKED_MLP_LABEL):]
     if authored(label):
         return rerun_name(label, row["chapter"])
     return f"chapter {row['chapter']}'s {label}" + ("" if noun in label else f" {noun}")

@@ -205,14 +205,16 @@ BEST_MLP_LONG_SHIFTED = BEST_MLP.replace(augment=CNN_AUGMENTATION, epochs=100, p
 # Targets set before training (test accuracy): (goal, the least we would accept). The MLP's lies
 # above every pure MLP we know of; chapters 10 and 11 both judge against these.
 TARGETS = {"MLP": (0.920, 0.915), "CNN": (0.945, 0.940)}
-BEST_MLP_LABEL, BEST_CNN_LABEL = "best MLP", "best CNN"
-SHORT_PLAIN = "best MLP, no augmentation, 30 epochs"
-DISTILLED = "best MLP, no augmentation, 30 epochs, taught by the best CNN"
-REFIT = "best MLP, no augmentation, 30 epochs, refit on 60 000 images"
-LONG_SHIFTED = "best MLP, the CNN's augmentation, 100 epochs"
+# "stacked MLP": every chapter's choice stacked. Not "best MLP": the book's best MLP is whichever
+# model `leaderboard.best_mlp` picks on validation (chapter 11's re-run of a published recipe).
+STACKED_MLP_LABEL, BEST_CNN_LABEL = "stacked MLP", "best CNN"
+SHORT_PLAIN = f"{STACKED_MLP_LABEL}, no augmentation, 30 epochs"
+DISTILLED = f"{STACKED_MLP_LABEL}, no augmentation, 30 epochs, taught by the best CNN"
+REFIT = f"{STACKED_MLP_LABEL}, no augmentation, 30 epochs, refit on 60 000 images"
+LONG_SHIFTED = f"{STACKED_MLP_LABEL}, the CNN's augmentation, 100 epochs"
 BEST = Study("best", "10_best", "best models",
-             {BEST_MLP_LABEL: BEST_MLP, BEST_CNN_LABEL: BEST_CNN, SHORT_PLAIN: BEST_MLP_SHORT_PLAIN, DISTILLED: DISTILLED_MLP},
-             checkpoint=(BEST_MLP_LABEL, BEST_CNN_LABEL), all_seeds=True)
+             {STACKED_MLP_LABEL: BEST_MLP, BEST_CNN_LABEL: BEST_CNN, SHORT_PLAIN: BEST_MLP_SHORT_PLAIN, DISTILLED: DISTILLED_MLP},
+             checkpoint=(STACKED_MLP_LABEL, BEST_CNN_LABEL), all_seeds=True)
 LONG = Study("long", "10_best", "longer, with the CNN's augmentation", {LONG_SHIFTED: BEST_MLP_LONG_SHIFTED})
 # Trained on training + validation images: test only (kept out of selection and the leaderboard).
 REFIT_STUDY = Study("refit", "10_best", "refit on training + validation images", {REFIT: BEST_MLP_SHORT_PLAIN_REFIT})
@@ -220,15 +222,15 @@ REFIT_STUDY = Study("refit", "10_best", "refit on training + validation images",
 # ---- Chapter 11: how far can an MLP go? Known tricks on the best-MLP recipe, each against it.
 EMA_DECAY = 0.999  # an average over about the last 1 000 steps (2.6 epochs)
 MIXUP_ALPHA = 0.2  # Zhang et al. (2018)'s setting for ImageNet-scale data: mild mixtures
-EMA, MIXUP = "best MLP + weight averaging", "best MLP + mixup"
+EMA, MIXUP = f"{STACKED_MLP_LABEL} + weight averaging", f"{STACKED_MLP_LABEL} + mixup"
 # Beyer et al. (2022): the teacher scores the very batch the student sees (flipped, erased), over
 # the recipe's whole 60 epochs. About three times a plain run's cost: the CNN scores every batch.
-CONSISTENT = "best MLP + consistent distillation"
+CONSISTENT = f"{STACKED_MLP_LABEL} + consistent distillation"
 CONSISTENT_MLP = BEST_MLP.replace(teacher=TEACHER.key())
 TRICKS = Study("tricks", "11_ceiling", "tricks, one at a time",
-               {BEST_MLP_LABEL: BEST_MLP, EMA: BEST_MLP.replace(ema=EMA_DECAY), MIXUP: BEST_MLP.replace(mixup=MIXUP_ALPHA),
+               {STACKED_MLP_LABEL: BEST_MLP, EMA: BEST_MLP.replace(ema=EMA_DECAY), MIXUP: BEST_MLP.replace(mixup=MIXUP_ALPHA),
                 CONSISTENT: CONSISTENT_MLP},
-               varies=("ema", "mixup", "teacher"), control=BEST_MLP, checkpoint=(BEST_MLP_LABEL,), all_seeds=True)
+               varies=("ema", "mixup", "teacher"), control=BEST_MLP, checkpoint=(STACKED_MLP_LABEL,), all_seeds=True)
 
 # The best documented pure-MLP result we know of (Nokland & Eidnes 2019, their backprop baseline,
 # 91.63 % test, one run, test read every epoch), under this book's protocol: 50 000 training

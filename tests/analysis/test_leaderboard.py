@@ -125,7 +125,7 @@ def test_the_leaderboard_lists_each_classifiers_pick_and_the_seed_ensemble(tiny_
     pick = fits.picks("estimator")["knn"]
     assert pick.startswith("k-nearest neighbours, ") and [line for line in lines if "classical (scikit-learn)" in line] == [
         line for line in lines if line.startswith("classical (scikit-learn)") and f"baselines: {pick}" in line]
-    assert any(line.startswith("MLP ensemble") and "best models: best MLP, probability average of 2 seeds" in line for line in lines)
+    assert any(line.startswith("MLP ensemble") and "best models: stacked MLP, probability average of 2 seeds" in line for line in lines)
     assert "test ECE %" in lines[0] and lines[0].split()[:2] == ["family", "rank"]
     assert lines[-2:] == ["MLP picked on validation: not trained", "CNN picked on validation: not trained"]
 
@@ -135,12 +135,12 @@ def test_the_leaderboard_lists_each_classifiers_pick_and_the_seed_ensemble(tiny_
 
 def test_same_model_is_one_configuration_or_one_trained_again_keeping_another_epoch():
     S, C, B, T = studies.SMOOTHING, studies.CALIBRATION, studies.BEST, studies.TRICKS
-    assert leaderboard.same_model(B.groups[studies.BEST_MLP_LABEL], T.groups[studies.BEST_MLP_LABEL])  # one set of runs
+    assert leaderboard.same_model(B.groups[studies.STACKED_MLP_LABEL], T.groups[studies.STACKED_MLP_LABEL])  # one set of runs
     # Chapter 12 trains chapter 4's pair again, every epoch run, the best one kept instead of the last.
     assert S.groups["label smoothing 0.1"].key() != C.groups["label smoothing 0.1"].key()
     assert leaderboard.same_model(S.groups["label smoothing 0.1"], C.groups["label smoothing 0.1"])
     assert not leaderboard.same_model(S.groups["label smoothing 0.1"], C.groups["label smoothing 0"])
-    assert not leaderboard.same_model(B.groups[studies.BEST_MLP_LABEL], T.groups[studies.EMA])
+    assert not leaderboard.same_model(B.groups[studies.STACKED_MLP_LABEL], T.groups[studies.EMA])
     whole = S.groups["label smoothing 0.1"]
     cut = whole.replace(early_stopping="val_acc", patience=3)  # may stop early: another training, not the same model
     assert not leaderboard.same_model(whole, cut)
@@ -156,8 +156,8 @@ def test_entries_list_a_model_once_under_the_first_chapter_that_selects_it(monke
         return [gain_run(s, val - 0.01, val=val) for s in range(3)]
 
     val = {(S, "label smoothing 0"): 0.899, (S, "label smoothing 0.1"): 0.904,
-           (B, studies.BEST_MLP_LABEL): 0.9160, (B, studies.BEST_CNN_LABEL): 0.948,
-           (T, studies.BEST_MLP_LABEL): 0.9160, (T, studies.EMA): 0.9150,
+           (B, studies.STACKED_MLP_LABEL): 0.9160, (B, studies.BEST_CNN_LABEL): 0.948,
+           (T, studies.STACKED_MLP_LABEL): 0.9160, (T, studies.EMA): 0.9150,
            (C, "label smoothing 0"): 0.901, (C, "label smoothing 0.1"): 0.903}
     chapters = {"04_regularization": [S], "10_best": [B], "11_ceiling": [T], "12_beyond_accuracy": [C]}
     monkeypatch.setattr(studies, "CHAPTERS", chapters)
@@ -166,7 +166,7 @@ def test_entries_list_a_model_once_under_the_first_chapter_that_selects_it(monke
     rows = leaderboard.entries(Store(tmp_path))
     assert [(e.chapter, e.family, e.label) for e in rows] == [
         ("04_regularization", "MLP", "label smoothing 0.1"),
-        ("10_best", "MLP", studies.BEST_MLP_LABEL), ("10_best", "CNN", studies.BEST_CNN_LABEL)]
+        ("10_best", "MLP", studies.STACKED_MLP_LABEL), ("10_best", "CNN", studies.BEST_CNN_LABEL)]
     val[T, studies.EMA] = 0.9170  # a trick that validates higher is a model of its own
     rows = leaderboard.entries(Store(tmp_path))
     assert ("11_ceiling", "MLP", studies.EMA) in [(e.chapter, e.family, e.label) for e in rows]
@@ -187,8 +187,8 @@ def test_the_books_best_mlp_is_the_validation_pick_and_a_near_tie_is_reported_no
     B, T = studies.BEST, studies.TRICKS
     recipe = [gain_run(s, 0.906, val=0.9150 + 0.001 * (s == 1)) for s in range(3)]
     ema = [gain_run(s, 0.905, val=0.9152 + 0.001 * (s == 2)) for s in range(3)]
-    runs = {(B, studies.BEST_MLP_LABEL): recipe, (T, studies.EMA): ema, (T, studies.BEST_MLP_LABEL): recipe}
-    rows = [Entry("10_best", "MLP", B, studies.BEST_MLP_LABEL, summarize(recipe)),
+    runs = {(B, studies.STACKED_MLP_LABEL): recipe, (T, studies.EMA): ema, (T, studies.STACKED_MLP_LABEL): recipe}
+    rows = [Entry("10_best", "MLP", B, studies.STACKED_MLP_LABEL, summarize(recipe)),
             Entry("11_ceiling", "MLP", T, studies.EMA, summarize(ema)),
             Entry("10_best", "MLP taught by a CNN", B, studies.DISTILLED, summarize([gain_run(s, 0.91, val=0.93) for s in range(3)])),
             Entry("10_best", "CNN", B, studies.BEST_CNN_LABEL, summarize([gain_run(s, 0.94, val=0.95) for s in range(3)]))]

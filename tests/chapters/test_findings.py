@@ -124,7 +124,7 @@ def test_takeaways_skip_chapters_not_stored_instead_of_training(tmp_path, monkey
     assert findings.takeaways(Store(tmp_path), stored_only=True) == {}
 
 
-def entry(chapter, family, val, test, params=1000, study=studies.BEST, label=studies.BEST_MLP_LABEL):
+def entry(chapter, family, val, test, params=1000, study=studies.BEST, label=studies.STACKED_MLP_LABEL):
     summary = {"val_mean": val, "val_std": 0.001, "test_mean": test, "test_std": 0.002, "seeds": 3, "params": params}
     return leaderboard.Entry(chapter, family, study, label, summary)
 

@@ -27,9 +27,11 @@ def test_a_checkpoint_loads_back_the_saved_weights_and_configuration_in_eval_mod
     assert torch.equal(loaded(x), loaded(x))  # deterministic: nothing random at inference
 
 
-@pytest.mark.parametrize("label", ["best MLP", "best CNN"])
-def test_the_committed_headline_checkpoints_re_evaluate_to_their_stored_accuracy(label):
-    """Chapter 10 scores the best MLP's seed 0 from its weights on the page; this checks both headline models."""
-    cfg = studies.BEST.configs(PROFILES["full"])[label][0]
+@pytest.mark.parametrize("study, label", [(studies.BEST, studies.STACKED_MLP_LABEL), (studies.BEST, studies.BEST_CNN_LABEL),
+                                          (studies.PUBLISHED, studies.PUBLISHED_LABEL)])
+def test_the_committed_headline_checkpoints_re_evaluate_to_their_stored_accuracy(study, label):
+    """Chapter 10 scores its recipes' seed 0 from their weights on the page; this checks them and the
+    book's best MLP (chapter 11's re-run of the published recipe)."""
+    cfg = study.configs(PROFILES["full"])[label][0]
     accuracy, _ = evaluate_checkpoint(Store().checkpoint_path(cfg.key()))
     assert abs(accuracy - Store().load(cfg)["test"]["acc"]) <= 2e-4

@@ -88,7 +88,7 @@ def _board():
     ensemble = _summary(0.916, 0.9085, test_ece=0.0689, members_test_ece=0.0661, val_std=math.nan, test_std=math.nan)
     return [Entry("03_depth_width", "MLP", studies.WIDTH, "2 × 1024", _summary(0.9008, 0.8937)),
             Entry("09_cnn", "CNN", studies.CNN, "small CNN, dropout 0.5", _summary(0.9279, 0.9194)),
-            Entry("10_best", "MLP", B, studies.BEST_MLP_LABEL, _summary(0.9154, 0.9069)),
+            Entry("10_best", "MLP", B, studies.STACKED_MLP_LABEL, _summary(0.9154, 0.9069)),
             Entry("10_best", "MLP taught by a CNN", B, studies.DISTILLED, _summary(0.9183, 0.9089)),
             Entry("10_best", "CNN", B, studies.BEST_CNN_LABEL, _summary(0.9478, 0.9433)),
             Entry("11_ceiling", "MLP", T, studies.EMA, _summary(0.9155, 0.9068)),
@@ -113,7 +113,7 @@ def test_table_ranks_each_family_on_validation_and_names_every_rows_family(compa
     for family in set(families):
         vals = [float(r["val acc %"].split("\u00a0")[0]) for r in ours if r["family"] == family]
         assert vals == sorted(vals, reverse=True)
-    assert ours[0]["model"].endswith(studies.EMA) and ours[1]["model"].endswith(studies.BEST_MLP_LABEL)
+    assert ours[0]["model"].endswith(studies.EMA) and ours[1]["model"].endswith(studies.STACKED_MLP_LABEL)
     assert ours[0]["model"].endswith(leaderboard.best(rows, "MLP").label)  # the book's pick heads its family
     # Every row names its family, ours and theirs; theirs, with no validation score, have no rank.
     assert all(r["family"] for r in out)
@@ -149,16 +149,16 @@ def test_headline_names_the_books_best_mlp_and_says_a_near_tie(tmp_path, monkeyp
     B, T = studies.BEST, studies.TRICKS
     recipe = [gain_run(s, 0.906, val=0.9150 + 0.001 * (s == 1)) for s in range(3)]
     ema = [gain_run(s, 0.905, val=0.9152 + 0.001 * (s == 2)) for s in range(3)]
-    runs = {(B, studies.BEST_MLP_LABEL): recipe, (T, studies.EMA): ema}
+    runs = {(B, studies.STACKED_MLP_LABEL): recipe, (T, studies.EMA): ema}
     monkeypatch.setattr(leaderboard_tables, "best_mlp", lambda rows, store=None: leaderboard.best_mlp(rows, store, runs))
-    rows = [Entry("10_best", "MLP", B, studies.BEST_MLP_LABEL, summarize(recipe)),
+    rows = [Entry("10_best", "MLP", B, studies.STACKED_MLP_LABEL, summarize(recipe)),
             Entry("11_ceiling", "MLP", T, studies.EMA, summarize(ema)),
             Entry("10_best", "CNN", B, studies.BEST_CNN_LABEL, _summary(0.95, 0.94))]
     lines = leaderboard_tables.headline(rows, Store(tmp_path)).split("\n")
     b = leaderboard.best_mlp(rows, Store(tmp_path), runs)
     assert b.tied and b.pick is rows[1]
     assert lines == [f"MLP picked on validation: {studies.EMA} (chapter 11), test 90.50% ± 0.00%",
-                     f"  tied on validation with {studies.BEST_MLP_LABEL} (chapter 10), named by the higher mean:",
+                     f"  tied on validation with {studies.STACKED_MLP_LABEL} (chapter 10), named by the higher mean:",
                      f"  lead {report.signed(b.lead)} points, paired 95% interval {report.signed(b.lead - b.lead_ci)} to "
                      f"{report.signed(b.lead + b.lead_ci)}",
                      "CNN picked on validation: best CNN (chapter 10), test 94.00% ± 0.20%"]
@@ -168,5 +168,5 @@ def test_headline_names_the_books_best_mlp_and_says_a_near_tie(tmp_path, monkeyp
     runs[T, studies.EMA] = clear
     rows[1] = Entry("11_ceiling", "MLP", T, studies.EMA, summarize(clear))
     lines = leaderboard_tables.headline(rows, Store(tmp_path)).split("\n")
-    assert lines[1] == f"  ahead of {studies.BEST_MLP_LABEL} (chapter 10) on validation:" and lines[2].startswith("  lead +")
+    assert lines[1] == f"  ahead of {studies.STACKED_MLP_LABEL} (chapter 10) on validation:" and lines[2].startswith("  lead +")
     assert len(leaderboard_tables.headline(rows[1:], Store(tmp_path)).split("\n")) == 2  # no runner-up: nothing to say

@@ -35,8 +35,8 @@ def test_cnn_studies_share_the_unaugmented_cnn_and_checkpoint_the_headline_model
     assert {c.model for cfgs in cnn.values() for c in cfgs} == {"lenet", "cnn"}
     best = studies.BEST.configs()
     checkpointed = {c.key() for c in studies.checkpointed_configs("10_best")}
-    every_seed = {c.key() for label in ("best MLP", "best CNN") for c in best[label]}
-    assert len(every_seed) == 2 * len(best["best MLP"]) and checkpointed == every_seed  # every seed (ensembles); no ablation
+    every_seed = {c.key() for label in (studies.STACKED_MLP_LABEL, studies.BEST_CNN_LABEL) for c in best[label]}
+    assert len(every_seed) == 2 * len(best[studies.STACKED_MLP_LABEL]) and checkpointed == every_seed  # every seed (ensembles); no ablation
 
 
 def test_the_distilled_mlp_is_taught_by_the_committed_best_cnn_in_every_profile(monkeypatch):

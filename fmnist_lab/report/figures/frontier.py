@@ -7,6 +7,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ...runs.studies import STACKED_MLP_LABEL
 from ...runs.summary import ci95
 from .style import WIDTH, plain_number
 
@@ -38,7 +39,7 @@ def gains_figure(gains: pd.DataFrame, flips: pd.DataFrame | None = None):
     seed (drawn over the mean's dot; tied seeds stacked, `seed_rows`), the mean with its paired 95%
     interval. `flips` adds test-time flipping of the recipe's saved models as one more row."""
 
-    rows = [(t.trick.replace("best MLP + ", ""), t.val_gain, t.val_ci, t.test_gain, t.test_ci, t.test_seeds, t.val_seeds)
+    rows = [(t.trick.replace(f"{STACKED_MLP_LABEL} + ", ""), t.val_gain, t.val_ci, t.test_gain, t.test_ci, t.test_seeds, t.val_seeds)
             for t in gains.itertuples()]
     if flips is not None and len(flips):
         rows.append(("test-time flip", flips["val_gain"].mean(), ci95(list(flips["val_gain"])),

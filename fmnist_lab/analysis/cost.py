@@ -44,3 +44,11 @@ def seed_minutes(runs: list[dict[str, Any]]) -> float:
 
     minutes = minutes_on_two_threads(runs)
     return minutes if not math.isnan(minutes) else sum(r["provenance"]["wall_seconds"] for r in runs) / len(runs) / 60
+
+
+def cost_ratio(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> float:
+    """Mean CPU-minutes per seed of runs `a` over runs `b`, or NaN unless every run of both was timed
+    alike (one machine, one thread count, `machine`): across those a ratio would mean nothing."""
+    if not a or not b or len({machine(r) for r in a + b}) != 1:
+        return math.nan
+    return (sum(map(cpu_minutes, a)) / len(a)) / (sum(map(cpu_minutes, b)) / len(b))

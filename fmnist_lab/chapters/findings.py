@@ -163,12 +163,6 @@ def takeaways(store: Store | None = None, stored_only: bool = False) -> dict[str
     return out
 
 
-def _reference(store: Store | None) -> dict[str, Any] | None:
-    """The reference MLP's seed summary, if all its runs are stored."""
-    runs = [(store or current_store()).load(cfg) for cfg in seeded(REFERENCE)]
-    return summarize(runs) if all(runs) else None
-
-
 def _chapter_pick(rows: list[leaderboard.Entry], chapter: str, family: str) -> leaderboard.Entry | None:
     return next((e for e in rows if e.chapter == chapter and e.family == family), None)
 
@@ -253,7 +247,7 @@ def headline(rows: list[leaderboard.Entry], store: Store | None = None) -> dict[
     chosen = leaderboard.best_mlp(rows, store)  # the book's best MLP: its rule lives there
     mlp, cnn, cnn9 = chosen and chosen.pick, leaderboard.best(rows, "CNN"), _chapter_pick(rows, "09_cnn", "CNN")
     recipe = _recipe(rows)
-    reference, out = _reference(store), {}
+    out = {}
     for name, e in (("mlp", mlp), ("cnn", cnn)):
         if e:
             out |= {f"best_{name}_test": e.summary["test_mean"], f"best_{name}_test_std": e.summary["test_std"],
@@ -267,9 +261,8 @@ def headline(rows: list[leaderboard.Entry], store: Store | None = None) -> dict[
                 "param_ratio": mlp.summary["params"] / cnn.summary["params"]}
     if recipe and cnn9:
         out["cnn9_over_mlp"] = _points(cnn9.summary["test_mean"], recipe.summary["test_mean"])
-    for name, e in (("stack_gain", recipe), ("cnn9_gain", cnn9)):
-        if e and reference:
-            out[name] = _points(e.summary["test_mean"], reference["test_mean"])
+    for name, (_, _, gain, ci, _) in scale_gains(rows, store).items():
+        out |= {f"{name}_gain": gain, f"{name}_ci": ci}
     return out
 
 
@@ -294,20 +287,25 @@ def answer_table(rows: list[leaderboard.Entry], ranked: list[leaderboard.Gain], 
     its paired 95% t-interval (seed against seed; the stacked recipe's and the CNN's mean as printed,
     `shown_points`, as the prose quotes it) and the training time per seed relative to what it is
     measured against ("–" unless all of both ran on one kind of machine)."""
-    store = store or current_store()
     out = [_gain_cells(change_name(g), int(g.study.chapter.split("_")[0]), g.test, g.test_ci, g.cost if g.same_machine else None)
            for g in ranked]
+    return pd.DataFrame(out + [_gain_cells(*row) for row in scale_gains(rows, store).values()])
+
+
+def scale_gains(rows: list[leaderboard.Entry], store: Store | None = None) -> dict[str, tuple]:
+    """For scale, chapter 10's stacked recipe ("stack") and chapter 9's small CNN ("cnn9") against the
+    reference MLP: (change, chapter, test gain as printed, its paired 95% half-width, time ratio or
+    None across machines), where all their seeds are stored."""
+    store, out = store or current_store(), {}
     reference = [store.load(cfg) for cfg in seeded(REFERENCE)]
-    scale = (("stacked: chapter 10's MLP recipe", _recipe(rows)), ("a small CNN instead of the MLP", _chapter_pick(rows, "09_cnn", "CNN")))
-    for change, e in scale:
+    scale = {"stack": ("stacked: chapter 10's MLP recipe", _recipe(rows)), "cnn9": ("a small CNN instead of the MLP", _chapter_pick(rows, "09_cnn", "CNN"))}
+    for name, (change, e) in scale.items():
         runs = [store.load(cfg) for cfg in e.study.configs()[e.label]] if e else []
-        if not runs or not all(runs + reference):
-            continue
-        p, ref = paired_gain(runs, reference, "test"), summarize(reference)
-        machines = {r["provenance"]["device_name"] for r in runs + reference}
-        out.append(_gain_cells(change, int(e.chapter.split("_")[0]), _points(e.summary["test_mean"], ref["test_mean"]), p["ci"],
-                               e.summary["wall_seconds"] / ref["wall_seconds"] if len(machines) == 1 else None))
-    return pd.DataFrame(out)
+        if runs and all(runs + reference):
+            ref, same = summarize(reference), len({r["provenance"]["device_name"] for r in runs + reference}) == 1
+            out[name] = (change, int(e.chapter.split("_")[0]), _points(e.summary["test_mean"], ref["test_mean"]),
+                         paired_gain(runs, reference, "test")["ci"], e.summary["wall_seconds"] / ref["wall_seconds"] if same else None)
+    return out
 
 
 def gains(rows: list[leaderboard.Entry], store: Store | None = None) -> list[leaderboard.Gain]:

@@ -53,6 +53,9 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_numbers(bn_sensible_max=max(100 * (S[d, i, "bn"]["val_mean"] - S[d, i, "plain"]["val_mean"]) for d in (2, 6) for i in sensible))
     top, top_plain = init.pick(), init.pick(batchnorm=False)  # the chapter's highest mean, and the highest without batch norm
     best_vs_plain = report.glue_comparison("init_best_vs_plain", init.runs[top], init.runs[top_plain], split="val")
+    top_control = init.study.control_of(top)  # the pair the intro's answer table ranks: the pick against its own control
+    report.glue_markdown(init_top=top, init_top_control_name=top_control)
+    report.glue_comparison("init_top_control", init.runs[top], init.runs[top_control])
     reference = init.study.label_of(REFERENCE)
     picks_test = {len(init.study.groups[l].hidden): report.glue_comparison(f"init_test{len(init.study.groups[l].hidden)}", init.runs[l], init.runs[reference])
                   for l in best}  # the picks against the reference MLP on the test set, paired by seed

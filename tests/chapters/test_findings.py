@@ -187,7 +187,7 @@ def test_failed_claims_name_what_the_numbers_contradict():
             "aug_long_trail": 0.1, "aug_short_below": 5, "aug_short_clear": 4, "aug_long_clear": 1, "aug_sets": 6,
             "cnn_over_mlp": 3, "cnn9_over_mlp": 1,
             "mlp_over_reports": 1, "mlp_over_published": 2, "cnn_over_reports": 1, "param_ratio": 6,
-            "gain_top_test": 0.8, "stack_gain": 2, "cnn9_gain": 3, "gain_top_clear": 1, "gains_noise": 5, "gains_n": 6}
+            "gain_top_test": 0.8, "stack_gain": 2, "cnn9_gain": 3, "stack_ci": 0.6, "cnn9_ci": 0.6, "gain_top_clear": 1, "gains_noise": 5, "gains_n": 6}
     assert findings.failed_claims(good) == []
     # the first screen says only the largest gain is clear of the noise
     assert findings.failed_claims(good | {"gains_noise": 4}) == ["3-8: the largest single gain is the only one whose paired interval excludes zero"]

@@ -79,8 +79,9 @@ def frontier_figure(mlps: pd.DataFrame, highlight: list[str], goal: float | None
         if len(row):
             ax.scatter(row["cpu_minutes"], 100 * row["test"], s=46, color=f"C{i + 1}", label=label, zorder=4, edgecolor="k", lw=0.5)
     top = mlps.loc[mlps["test"].idxmax()]
-    ax.annotate(top["label"], (top["cpu_minutes"], 100 * top["test"]), xytext=(-8, -4), textcoords="offset points",
-                ha="right", va="top")
+    if top["label"] not in highlight:  # the best MLP is named, in the legend or beside its point
+        ax.annotate(top["label"], (top["cpu_minutes"], 100 * top["test"]), xytext=(-8, -4), textcoords="offset points",
+                    ha="right", va="top")
     for value, style, name in ((goal, "--", "goal"), (minimum, ":", "minimum")):
         if value is not None:
             ax.axhline(100 * value, color="0.3", ls=style, lw=1.2, label=f"{name}, {100 * value:g}%")

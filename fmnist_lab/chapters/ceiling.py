@@ -34,7 +34,12 @@ def short_name(study, label: str) -> str:
     return changed[0] if changed else "control"
 
 
-FLIP = f"{studies.STACKED_MLP_LABEL} + test-time flip"  # the recipe's saved networks, each image scored with its mirror image
+def flip_label(control: str) -> str:
+    """The test-time flip's row: the control's saved networks, each image scored with its mirror image."""
+    return f"{control} + test-time flip"
+
+
+FLIP = flip_label(studies.STACKED_MLP_LABEL)
 
 
 def flip_test(flips: pd.DataFrame) -> tuple[float, float]:
@@ -74,7 +79,7 @@ def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, con
     if flips is not None and len(flips):
         gain = {"val_gain": flips["val_gain"].mean(), **dict(zip(("test_gain", "test_ci"), flip_test(flips))),
                 "ahead": int((flips["test_gain"] > 0).sum()), "seeds": len(flips)}
-        rows.append(row(FLIP, _mean_std(list(flips["val_flip"])), _mean_std(list(flips["test_flip"])), gain))
+        rows.append(row(flip_label(control), _mean_std(list(flips["val_flip"])), _mean_std(list(flips["test_flip"])), gain))
     return pd.DataFrame(rows)
 
 
@@ -186,6 +191,22 @@ def glue_published(pub: list[dict[str, Any]], recipe: list[dict[str, Any]]) -> d
             "paper_inside": not paper["clear"], "val": val, "test": test}
 
 
+def glue_additions(runs: dict[str, list[dict[str, Any]]], flips: pd.DataFrame) -> pd.DataFrame:
+    """Each addition to the published recipe against it, paired seed by seed: the table
+    (`tab_additions`, the test-time flip of its saved networks last) and, per addition, `add_<field>_val`,
+    `add_<field>_test` (signed points), `add_<field>_val_verdict`, `add_<field>_verdict` (test) and
+    `add_<field>_ahead`, where <field> is the setting it changes ('label_smoothing'). Returns the gains."""
+    gains = ceiling.trick_gains(runs, studies.PUBLISHED_LABEL)
+    report.glue_table("tab_additions", tricks_table(runs, gains, studies.PUBLISHED_LABEL, flips))
+    for g in gains.itertuples():
+        name = f"add_{short_name(studies.PUBLISHED, g.trick)}"
+        report.glue_markdown(**{f"{name}_val": signed(g.val_gain), f"{name}_test": signed(g.test_gain),
+                                f"{name}_val_verdict": report.noise_verdict(g.val_gain, g.val_ci),
+                                f"{name}_verdict": report.noise_verdict(g.test_gain, g.test_ci),
+                                f"{name}_ahead": report.seeds_ahead(g.ahead, g.seeds)})
+    return gains
+
+
 def glue_flip(prefix: str, flips: pd.DataFrame) -> dict[str, Any]:
     """Glue the test-time flip's gain on saved networks, paired seed by seed with the same networks
     scoring each image once: `<prefix>_val`, `<prefix>_test` (signed points), `<prefix>_verdict`,
@@ -236,6 +257,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     published = glue_published(ch.published.runs[studies.PUBLISHED_LABEL], runs[studies.STACKED_MLP_LABEL])
     pub_flips = pd.DataFrame(derived.ensure(store, flip_analysis(store, studies.PUBLISHED)))  # an addition that needs no training
     published["flip"] = glue_flip("pub_flip", pub_flips)
+    additions = glue_additions(ch.published.runs, pub_flips)  # one change at a time, paired by seed
     mlp_runs = {**runs, **ch.published.runs}  # the recipe, its variants and the published recipe
     candidates = [*ch.tricks.where(teacher=None), *ch.published.runs]  # a taught MLP is its own family (chapter 10); the flip is no network
     pick = select({label: mlp_runs[label] for label in candidates})

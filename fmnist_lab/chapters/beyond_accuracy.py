@@ -175,7 +175,7 @@ def check(f: SimpleNamespace) -> None:
     claim(base_f1[int(f.gain.idxmin())] > 0.95, "where the baseline already reaches …")
     # What the networks learned.
     claim(f.agree["raw"] < f.agree["mlp"] < f.agree["cnn"],
-          "In the networks' own features the classes separate: … in the best CNN's features, … in the MLP recipe's, … in raw pixels")
+          "In the networks' own features the classes separate, most in the best CNN's")
     # The book's best MLP is not one of the networks read here, though its weights are saved.
     named = {(study, label) for _, study, label in GROUPS.values()}
     claim(not any(label == f.book["book_mlp_label"] for _, label in named) and f.saved_book,

@@ -74,14 +74,18 @@ def optimizer_title(cfg: RunConfig) -> str:
 
 def authored(label: str) -> bool:
     """Whether a group label names a recipe for its authors ("Nøkland & Eidnes's MLP recipe"), as
-    `studies.AUTHORED_RECIPES` declares them."""
-    return label in AUTHORED_RECIPES
+    `studies.AUTHORED_RECIPES` declares them, or that recipe with an addition ("… + label smoothing")."""
+    return any(label == a or label.startswith(f"{a} + ") for a in AUTHORED_RECIPES)
 
 
 def rerun_name(label: str, chapter: int) -> str:
-    """An authors' recipe as the prose names it: "Nøkland & Eidnes's MLP recipe, re-run in chapter 11"
+    """An authors' recipe as the prose names it: "Nøkland & Eidnes's MLP recipe, re-run in chapter 11",
+    and with an addition "Nøkland & Eidnes's MLP recipe with label smoothing, trained in chapter 11"
     (never "chapter 11's Nøkland & Eidnes's …")."""
-    return f"{label}, re-run in chapter {chapter}"
+    if label in AUTHORED_RECIPES:
+        return f"{label}, re-run in chapter {chapter}"
+    base, addition = label.split(" + ", 1)
+    return f"{base} with {addition}, trained in chapter {chapter}"
 
 
 def reader_name(row: pd.Series) -> str:

@@ -29,7 +29,8 @@ def _unnumbered_docs(app) -> list[str]:
 
 
 # What a cell of a column of numbers holds: digits with their signs, separators and units
-# ('+0.80 ± 0.27', '200 350', '8.4 ×', '90.68', '10⁻⁴', '6.89%', '12.0 / 19.3'), never a letter.
+# ('+0.80 ± 0.27', '200 350', '8.4 ×', '90.68', '10⁻⁴', '6.89%', '12.0 / 19.3'), never a letter
+# (but see `JOINED`).
 NUMBER = re.compile(r"[\d\s\u00a0\u2009\u202f.,+\-\u2212\u2013±×%/⁰¹²³⁴⁵⁶⁷⁸⁹⁻]*\d[\d\s\u00a0\u2009\u202f.,+\-\u2212\u2013±×%/⁰¹²³⁴⁵⁶⁷⁸⁹⁻]*")
 NOTHING = {"", "-", "\u2212", "\u2013", "\u2014"}  # an empty cell or a dash: fits a column of numbers or of words
 # Set at the start of a cell: flush right for numbers, ragged right for words; in both no hyphenation.
@@ -37,9 +38,14 @@ CELL = {True: r"\raggedleft\arraybackslash", False: r"\raggedright\arraybackslas
 NO_HYPHENS = r"\hyphenpenalty=10000 \exhyphenpenalty=10000 "
 
 
+# Two numbers joined by a word, as an interval or a count: '−0.62 to +0.60', '2 of 3'.
+JOINED = re.compile(r"[\s\u00a0]+(?:to|of)[\s\u00a0]+")
+
+
 def is_number(text: str) -> bool:
-    """Whether a table cell's text is a number as the book's tables write them (`NUMBER`)."""
-    return bool(NUMBER.fullmatch(text.strip()))
+    """Whether a table cell's text is a number as the book's tables write them (`NUMBER`), or two
+    joined by 'to' or 'of' (`JOINED`)."""
+    return all(NUMBER.fullmatch(part.strip()) for part in JOINED.split(text.strip(), maxsplit=1))
 
 
 def numeric_columns(tgroup: nodes.tgroup) -> set[int]:

@@ -222,7 +222,7 @@ def glue_stats(control: list[dict[str, Any]] | None = None, **groups: list[dict[
 
 def glue_spread(prefix: str, groups: Any, control: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """How far apart several groups (an iterable of run lists) are, against the noise: `<prefix>_range`
-    (highest − lowest mean validation accuracy, points); `_train_min`, `_train_max` (fractions); with a `control`, `_max_delta`:
+    (highest − lowest mean validation accuracy, points, from the means as printed); `_train_min`, `_train_max` (fractions); with a `control`, `_max_delta`:
     the largest distance of a group's mean from the control's, in points. `_verdict`: whether the
     widest gap (from the control, else highest against lowest group) is beyond seed noise
     (`noise_verdict`, paired by seed where the groups share seeds). Returns that comparison
@@ -231,10 +231,10 @@ def glue_spread(prefix: str, groups: Any, control: list[dict[str, Any]] | None =
     summaries = [summarize(runs) for runs in groups]
     base = summarize(control) if control is not None else None
     val = [s["val_mean"] for s in summaries]
-    values = {"range": 100 * (max(val) - min(val)),
+    values = {"range": shown_points(max(val), min(val)),  # as the tables print the means
               "train_min": min(s["train_mean"] for s in summaries), "train_max": max(s["train_mean"] for s in summaries)}
     if base is not None:
-        values["max_delta"] = 100 * max(abs(v - base["val_mean"]) for v in val)
+        values["max_delta"] = max(abs(shown_points(v, base["val_mean"])) for v in val)
         gap = compare(groups[max(range(len(val)), key=lambda i: abs(val[i] - base["val_mean"]))], control, "val")
     else:
         gap = widest(groups)

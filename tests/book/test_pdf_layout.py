@@ -33,12 +33,13 @@ def _start(entry) -> str:
     return first[0].astext() if first is not None and isinstance(first[0], nodes.raw) else ""
 
 
-@pytest.mark.parametrize("text", ["3", "90.68\u00a0±\u00a00.10", "+0.80 ± 0.27", "200\u202f350", "8.4 ×", "−0.27", "10⁻⁴", "6.89%", "12.0 / 19.3"])
+@pytest.mark.parametrize("text", ["3", "90.68\u00a0±\u00a00.10", "+0.80 ± 0.27", "200\u202f350", "8.4 ×", "−0.27", "10⁻⁴", "6.89%", "12.0 / 19.3",
+                                  "−0.62\u00a0to\u00a0+0.60", "2 of 3"])
 def test_numbers_as_the_tables_write_them(text):
     assert _extension().is_number(text)
 
 
-@pytest.mark.parametrize("text", ["chapter 10", "2 × 256 (reference MLP)", "best MLP", "–", "", "test ECE 6.89%"])
+@pytest.mark.parametrize("text", ["chapter 10", "2 × 256 (reference MLP)", "best MLP", "–", "", "test ECE 6.89%", "seed 2 of 3", "to 3"])
 def test_words_and_dashes_are_not_numbers(text):
     assert not _extension().is_number(text)
 

@@ -183,7 +183,7 @@ def test_failed_claims_name_what_the_numbers_contradict():
             "smooth_gain": 0.5, "smooth_gain_val": 0.4, "smooth_verdict": "within seed noise (…)", "smooth_replication": 0.03, "smooth_replication_clear": 0,
             "reg_other_gain": 0.0, "reg_clear_gains": 0, "act_spread2": 0.6, "act2_verdict": "beyond seed noise (…)", "act_saturating_gap6": 0.9,
             "init_loss2_plain": 5, "init_loss2_bn": 2, "init_loss6_plain": 7, "init_loss6_bn": 3,
-            "opt_spread": 0.5, "opt_verdict": "within seed noise (…)", "opt_lr_range_min": 7, "sched_min_gain": 0.6, "aug_short_trail": 0.5,
+            "opt_spread": 0.5, "opt_verdict": "within seed noise (…)", "opt_lr_range_min": 7, "sched_min_gain": 0.6, "sched_clear_test": 0, "aug_short_trail": 0.5,
             "aug_long_trail": 0.1, "aug_short_below": 5, "aug_short_clear": 4, "aug_long_clear": 1, "aug_sets": 6,
             "cnn_over_mlp": 3, "cnn9_over_mlp": 1,
             "mlp_over_reports": 1, "mlp_over_published": 2, "cnn_over_reports": 1, "param_ratio": 6,
@@ -195,6 +195,8 @@ def test_failed_claims_name_what_the_numbers_contradict():
     assert len(failed) == 1 and failed[0].startswith("10:")
     replicated = findings.failed_claims({**good, "smooth_replication": 0.45})  # had chapter 12 reproduced the gain
     assert len(replicated) == 1 and replicated[0].startswith("4:")
+    schedules = findings.failed_claims({**good, "sched_clear_test": 1})  # a schedule clearly ahead on test
+    assert len(schedules) == 1 and schedules[0].startswith("7:")
 
 
 def test_book_best_names_the_rules_pick_reports_a_tie_and_the_gap_to_the_cnn(tmp_path):

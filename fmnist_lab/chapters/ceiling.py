@@ -132,7 +132,9 @@ def glue_frontier(mlps: pd.DataFrame, goal: float, minimum: float) -> dict[str, 
              "minimum_gap": 100 * (minimum - top["test"]), "axis_floor": floor,
              "below_axis_n": int((100 * mlps["test"] < floor).sum())}
     report.glue_numbers(**facts)
-    report.glue_markdown(top_label=reader_name(top), prev_label=reader_name(prev))
+    ratio = facts["top_ratio"]  # a step at about the same cost is a setting, not more compute
+    report.glue_markdown(top_label=reader_name(top), prev_label=reader_name(prev),
+                         top_step_cost=f"{report.number(ratio, 0)} times the compute" if ratio >= 1.5 else "about the same compute")
     return facts | {"top_label": top["label"], "prev_label": prev["label"]}
 
 
@@ -262,6 +264,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     candidates = [*ch.tricks.where(teacher=None), *ch.published.runs]  # a taught MLP is its own family (chapter 10); the flip is no network
     pick = select({label: mlp_runs[label] for label in candidates})
     picked = glue_pick(pick, mlp_runs, candidates, GOAL, MINIMUM)
+    report.glue_markdown(pick_vs_paper=report.above(picked["test"], leaderboard.NOKLAND_MLP))  # '0.14 points above'
     book = findings.glue_book_best(store)  # the book's best MLP over every chapter (the rule: leaderboard.best_mlp)
     return SimpleNamespace(**locals())
 
@@ -285,9 +288,7 @@ def check(f: SimpleNamespace) -> None:
     claim(f.mix["train_mean"] < f.recipe["train_mean"], "It makes the training images harder to fit")
     claim(f.mix["test_std"] < f.recipe["test_std"], "its seeds agree more closely")
     claim(f.picked["test"] > max(leaderboard.KAN_MLP, leaderboard.BENCHMARK_MLP), "above the KAN comparison's and the benchmark's MLPs")
-    claim(f.frontier["top_test"] < f.MINIMUM, "Like every MLP of the book, it misses chapter 10's minimum")
-    claim(f.picked["pick"] == studies.PUBLISHED_LABEL, "Validation picks the published recipe")
-    claim(f.picked["margin"] > f.picked["margin_ci"], "its lead over “…” is … points, …")  # beyond seed noise, upwards
+    claim(f.picked["margin"] > 0, "Its lead over “…” is … points, …")  # the verdict says whether beyond seed noise
     claim(f.book.get("book_mlp_label") == f.picked["pick"], "its rule … makes the pick the book's best MLP")
     claim(f.book["book_gap"] > 0, "It scores … on test, … points below the best CNN")
     claim(f.frontier["top_label"] == f.picked["pick"], "It is also the most accurate MLP the book trained on test among those trained on 50 000 images")
@@ -297,5 +298,5 @@ def check(f: SimpleNamespace) -> None:
     claim(p["val"]["clear"] and p["val"]["gain"] > 0, "it validates higher, beyond seed noise")
     claim(f.frontier["below_axis_n"] > 0, "… score below …%, under the figure's axis")
     claim(f.frontier["costlier_n"] == 0, "The frontier ends at the book's best MLP")  # nothing costlier beats it: it is the costliest MLP
-    claim(f.frontier["top_ratio"] > 1, "the last step to it … costs … times the compute")
+    claim(f.frontier["top_ratio"] > 1, "the last step to it … costs …")
     claim(f.published["summary"]["train_mean"] - f.published["summary"]["val_mean"] > 0.05, "It fits its training images to …, so its limit, too, is generalization")

@@ -15,7 +15,7 @@ from .. import report
 from ..analysis import leaderboard
 from ..analysis.statistics import paired_gain
 from ..engine.config import REFERENCE
-from ..report.comparisons import shown_points
+from ..report.comparisons import shown_points  # differences of the printed means: one number per comparison
 from ..report import settings
 from ..report.format import number, pct, pm, signed
 from ..runs import studies
@@ -25,10 +25,6 @@ from ..runs.study import ChapterResults, StudyResults
 from ..runs.summary import summarize
 
 
-def _points(a: float, b: float) -> float:
-    return shown_points(a, b)  # from the two as printed: every page quotes one number for one comparison
-
-
 def _val(results: StudyResults, **fields: Any) -> float:
     return results.summary(**fields)["val_mean"]
 
@@ -36,7 +32,7 @@ def _val(results: StudyResults, **fields: Any) -> float:
 def input_scaling(ch: ChapterResults) -> dict[str, float]:
     """Chapter 1: what standardizing is worth over raw bytes with Adam, and raw bytes under plain SGD."""
     s = ch.normalization
-    return {"scale_adam_gain": _points(_val(s, normalization="standardize", optimizer="adam"),
+    return {"scale_adam_gain": shown_points(_val(s, normalization="standardize", optimizer="adam"),
                                        _val(s, normalization="raw", optimizer="adam")),
             "scale_raw_sgd_val": _val(s, normalization="raw", optimizer="sgd")}
 
@@ -48,10 +44,10 @@ def depth_width(ch: ChapterResults) -> dict[str, Any]:
     wide = ch.width.pick()
     control = ch.width.control(wide)
     gain = report.compare(ch.width.runs[wide], ch.width.runs[control])
-    return {"depth_range": _points(max(s["val_mean"] for s in deep), min(s["val_mean"] for s in deep)),
-            "depth1_gain": _points(_val(ch.depth, hidden=REFERENCE.hidden[:1]), _val(ch.depth, hidden=())),
+    return {"depth_range": shown_points(max(s["val_mean"] for s in deep), min(s["val_mean"] for s in deep)),
+            "depth1_gain": shown_points(_val(ch.depth, hidden=REFERENCE.hidden[:1]), _val(ch.depth, hidden=())),
             "width_units": ch.width.study.groups[wide].hidden[0],
-            "width_gain": _points(ch.width.summaries[wide]["test_mean"], ch.width.summaries[control]["test_mean"]),
+            "width_gain": shown_points(ch.width.summaries[wide]["test_mean"], ch.width.summaries[control]["test_mean"]),
             "width_verdict": report.noise_verdict(gain["gain"], gain["ci"])}
 
 
@@ -63,19 +59,27 @@ def regularization(ch: ChapterResults) -> dict[str, Any]:
     others = [(study, label) for study in (ch.l2, ch.dropout) for label in study.summaries
               if study.study.groups[label] != study.study.control]
     ups = [report.compare(study.runs[label], study.runs[study.study.label_of(study.study.control)], "val") for study, label in others]
-    return {"smooth_gain": _points(smooth["test_mean"], none["test_mean"]),
-            "smooth_gain_val": _points(smooth["val_mean"], none["val_mean"]),
+    return {"smooth_gain": shown_points(smooth["test_mean"], none["test_mean"]),
+            "smooth_gain_val": shown_points(smooth["val_mean"], none["val_mean"]),
             "smooth_verdict": report.noise_verdict(paired["gain"], paired["ci"]),
-            "reg_other_gain": max(_points(study.summaries[label]["val_mean"], none["val_mean"]) for study, label in others),
+            "reg_other_gain": max(shown_points(study.summaries[label]["val_mean"], none["val_mean"]) for study, label in others),
             "reg_clear_gains": sum(u["clear"] and u["gain"] > 0 for u in ups), "reg_settings": len(ups)}
+
+
+def _smoothing(prefix: str, smoothed: list[dict[str, Any]], plain: list[dict[str, Any]]) -> dict[str, Any]:
+    paired = report.compare(smoothed, plain)  # test, paired by seed
+    return {prefix: paired["gain"], f"{prefix}_clear": int(paired["clear"]), f"{prefix}_verdict": report.noise_verdict(paired["gain"], paired["ci"])}
 
 
 def smoothing_replication(ch: ChapterResults) -> dict[str, Any]:
     """Chapter 12 retrains chapter 4's label-smoothing pair (best epoch restored): its test gain, paired by seed."""
     c = ch.calibration
-    paired = report.compare(*(c.runs[c.label(label_smoothing=s)] for s in (0.1, 0.0)))
-    return {"smooth_replication": paired["gain"], "smooth_replication_clear": int(paired["clear"]),
-            "smooth_replication_verdict": report.noise_verdict(paired["gain"], paired["ci"])}
+    return _smoothing("smooth_replication", *(c.runs[c.label(label_smoothing=s)] for s in (0.1, 0.0)))
+
+
+def published_smoothing(ch: ChapterResults) -> dict[str, Any]:
+    """Chapter 11 adds label smoothing to the published recipe: its test gain there, paired by seed."""
+    return _smoothing("smooth_published", *(ch.published.runs[k] for k in (studies.PUBLISHED_SMOOTHED, studies.PUBLISHED_LABEL)))
 
 
 SATURATING = ("sigmoid", "tanh")
@@ -88,8 +92,8 @@ def activations(ch: ChapterResults) -> dict[str, Any]:
     two = [_val(a, hidden=REFERENCE.hidden, activation=name) for name in studies.ACTIVATIONS]
     six = {name: _val(a, hidden=studies.DEEP, activation=name) for name in studies.ACTIVATIONS}
     widest = report.widest([a.runs[label] for label in a.study.labels(hidden=REFERENCE.hidden)])
-    return {"act_spread2": _points(max(two), min(two)), "act2_verdict": report.noise_verdict(widest["gain"], widest["ci"]),
-            "act_saturating_gap6": _points(min(v for k, v in six.items() if k not in SATURATING),
+    return {"act_spread2": shown_points(max(two), min(two)), "act2_verdict": report.noise_verdict(widest["gain"], widest["ci"]),
+            "act_saturating_gap6": shown_points(min(v for k, v in six.items() if k not in SATURATING),
                                            max(six[k] for k in SATURATING))}
 
 
@@ -99,7 +103,7 @@ def initialization(ch: ChapterResults) -> dict[str, float]:
     for depth, hidden in ((2, REFERENCE.hidden), (6, studies.DEEP)):
         default = _val(ch.init, hidden=hidden, init="default", batchnorm=False)
         for bn, name in ((False, "plain"), (True, "bn")):
-            out[f"init_loss{depth}_{name}"] = _points(default, _val(ch.init, hidden=hidden, init="normal1", batchnorm=bn))
+            out[f"init_loss{depth}_{name}"] = shown_points(default, _val(ch.init, hidden=hidden, init="normal1", batchnorm=bn))
     return out
 
 
@@ -117,11 +121,11 @@ def optimizers(ch: ChapterResults) -> dict[str, Any]:
     decaying = [label for label in ch.schedule.summaries if label != constant]
     gains = {split: [report.compare(ch.schedule.runs[label], ch.schedule.runs[constant], split) for label in decaying]
              for split in ("val", "test")}
-    return {"opt_spread": _points(max(map(max, val.values())), min(map(max, val.values()))),
+    return {"opt_spread": shown_points(max(map(max, val.values())), min(map(max, val.values()))),
             "opt_verdict": report.noise_verdict(widest["gain"], widest["ci"]),
-            "opt_lr_range_min": min(_points(max(v), min(v)) for v in val.values()),
+            "opt_lr_range_min": min(shown_points(max(v), min(v)) for v in val.values()),
             "opt_worst_val": min(min(v) for v in val.values()),
-            "sched_min_gain": min(_points(ch.schedule.summaries[label]["val_mean"], ch.schedule.summaries[constant]["val_mean"])
+            "sched_min_gain": min(shown_points(ch.schedule.summaries[label]["val_mean"], ch.schedule.summaries[constant]["val_mean"])
                                   for label in decaying),
             "sched_n": len(decaying), **{f"sched_clear_{split}": sum(g["clear"] and g["gain"] > 0 for g in gains[split])
                                         for split in gains}}
@@ -135,7 +139,7 @@ def augmentation(ch: ChapterResults) -> dict[str, float]:
     for name, epochs in zip(("short", "long"), studies.AUGMENTATION_LENGTHS):
         none = a.label(augment=(), epochs=epochs)
         sets = [label for label in a.study.labels(epochs=epochs) if a.study.groups[label].augment]
-        deltas = [_points(a.summaries[label]["val_mean"], a.summaries[none]["val_mean"]) for label in sets]
+        deltas = [shown_points(a.summaries[label]["val_mean"], a.summaries[none]["val_mean"]) for label in sets]
         behind = [report.compare(a.runs[label], a.runs[none], "val") for label in sets]
         trail = [-d for d in deltas if d < 0]
         out |= {f"aug_{name}_epochs": epochs, f"aug_{name}_below": len(trail),
@@ -147,7 +151,7 @@ def augmentation(ch: ChapterResults) -> dict[str, float]:
 TAKEAWAYS: dict[str, Callable[[ChapterResults], dict[str, float]]] = {
     "01_dataset": input_scaling, "03_depth_width": depth_width, "04_regularization": regularization,
     "05_activations": activations, "06_init_batchnorm": initialization, "07_optimizers": optimizers,
-    "08_augmentation": augmentation, "12_beyond_accuracy": smoothing_replication,
+    "08_augmentation": augmentation, "11_ceiling": published_smoothing, "12_beyond_accuracy": smoothing_replication,
 }
 
 
@@ -220,7 +224,7 @@ def book_best(rows: list[leaderboard.Entry], store: Store | None = None,
                 else f"ahead of {other} on validation by {lead} points ({interval})"}
     if cnn:
         out |= {"book_cnn": mlp_name(cnn), "book_cnn_test": cnn.summary["test_mean"], "book_cnn_test_std": cnn.summary["test_std"],
-                "book_gap": _points(cnn.summary["test_mean"], m["test_mean"]), "book_param_ratio": m["params"] / cnn.summary["params"]}
+                "book_gap": shown_points(cnn.summary["test_mean"], m["test_mean"]), "book_param_ratio": m["params"] / cnn.summary["params"]}
     return out
 
 
@@ -252,15 +256,15 @@ def headline(rows: list[leaderboard.Entry], store: Store | None = None) -> dict[
         if e:
             out |= {f"best_{name}_test": e.summary["test_mean"], f"best_{name}_test_std": e.summary["test_std"],
                     f"best_{name}_seeds": e.summary["seeds"],
-                    f"{name}_over_reports": _points(e.summary["test_mean"], best_claim(name.upper())[2])}
+                    f"{name}_over_reports": shown_points(e.summary["test_mean"], best_claim(name.upper())[2])}
     if mlp:  # the benchmark table's best MLP, and the best documented one (one run, its test read every epoch)
-        out["mlp_over_published"] = _points(mlp.summary["test_mean"], leaderboard.BENCHMARK_MLP)
+        out["mlp_over_published"] = shown_points(mlp.summary["test_mean"], leaderboard.BENCHMARK_MLP)
         out["mlp_vs_documented"] = report.above(mlp.summary["test_mean"], leaderboard.NOKLAND_MLP)
     if mlp and cnn:
-        out |= {"cnn_over_mlp": _points(cnn.summary["test_mean"], mlp.summary["test_mean"]),
+        out |= {"cnn_over_mlp": shown_points(cnn.summary["test_mean"], mlp.summary["test_mean"]),
                 "param_ratio": mlp.summary["params"] / cnn.summary["params"]}
     if recipe and cnn9:
-        out["cnn9_over_mlp"] = _points(cnn9.summary["test_mean"], recipe.summary["test_mean"])
+        out["cnn9_over_mlp"] = shown_points(cnn9.summary["test_mean"], recipe.summary["test_mean"])
     for name, (_, _, gain, ci, _) in scale_gains(rows, store).items():
         out |= {f"{name}_gain": gain, f"{name}_ci": ci}
     return out
@@ -303,7 +307,7 @@ def scale_gains(rows: list[leaderboard.Entry], store: Store | None = None) -> di
         runs = [store.load(cfg) for cfg in e.study.configs()[e.label]] if e else []
         if runs and all(runs + reference):
             ref, same = summarize(reference), len({r["provenance"]["device_name"] for r in runs + reference}) == 1
-            out[name] = (change, int(e.chapter.split("_")[0]), _points(e.summary["test_mean"], ref["test_mean"]),
+            out[name] = (change, int(e.chapter.split("_")[0]), shown_points(e.summary["test_mean"], ref["test_mean"]),
                          paired_gain(runs, reference, "test")["ci"], e.summary["wall_seconds"] / ref["wall_seconds"] if same else None)
     return out
 

@@ -178,7 +178,7 @@ def check(f: SimpleNamespace) -> None:
     # What the networks learned.
     claim(f.agree["raw"] < f.agree["mlp"] < f.agree["cnn"],
           "In the networks' own features the classes separate, most in the best CNN's")
-    # The book's best MLP is not one of the networks read here, though its weights are saved.
+    # The book's best MLP is not one of the networks read here (whether its weights are saved is glued).
     named = {(study, label) for _, study, label in GROUPS.values()}
     claim(not any(label == f.book["book_mlp_label"] for _, label in named),
           "The book's best MLP by its rule, …, is not among them: chapter 11 trained it last")

@@ -6,6 +6,7 @@ from chapter_facts import broken, full_profile, facts_of  # noqa: F401  (full_pr
 
 from fmnist_lab.chapters import beyond_accuracy as page
 from fmnist_lab.chapters.claims import ClaimFailed
+from fmnist_lab.runs import studies
 
 
 facts = facts_of(page, "12_beyond_accuracy")  # a module-scoped fixture: the page's glue of the committed store
@@ -26,4 +27,4 @@ def test_a_claim_that_no_longer_holds_names_its_sentence(facts, full_profile):
 
 def test_the_books_best_mlp_is_named_apart_from_the_networks_read_here(facts, full_profile):
     with pytest.raises(ClaimFailed, match="is not among them"):
-        page.check(broken(facts, saved_book=False))  # the sentence says its weights are saved
+        page.check(broken(facts, book={**facts.book, "book_mlp_label": studies.STACKED_MLP_LABEL}))  # it is read here

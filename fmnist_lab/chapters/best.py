@@ -103,7 +103,7 @@ def check(f: SimpleNamespace) -> None:
           "Chapter 11 tries known tricks on top of this MLP recipe and re-runs the best published MLP recipe. The book's best MLP, by one rule (…), is …")
     claim(f.book["book_gap"] > 0, "It scores … on test, … points below the best CNN")
     claim((best_cnn.study, best_cnn.label) == (studies.BEST, studies.BEST_CNN_LABEL),
-          "the best CNN of this page is the leaderboard's CNN, the one validation selects")
+          "The best CNN scores … ± … and …, … points over chapter 9's selected CNN")
     # Which rows beat the best MLP on test, and why neither is chosen; then what distillation did.
     claim({l for l in f.ch.best.where(model="mlp") if f.ch.best.summaries[l]["test_mean"] > M["test_mean"]} == {studies.SHORT_PLAIN, studies.DISTILLED},
           "Two MLPs in the table score higher on test than the MLP recipe")
@@ -124,7 +124,7 @@ def check(f: SimpleNamespace) -> None:
     # What mattered most: the ranked gains of each chapter's pick against its own control.
     ranked = f.ranked
     adopted, act = [g for g in ranked if g.adopted_by(studies.BEST_MLP)], next(g for g in ranked if g.study is studies.ACTIVATION)
-    claim(len(adopted) == 4, "The … picks the MLP recipe adopts add up to … one at a time; stacked, with batch norm, dropout, AdamW and flips on top")
+    claim(len(adopted) == 4, "The … picks the MLP recipe adopts add up to … ± … points one at a time (…); stacked, with batch norm, dropout, AdamW and flips on top")
     claim(len(adopted) == len({g.against for g in adopted}), "the single gains were measured against … different controls")
     claim(abs(sum(g.test for g in adopted) - report.points(M, R)) < 0.5, "The two agree")
     claim(ranked[0].test < report.points(M, R), "Two dotted vertical lines further right mark the stacked MLP recipe's and chapter 9's CNN's gains")
@@ -138,6 +138,6 @@ def check(f: SimpleNamespace) -> None:
     claim([g.clear for g in ranked] == [True] + [False] * (len(ranked) - 1),
           "the gain is beyond seed noise only for … (…), so the order of the others is not established")
     claim(act.study.groups[act.pick].activation == "leaky_relu", "Leaky ReLU, ranked … of …")
-    claim(act.study.groups[act.control] == config.REFERENCE, "chapter 5 concluded that the activation barely matters at two hidden layers")
+    claim(act.study.groups[act.control] == config.REFERENCE, "chapter 5 concluded that the activation matters far less at two hidden layers than at six")
     claim(not act.clear, "Its interval includes zero")
     claim(not act.adopted_by(studies.BEST_MLP), "Leaky ReLU … is not in the recipe")

@@ -289,8 +289,8 @@ def check(f: SimpleNamespace) -> None:
     claim(f.mix["test_std"] < f.recipe["test_std"], "its seeds agree more closely")
     claim(f.picked["test"] > max(leaderboard.KAN_MLP, leaderboard.BENCHMARK_MLP), "above the KAN comparison's and the benchmark's MLPs")
     claim(f.picked["margin"] > 0, "Its lead over “…” is … points, …")  # the verdict says whether beyond seed noise
-    claim(f.book.get("book_mlp_label") == f.picked["pick"], "its rule … makes the pick the book's best MLP")
-    claim(f.book["book_gap"] > 0, "It scores … on test, … points below the best CNN")
+    claim(f.book.get("book_mlp_label") == f.picked["pick"], "The book's rule, … , makes the pick the book's best MLP")
+    claim(f.book["book_gap"] > 0, "The book's best MLP, …, is … test points below the best CNN")
     claim(f.frontier["top_label"] == f.picked["pick"], "It is also the most accurate MLP the book trained on test among those trained on 50 000 images")
     p = f.published
     claim(p["below_paper"] == p["seeds"], "all … of our seeds score below it")

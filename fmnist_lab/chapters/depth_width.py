@@ -65,4 +65,4 @@ def check(f: SimpleNamespace) -> None:
     deep = {layers: v for layers, v in val.items() if layers}
     top, bottom = max(deep, key=deep.get), min(deep, key=deep.get)
     claim(report.compare(f.depth[top], f.depth[bottom], "val")["clear"] and 4 * (deep[top] - deep[bottom]) < val[1] - val[0],
-          "The widest of these gaps is …: real, but small beside the step to the first hidden layer")
+          "The widest of these gaps, … over …, is …: real, but small beside the step to the first hidden layer")

@@ -17,3 +17,51 @@ def test_directions_are_checked_on_the_full_profile_only(monkeypatch):
     assert not claims.checked()
     monkeypatch.delenv("FMNIST_PROFILE")
     assert claims.checked()
+
+
+# ---- Every claim quotes its page: a sentence cut from the prose takes its claim with it --------------
+import ast  # noqa: E402
+import pathlib  # noqa: E402
+import re  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _page_words(text: str) -> str:
+    """A page's words as the claims quote them: links reduced to their text, whitespace to one space."""
+    return re.sub(r"\s+", " ", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))
+
+
+def _claimed_sentences(module: pathlib.Path) -> list[str]:
+    """The string literals of every `claim(holds, sentence)` call in a chapter module."""
+    found = []
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "claim" and len(node.args) == 2:
+            found += [c.value for c in ast.walk(node.args[1]) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+    return found
+
+
+def _unquoted(sentence: str, page: str) -> list[str]:
+    """The pieces of `sentence` between its "…" (glued values, elided words) that `page` lacks."""
+    pieces = (p.strip(" ,.:;()“”—-") for p in re.sub(r"\s+", " ", sentence).split("…"))
+    return [p for p in pieces if len(p) > 3 and p not in page]
+
+
+def test_every_claim_quotes_words_its_page_still_says():
+    pages = {}
+    for page in (ROOT / "book").glob("*.md"):
+        for module in re.findall(r"from fmnist_lab\.chapters import (\w+)", page.read_text()):
+            pages.setdefault(module, []).append(_page_words(page.read_text()))
+    checked = 0
+    for module, texts in pages.items():
+        for sentence in _claimed_sentences(ROOT / "fmnist_lab" / "chapters" / f"{module}.py"):
+            assert not _unquoted(sentence, " ".join(texts)), f"{module}.py claims “{sentence}”, which its page no longer says"
+            checked += 1
+    assert checked > 150  # every chapter's claims were found and read
+
+
+def test_a_claim_whose_sentence_was_cut_is_caught():
+    page = _page_words("The widest of these gaps, {glue:md}`a` over [chapter 5](05.md), is real.")
+    assert not _unquoted("The widest of these gaps, … over chapter 5, is …", page)
+    assert _unquoted("The widest of these gaps is …: real, but small", page) == ["The widest of these gaps is", "real, but small"]
+

@@ -4,6 +4,7 @@ It computes no statistic (that is `analysis`). Pages call `report.pct(...)`, `re
 this module gathers the layer's text helpers so a page needs one import; each lives in one submodule."""
 from .comparisons import (  # noqa: F401
     above,
+    against_one_run,
     compare,
     noise_verdict,
     paired,

@@ -16,6 +16,14 @@ def above(a: float, b: float, digits: int = 2) -> str:
     return above_below(shown_points(a, b, digits), digits)
 
 
+def against_one_run(summary: dict[str, Any], value: float, split: str = "test") -> str:
+    """A seed summary against one published run's accuracy `value` (no spread of its own, so the
+    interval is our seeds' alone, `unpaired`): '0.08 points above, within seed noise, 95% interval
+    −0.14 to +0.30'. A gap to a single number is judged by the same standard as every other."""
+    c = unpaired(summary, {f"{split}_mean": value, f"{split}_std": 0.0, "seeds": 1}, split)
+    return f"{above_below(c['gain'])}, {noise_verdict(c['gain'], c['ci'])}"
+
+
 def points(a: dict[str, Any], b: dict[str, Any], split: str = "test") -> float:
     """How far seed summary `a` is above `b` on a split ("val", "test"), in accuracy points (`shown_points`)."""
     return shown_points(a[f"{split}_mean"], b[f"{split}_mean"])

@@ -72,3 +72,12 @@ def test_widest_compares_the_highest_group_with_the_lowest():
     low, mid, high = ([seed_run(s, v + 0.001 * s) for s in range(3)] for v in (0.88, 0.89, 0.90))
     out = report.widest([mid, high, low])
     assert out["gain"] == pytest.approx(2.0) and out["clear"] and out["seeds"] == 3  # high over low, paired
+
+
+def test_a_gap_to_one_published_run_is_judged_by_our_seeds_spread_alone():
+    ours = {"test_mean": 0.9171, "test_std": 0.0009, "seeds": 3}
+    near = report.against_one_run(ours, 0.9163)  # 0.08 points, inside our mean's interval (±0.22)
+    assert near.startswith("0.08 points above, within seed noise, 95% interval")
+    far = report.against_one_run(ours, 0.9123)
+    assert far.startswith("0.48 points above, beyond seed noise")
+    assert report.against_one_run({**ours, "test_std": 0.0}, 0.9163).startswith("0.08 points above, beyond")

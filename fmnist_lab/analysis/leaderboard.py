@@ -66,6 +66,10 @@ class Entry:
     def name(self) -> str:
         return f"{self.study.title}: {self.label}"
 
+    def saved(self, store: Store) -> bool:
+        """Whether the weights of any of its seeds are in `store` (a page can then re-evaluate it)."""
+        return any(store.checkpoint_path(c.key()).is_file() for c in self.study.configs()[self.label])
+
 
 FAMILIES = ("MLP", "MLP taught by a CNN", "CNN")
 CLASSICAL_FAMILY, ENSEMBLE_FAMILY = "classical (scikit-learn)", "MLP ensemble"

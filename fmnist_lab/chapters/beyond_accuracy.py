@@ -104,7 +104,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     rows = leaderboard.entries(store)
     book = findings.glue_book_best(store, rows)  # the book's best MLP (the rule: leaderboard.best_mlp), beside the ensemble
     chosen = leaderboard.best_mlp(rows, store)
-    saved_book = chosen is not None and any(store.checkpoint_path(c.key()).is_file() for c in chosen.pick.study.configs()[chosen.pick.label])
+    saved_book = chosen is not None and chosen.pick.saved(store)
     report.glue_markdown(book_weights="although its weights are saved, this chapter's analyses do not read them yet" if saved_book
                          else "its weights were not saved, so this chapter cannot read it")
     if book:
@@ -150,7 +150,7 @@ def check(f: SimpleNamespace) -> None:
           "chapter 4's gain from smoothing does not reproduce")
     claim(ls1["ece_scaled"] > ls0["ece_scaled"] and ls1["nll_scaled"] > ls0["nll_scaled"], "Nor does it help the repair")
     claim(ls1["ece_scaled"] > ls0["ece_scaled"] and ls1["nll_scaled"] > ls0["nll_scaled"],
-          "after temperature scaling the smoothed network keeps the higher ECE … and the higher NLL")
+          "after temperature scaling its ECE and NLL are no lower than without smoothing")
     claim(all(s["ece_scaled"] < s["ece"] for s in f.assessed.values()), "temperature scaling lowers every network's ECE")
     claim(abs(ref["overconfidence_scaled"]) < 0.01 and abs(ls0["overconfidence_scaled"]) < 0.01,
           "for the networks trained without smoothing that is enough, and their curves end near zero")

@@ -279,8 +279,9 @@ def change_name(g: leaderboard.Gain) -> str:
 
 def _gain_cells(change: str, chapter: int, gain: float, ci: float, cost: float | None) -> dict[str, str]:
     nb = "\u00a0"  # a gain and its interval are read whole: never split over lines
-    return {"change": change, "chapter": str(chapter),
-            "test gain (points)": f"{signed(gain)}{nb}±{nb}{number(ci)}" if ci == ci else signed(gain),
+    cell = f"{signed(gain)}{nb}±{nb}{number(ci)}" if ci == ci else signed(gain)
+    return {"change": change, "chapter": str(chapter),  # bold: the paired interval excludes zero (beyond seed noise)
+            "test gain (points)": f"**{cell}**" if abs(gain) > ci else cell,
             "training time": "–" if cost is None else f"{cost:.1f}{nb}×"}
 
 
@@ -313,8 +314,7 @@ def scale_gains(rows: list[leaderboard.Entry], store: Store | None = None) -> di
 
 
 def gains(rows: list[leaderboard.Entry], store: Store | None = None) -> list[leaderboard.Gain]:
-    """Each chapter's MLP pick against its control, paired seed by seed: `leaderboard.ranked_gains`,
-    exactly as chapter 10 draws and tabulates it."""
+    """Each chapter's MLP pick against its control, paired by seed, as chapter 10 draws it (`leaderboard.ranked_gains`)."""
     return leaderboard.ranked_gains(rows, store)
 
 
@@ -348,7 +348,7 @@ def glance_table(rows: list[leaderboard.Entry]) -> pd.DataFrame:
         out.append({"model": what, "source": f"{report_name}, the earlier reports' best {family}", "seeds": "1",
                     "test acc %": pct(acc)})
         out += [{"model": what, "source": "published", "seeds": "–", "test acc %": pct(acc)}
-                for what, acc in leaderboard.PUBLISHED if family in what]
+                for what, acc in sorted(leaderboard.PUBLISHED, key=lambda p: -p[1]) if family in what]
     out += [{"model": what, "source": "published", "seeds": "–", "test acc %": pct(acc)}
             for what, acc in leaderboard.PUBLISHED if not any(f in what for f in ("MLP", "CNN"))]
     return pd.DataFrame(out)

@@ -234,5 +234,6 @@ def test_answer_table_ranks_each_change_with_its_paired_interval(tmp_path):
                               test_ci=0.2, same_machine=False)]
     table = findings.answer_table([], gains, Store(tmp_path))  # nothing stored: no rows for scale
     assert list(table["change"]) == ["width: 2 × 1024", "label smoothing 0.1"] and list(table["chapter"]) == ["3", "4"]
-    assert list(table["test gain (points)"]) == ["+0.80\u00a0±\u00a00.27", "+0.10\u00a0±\u00a00.20"]
+    # bold where the interval excludes zero (0.80 > 0.27), plain where it holds zero (0.10 < 0.20)
+    assert list(table["test gain (points)"]) == ["**+0.80\u00a0±\u00a00.27**", "+0.10\u00a0±\u00a00.20"]
     assert list(table["training time"]) == ["3.0\u00a0×", "–"]  # times from different machines are not compared

@@ -129,9 +129,9 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
     only, and what is measured or remarked about it goes to the `note` column (the seed ensemble's
     calibration, runs that a later chapter lists under another label). `compact` (for a page, whose
     columns are narrow): 'chapter 3' instead of the chapter's file name, the group's label without its
-    study's title, the short family name, no rank or seeds column (the caption says the order and how
-    many seeds) and the ensemble's calibration in its note rather than in a column that every other
-    row leaves empty."""
+    study's title, the short family name, no rank, seeds or note column (the caption says the order
+    and how many seeds; a run set that a later chapter lists again appears once, there; calibration
+    is chapter 12's) and '–' where a row has no validation score."""
 
     def accuracy(e: Entry, split: str) -> str:  # one seed, or one ensemble: no spread to show
         mean, std = e.summary[f"{split}_mean"], e.summary[f"{split}_std"]
@@ -150,8 +150,6 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
         notes = []
         if (other := twin(e)) is not None:
             notes.append(f"the same runs as chapter {int(other[0].split('_')[0])}'s “{other[1]}”")
-        if compact and "test_ece" in e.summary:
-            notes.append(f"test ECE {calibration(e, unit='%')}")
         return "; ".join(notes)
 
     def ours(e: Entry, rank: int) -> dict[str, str]:
@@ -163,21 +161,22 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
             model, source = e.name, f"this book, {e.chapter}"
         return {"family": SHORT.get(e.family, e.family) if compact else e.family, **ranked(str(rank)), "model": model,
                 "source": source, **seeds(str(e.summary["seeds"])), "val acc %": accuracy(e, "val"),
-                "test acc %": accuracy(e, "test"), **ece(e), "note": note(e)}
+                "test acc %": accuracy(e, "test"), **ece(e), **noted(note(e))}
 
     def theirs(source: str, model: str, acc: float) -> dict[str, str]:
         return {"family": claim_family(model), **ranked(""), "model": model, "source": source,
-                **seeds("1" if source != "published" else ""), "val acc %": "", "test acc %": f"{100 * acc:.2f}",
-                **({"test ECE %": ""} if with_ece else {}), "note": ""}
+                **seeds("1" if source != "published" else ""), "val acc %": "–" if compact else "", "test acc %": f"{100 * acc:.2f}",
+                **({"test ECE %": ""} if with_ece else {}), **noted("")}
 
     place = {fam: i for i, fam in enumerate(ORDER)}
     seeds = (lambda n: {}) if compact else (lambda n: {"seeds": n})  # a page says "three seeds" in the caption
     ranked = (lambda n: {}) if compact else (lambda n: {"rank": n})  # a page's columns are narrow: its caption says the order
+    noted = (lambda n: {}) if compact else (lambda n: {"note": n})
     with_ece = not compact and any("test_ece" in e.summary for e in rows)  # calibration, where a row measures it
     ece = (lambda e: {"test ECE %": calibration(e) if "test_ece" in e.summary else ""}) if with_ece else (lambda e: {})
     out = []
     for fam in sorted({e.family for e in rows}, key=lambda f: (place.get(f, len(place)), f)):
-        mine = sorted((e for e in rows if e.family == fam), key=lambda e: -e.summary["val_mean"])  # ties: chapter order
+        mine = sorted((e for e in rows if e.family == fam and not (compact and twin(e))), key=lambda e: -e.summary["val_mean"])  # ties: chapter order
         out += [ours(e, i + 1) for i, e in enumerate(mine)]
     others = [*REPORT_CLAIMS, *(("published", what, acc) for what, acc in PUBLISHED)]
     out += [theirs(*c) for c in sorted(others, key=lambda c: (place.get(claim_family(c[1]), len(place)), -c[2]))]

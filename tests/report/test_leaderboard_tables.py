@@ -72,10 +72,12 @@ def test_compact_table_tells_apart_one_label_in_two_chapters_and_notes_one_run_s
     by_source = {r["source"]: r for r in leaderboard_tables.table(rows, compact=True)[:4]}
     assert by_source["chapter\u00a04"]["model"] == "label smoothing 0.1 (a 2 × 512 MLP, 20 epochs, last epoch kept)"
     assert by_source["chapter\u00a012"]["model"] == "label smoothing 0.1 (a 2 × 512 MLP, all 20 epochs, best epoch restored)"
-    eight = by_source["chapter\u00a08"]
-    assert eight["model"] == "small CNN, no augmentation"  # the name names the model; the remark is a note
+    assert "chapter\u00a08" not in by_source and "chapter\u00a09" in by_source  # one run set, one row: the later chapter's
+    assert "seeds" not in by_source["chapter\u00a04"] and "note" not in by_source["chapter\u00a04"]  # the caption says it
+    full = {r["source"]: r for r in leaderboard_tables.table(rows)}
+    eight = full["this book, 08_augmentation"]  # the command line keeps the row and says why it repeats
+    assert eight["model"].endswith("small CNN, no augmentation")  # the name names the model; the remark is a note
     assert eight["note"] == "the same runs as chapter 9's “small CNN, dropout 0”"  # found in the studies
-    assert "seeds" not in by_source["chapter\u00a04"]  # the caption says it; a column of 3s is noise
 
 
 def _summary(val, test, seeds=3, **more):
@@ -119,7 +121,7 @@ def test_table_ranks_each_family_on_validation_and_names_every_rows_family(compa
     assert all(r["family"] for r in out)
     theirs = out[len(rows):]
     assert len(theirs) == len(leaderboard.REPORT_CLAIMS) + len(leaderboard.PUBLISHED)
-    assert all(r.get("rank", "") == "" and r["val acc %"] == "" for r in theirs)
+    assert all(r.get("rank", "") == "" and r["val acc %"] == ("–" if compact else "") for r in theirs)
     assert {r["family"] for r in theirs} == {"MLP", "CNN", "human"}
     assert all(("CNN" in r["model"]) == (r["family"] == "CNN") for r in theirs)
     order = {"MLP": 0, "CNN": 1, "human": 2}
@@ -133,8 +135,8 @@ def test_no_metric_inside_a_model_name(compact):
     assert not any("%" in r["model"] or "ECE" in r["model"] or "val " in r["model"] for r in out)
     (ensemble,) = [r for r in out if r["family"] == leaderboard.ENSEMBLE_FAMILY]
     assert ensemble["model"].endswith("best MLP, probability average of 3 seeds")
-    if compact:  # a page: the calibration in the row's note, not in a column every other row leaves empty
-        assert ensemble["note"] == "test ECE 6.89% (its seeds alone: 6.61%)" and "test ECE %" not in ensemble
+    if compact:  # a page: no calibration (chapter 12's) and no note column
+        assert "note" not in ensemble and "test ECE %" not in ensemble
     else:  # the command line: its own column
         assert ensemble["test ECE %"] == "6.89 (its seeds alone: 6.61)" and ensemble["note"] == ""
         assert all(r["test ECE %"] == "" for r in out if r is not ensemble)

@@ -259,7 +259,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_numbers(last_lr_share=lr[-1] / max(lr), mix_test_std_pts=100 * mix["test_std"], bmlp_test_std_pts=100 * recipe["test_std"],
                         mix_last_best=sum(r["final_epoch"] == r["epochs_run"] for r in runs[studies.MIXUP]))
     mlps = ceiling.mlp_frontier(robustness.trained_networks())
-    highlight = [label for label in [*runs, studies.PUBLISHED_LABEL] if label in set(mlps["label"])]
+    highlight = [label for label in [*runs, *ch.published.runs] if label in set(mlps["label"])]  # the best MLP among them, in the legend
     frontier = glue_frontier(mlps, GOAL, MINIMUM)
     report.glue_numbers(floor=robustness.failed_below())
     published = glue_published(ch.published.runs[studies.PUBLISHED_LABEL], runs[studies.STACKED_MLP_LABEL])

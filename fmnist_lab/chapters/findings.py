@@ -133,8 +133,8 @@ def optimizers(ch: ChapterResults) -> dict[str, Any]:
 
 def augmentation(ch: ChapterResults) -> dict[str, float]:
     """Chapter 8: per training length, how many augmentation sets trail no augmentation on
-    validation, how many of those beyond seed noise, and by how much on average over the ones that
-    trail (points)."""
+    validation, how many of those beyond seed noise (and how many gain beyond it), and by how much on
+    average over the ones that trail (points)."""
     a, out = ch.augmentation, {}
     for name, epochs in zip(("short", "long"), studies.AUGMENTATION_LENGTHS):
         none = a.label(augment=(), epochs=epochs)
@@ -143,7 +143,7 @@ def augmentation(ch: ChapterResults) -> dict[str, float]:
         behind = [report.compare(a.runs[label], a.runs[none], "val") for label in sets]
         trail = [-d for d in deltas if d < 0]
         out |= {f"aug_{name}_epochs": epochs, f"aug_{name}_below": len(trail),
-                f"aug_{name}_clear": sum(b["clear"] and b["gain"] < 0 for b in behind),
+                f"aug_{name}_clear": sum(b["clear"] and b["gain"] < 0 for b in behind), f"aug_{name}_gains": sum(b["clear"] and b["gain"] > 0 for b in behind),
                 f"aug_{name}_trail": sum(trail) / len(trail) if trail else 0.0, "aug_sets": len(sets)}
     return out
 
@@ -374,9 +374,9 @@ CLAIMS: dict[str, Callable[[dict[str, float]], bool]] = {
     "7: the optimizers differ less than one optimizer over its rates, within seed noise; every decaying schedule gains on validation, none clearly on test":
         lambda n: n["opt_spread"] < n["opt_lr_range_min"] and n["opt_verdict"].startswith("within") and n["sched_min_gain"] > 0
         and n["sched_clear_test"] == 0,
-    "8: most sets trail no augmentation when short; the shortfall shrinks with length":
+    "8: most sets trail no augmentation when short; the shortfall shrinks with length; none gains":
         lambda n: n["aug_short_trail"] > n["aug_long_trail"] > 0 and 2 * n["aug_short_below"] > n["aug_sets"]
-        and n["aug_short_clear"] > n["aug_long_clear"],
+        and n["aug_short_clear"] > n["aug_long_clear"] and n["aug_short_gains"] == n["aug_long_gains"] == 0,
     "9/10: the CNNs beat the best MLP with fewer parameters; the best models beat the earlier claims":
         lambda n: min(n["cnn_over_mlp"], n["cnn9_over_mlp"], n["mlp_over_reports"], n["mlp_over_published"],
                       n["cnn_over_reports"]) > 0 and n["param_ratio"] > 1,

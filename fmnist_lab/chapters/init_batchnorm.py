@@ -79,7 +79,7 @@ def check(f: SimpleNamespace) -> None:
           "With six layers, batch norm raises the mean validation accuracy of every initialization")
     claim(not any(f.bn_gain[i]["clear"] for i in f.sensible), "for each sensible initialization alone its gain is within seed noise")
     claim(all(f.bn_gain[i]["clear"] for i in ("normal1", "normal001")), "it clears the noise only for the two badly scaled starts")
-    claim(not any(f.good_clear.values()), "PyTorch's default, Xavier and Kaiming are interchangeable within seed noise")
+    claim(not any(f.good_clear.values()), "The sensible initializations (Xavier, Kaiming, PyTorch's default) are interchangeable within seed noise")
     claim(all(S[d, i, b]["val_mean"] > S[d, "normal1", b]["val_mean"] + 0.01 for d, i, b in S if i != "normal1"),
           "A badly scaled start is the one choice here that costs whole points")
     claim(f.init.study.groups[f.top].batchnorm and f.init.study.groups[f.top].init in f.sensible and not f.best_vs_plain["clear"],
@@ -88,7 +88,7 @@ def check(f: SimpleNamespace) -> None:
           "Batch norm costs time at six layers: … it is slower with every one of them")
     claim(all(S[d, "normal1", "plain"]["gap"] > S[d, "default", "plain"]["gap"] for d in (2, 6)) and f.overfit[2]["clear"],
           "A loss of that order is reproduced; the reduced overfitting is not")
-    claim(f.capped > len(f.normal6) / 2, "most of their six-layer runs were still improving at the end")
+    claim(f.capped > len(f.normal6) / 2, "most of their six-layer runs were still improving when the budget ended")
     claim(all(S[d, i, "bn"]["val_mean"] - S[d, i, "plain"]["val_mean"] < 0.01 for d in (2, 6) for i in f.sensible)
           and all(S[d, "normal1", "bn"]["val_mean"] - S[d, "normal1", "plain"]["val_mean"] > 0.01 for d in (2, 6)),
           "Its \"BN has little effect\" holds for the sensible initializations")

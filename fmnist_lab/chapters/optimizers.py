@@ -109,7 +109,7 @@ def check(f: SimpleNamespace) -> None:
     claim(all(g["clear"] and g["gain"] > 0 for g in f.gains.values()),
           "Every schedule that lowers the rate beats the constant one, by … points of validation accuracy or more")
     claim(not f.decay_widest["clear"], "the three decaying schedules lie within … points of each other")
-    claim(not f.test_gain["clear"], "on the test set that difference is … points, …")
+    claim(not f.test_gain["clear"], "a test difference of … points, …")
     claim(not f.protocol["clear"], "Whether the protocol is worth anything by itself is open")
     claim(f.bl_32_cost["clear"] and f.bl_32_cost["gain"] > 0 and f.B[f.bl.label(batch_size=32, lr=0.1)]["val_mean"] < 0.5,
           "At batch 32, lr 0.03 already costs … points against lr 10⁻² …, and lr 0.1 stalls")

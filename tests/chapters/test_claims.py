@@ -32,12 +32,21 @@ def _page_words(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))
 
 
+def _strings(node: ast.AST) -> list[str]:
+    return [c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+
+
 def _claimed_sentences(module: pathlib.Path) -> list[str]:
-    """The string literals of every `claim(holds, sentence)` call in a chapter module."""
+    """The string literals of every `claim(holds, sentence)` call in a chapter module, and those of a
+    `for sentence in (...)` loop whose body claims `sentence`."""
     found = []
     for node in ast.walk(ast.parse(module.read_text())):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "claim" and len(node.args) == 2:
-            found += [c.value for c in ast.walk(node.args[1]) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            found += _strings(node.args[1])
+        if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and any(
+                isinstance(c, ast.Call) and getattr(c.func, "id", None) == "claim" and len(c.args) == 2
+                and getattr(c.args[1], "id", None) == node.target.id for c in ast.walk(node)):
+            found += _strings(node.iter)
     return found
 
 
@@ -60,8 +69,11 @@ def test_every_claim_quotes_words_its_page_still_says():
     assert checked > 150  # every chapter's claims were found and read
 
 
-def test_a_claim_whose_sentence_was_cut_is_caught():
+def test_a_claim_whose_sentence_was_cut_is_caught(tmp_path):
     page = _page_words("The widest of these gaps, {glue:md}`a` over [chapter 5](05.md), is real.")
     assert not _unquoted("The widest of these gaps, … over chapter 5, is …", page)
     assert _unquoted("The widest of these gaps is …: real, but small", page) == ["The widest of these gaps is", "real, but small"]
+    module = tmp_path / "page.py"  # a claim with its sentence, and two sentences claimed in a loop
+    module.write_text('claim(True, "one said thing")\nfor sentence in ("a said thing", "another"):\n    claim(ok, sentence)\n')
+    assert sorted(_claimed_sentences(module)) == ["a said thing", "another", "one said thing"]
 

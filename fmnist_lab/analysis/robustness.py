@@ -31,6 +31,7 @@ from ..runs.store import Store
 from ..runs.summary import summarize
 from .cost import seed_minutes
 from .leaderboard import family
+from .statistics import shown_points
 
 SHIFTS = (0, 1, 2, 3, 4)  # pixels
 DIRECTIONS = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy, dx) != (0, 0))
@@ -172,7 +173,8 @@ def images_of(cfg: RunConfig) -> int:
 def size_facts(mlp: dict[int, list[dict[str, Any]]], cnn: dict[int, list[dict[str, Any]]]) -> dict[str, float]:
     """What the prose quotes about two recipes trained on growing subsets ({images: runs} each):
     `small`, `large` (the smallest and largest sizes), the CNN − MLP test gap there in points
-    (`gap_small`, `gap_large`, with `gap_min`, `gap_max` over all sizes), each recipe's test
+    (`gap_small`, `gap_large`, with `gap_min`, `gap_max` over all sizes; the difference of the
+    accuracies printed to one decimal), each recipe's test
     accuracy there (`mlp_small`, `cnn_small`, `mlp_large`, `cnn_large`); `cnn_match`: the fewest
     images with which the CNN reaches the MLP's accuracy on the largest set (nan if never), and
     `match_factor`, how many times fewer images that is; `cnn_last_best`: on the smallest set, how
@@ -180,7 +182,7 @@ def size_facts(mlp: dict[int, list[dict[str, Any]]], cnn: dict[int, list[dict[st
     when training stopped), and `small_steps`, the CNN's optimizer steps per epoch there."""
     sizes = sorted(mlp)
     test = {name: {n: summarize(runs[n])["test_mean"] for n in sizes} for name, runs in (("mlp", mlp), ("cnn", cnn))}
-    gaps = {n: 100 * (test["cnn"][n] - test["mlp"][n]) for n in sizes}
+    gaps = {n: shown_points(test["cnn"][n], test["mlp"][n], 1) for n in sizes}  # as printed beside the one-decimal accuracies
     small, large = sizes[0], sizes[-1]
     match = next((n for n in sizes if test["cnn"][n] >= test["mlp"][large]), math.nan)
     return {"small": small, "large": large, "gap_small": gaps[small], "gap_large": gaps[large],

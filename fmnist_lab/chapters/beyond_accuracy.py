@@ -116,7 +116,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_table("tab_per_class", calibration_tables.per_class_table(dict(zip(("baseline", STACKED, "best CNN"), scores.values())),
                                                                     fdata.CLASS_NAMES, detail="best CNN"));
     base_f1, mlp_f1, cnn_f1 = (scores[name]["f1"] for name in SCORED)
-    hardest, gain = int(cnn_f1.idxmin()), cnn_f1 - base_f1
+    hardest, gain = int(cnn_f1.idxmin()), ((100 * cnn_f1).round(1) - (100 * base_f1).round(1)) / 100  # as the table prints them
     missed_as = [int(c) for c in np.argsort(-metrics.pooled_confusion(runs["best CNN"])[hardest], kind="stable") if c != hardest][:3]
     report.glue_markdown(pc_hardest=fdata.CLASS_NAMES[hardest], pc_gain_most=fdata.CLASS_NAMES[int(gain.idxmax())],
                          pc_gain_least=fdata.CLASS_NAMES[int(gain.idxmin())], pc_missed_as=report.join([fdata.CLASS_NAMES[c] for c in missed_as]))

@@ -63,7 +63,7 @@ def glue_summary(prefix: str, results: list[dict[str, Any]], detail: bool = Fals
     glue_markdown(**{f"{prefix}_epochs_text": number(s["epochs"], 1)})
     if detail:
         glue_numbers(**{f"{prefix}_minutes_per_seed": s["wall_seconds"] / 60, f"{prefix}_train": s["train_mean"],
-                        f"{prefix}_overfit": 100 * s["gap"], f"{prefix}_val_test_gap": 100 * (s["val_mean"] - s["test_mean"])})
+                        f"{prefix}_overfit": 100 * s["gap"], f"{prefix}_val_test_gap": shown_points(s["val_mean"], s["test_mean"])})  # as printed
     return s
 
 

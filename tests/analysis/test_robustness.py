@@ -134,3 +134,10 @@ def test_the_last_best_seeds_read_as_a_phrase():
     assert not math.isnan(f["gap_small"])
 
 
+
+
+def test_size_gaps_are_the_differences_of_the_printed_accuracies():
+    """82.24% and 80.36% print as 82.2% and 80.4%: a reader subtracts 1.8, and so must the text (raw: 1.88, printed 1.9)."""
+    mlp = {1000: [size_run(0.8036)], 50_000: [size_run(0.88)]}
+    cnn = {1000: [size_run(0.8224)], 50_000: [size_run(0.91)]}
+    assert robustness.size_facts(mlp, cnn)["gap_small"] == pytest.approx(1.8)

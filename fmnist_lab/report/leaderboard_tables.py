@@ -32,7 +32,7 @@ def gains_table(ranked: list[Gain]) -> list[dict[str, str]]:
         return g.pick if g.study is not None and g.study.title in g.pick else g.name
 
     nobreak = "\u00a0"  # an interval is read whole: '−0.12 to +0.13' never split over lines
-    return [{"change": change(g), "measured against": g.against, "test gain (points)": signed(g.test),
+    return [{"change": change(g), "measured against": g.against, "test gain": signed(g.test),
              "95% interval": "" if math.isnan(g.test_ci) else f"{signed(g.test - g.test_ci)}{nobreak}to{nobreak}{signed(g.test + g.test_ci)}",
              "seeds better": f"{g.seeds_better} of {len(g.test_seeds)}"} for g in ranked]
 

@@ -18,7 +18,7 @@ def test_gains_table_states_control_interval_and_seeds(width_runs):
     (row,) = leaderboard_tables.gains_table(gains_of(width_runs))
     assert row["change"] == "width: 2 × 1024" and row["measured against"] == "2 × 256: the reference MLP"
     low, high = 0.5 - 4.303 * 0.5 / math.sqrt(3), 0.5 + 4.303 * 0.5 / math.sqrt(3)
-    assert row["test gain (points)"] == "+0.50"
+    assert row["test gain"] == "+0.50"
     assert row["95% interval"] == f"{report.signed(low)}\u00a0to\u00a0{report.signed(high)}"  # one unbreakable phrase
     assert "\u2212" in row["95% interval"]  # a real minus sign
     assert row["seeds better"] == "2 of 3"

@@ -78,7 +78,7 @@ def check(f: SimpleNamespace) -> None:
     claim(not f.best_test["clear"], "on the test set the difference is … points, …")
     claim(f.narrower and all(g["gain"] < 0 for g in f.gaps.values()), "Augmentation narrows the train–validation gap")  # every set, some beyond noise
     claim(delta["flip + erasing", LONG] > delta["flip + erasing", SHORT] and f.longer["flip + erasing"]["clear"],
-          "Flip + erasing, the pair chapter 10's MLP recipe uses, ends … points off no augmentation …, up from … after 20 epochs")
+          "Flip + erasing, the pair chapter 10's MLP recipe uses, ends … points from no augmentation, …, up from … after 20 epochs")
     claim(all(min(augmented, key=lambda s: delta[s, n]) == "shift" for n in (SHORT, LONG)) and f.shift_worst[SHORT]["clear"],
           "Shifts cost the MLP the most after 20 epochs")
     claim(f.best == "erasing", "erasing (the set with the highest mean after 60 epochs)")

@@ -93,7 +93,6 @@ def check(f: SimpleNamespace) -> None:
     """The claims the page's prose makes in words, each with its sentence (`claims.claim`)."""
     if not claims.checked():
         return
-    claim(not f.diverged, "No run's loss became infinite or NaN")  # the grid's caption: it marks no divergence
     claim(not f.widest["clear"], "even the widest of those gaps is …")
     claim(not f.best_vs_adam3["clear"] and not f.beats_adam3, "Adam at 10⁻³, this book's default, gives nothing measurable away")
     claim(not f.beats_adam3, "nothing here beats it beyond seed noise either")
@@ -104,8 +103,8 @@ def check(f: SimpleNamespace) -> None:
           "\"SGD needs a higher learning rate than Adam\" (Reports A and E) holds")
     claim(not f.jit["sgd_adam3"]["clear"] and not f.jit["mom_adam3"]["clear"],
           "Adam at 10⁻³ is not measurably jumpier than either SGD variant")
-    claim(all(f.jit[k]["clear"] and f.jit[k]["gain"] > 0 for k in ("sgd_adam4", "mom_adam4")) and not f.jit["adam3_adam4"]["clear"],
-          "so Adam at 10⁻⁴ is smoother than both SGD variants, though not than Adam at 10⁻³")
+    claim(all(f.jit[k]["clear"] and f.jit[k]["gain"] > 0 for k in ("sgd_adam4", "mom_adam4")),
+          "Only the ten times smaller step stands out: Adam at 10⁻⁴ is smoother than both SGD variants")
     claim(all(g["clear"] and g["gain"] > 0 for g in f.gains.values()),
           "Every schedule that lowers the rate beats the constant one, by … points of validation accuracy or more")
     claim(not f.decay_widest["clear"], "the three decaying schedules lie within … points of each other")
@@ -114,4 +113,7 @@ def check(f: SimpleNamespace) -> None:
     claim(f.bl_32_cost["clear"] and f.bl_32_cost["gain"] > 0 and f.B[f.bl.label(batch_size=32, lr=0.1)]["val_mean"] < 0.5,
           "At batch 32, lr 0.03 already costs … points against lr 10⁻² …, and lr 0.1 stalls")
     claim(not f.bl_512_gain["clear"], "at batch 512, lr 0.1 is as good as 10⁻²")
+    claim(all(f.B[f.bl.label(batch_size=b, lr=lr)]["val_mean"] > 0.85 and not f.B[f.bl.label(batch_size=b, lr=lr)]["diverged"]
+              for b in (128, 512) for lr in (0.01, 0.03)),  # where Report B's plain SGD (batch 400, lr 0.2) falls on the map
+          "between the map's two smallest rates at its larger batches, where no cell stalls or diverges")
     claim(not f.bl_widest["clear"], "Tuned together, the best cells of the three rows lie within … points of each other")

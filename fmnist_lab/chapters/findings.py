@@ -347,7 +347,7 @@ def glance_table(rows: list[leaderboard.Entry]) -> pd.DataFrame:
         report_name, what, acc = best_claim(family)
         out.append({"model": what, "source": f"{report_name}, the earlier reports' best {family}", "seeds": "1",
                     "test acc %": pct(acc)})
-        out += [{"model": what, "source": "published", "seeds": "–", "test acc %": pct(acc)}
+        out += [{"model": what, "source": "published", "seeds": "1" if "one run" in what else "–", "test acc %": pct(acc)}
                 for what, acc in sorted(leaderboard.PUBLISHED, key=lambda p: -p[1]) if family in what]
     out += [{"model": what, "source": "published", "seeds": "–", "test acc %": pct(acc)}
             for what, acc in leaderboard.PUBLISHED if not any(f in what for f in ("MLP", "CNN"))]

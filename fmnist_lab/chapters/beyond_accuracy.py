@@ -117,12 +117,13 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                                                                     fdata.CLASS_NAMES, detail="best CNN"));
     base_f1, mlp_f1, cnn_f1 = (scores[name]["f1"] for name in SCORED)
     hardest, gain = int(cnn_f1.idxmin()), ((100 * cnn_f1).round(1) - (100 * base_f1).round(1)) / 100  # as the table prints them
+    least = [c for c in gain.index if gain[c] == gain.min()]  # a tie as printed names every class in it
     missed_as = [int(c) for c in np.argsort(-metrics.pooled_confusion(runs["best CNN"])[hardest], kind="stable") if c != hardest][:3]
     report.glue_markdown(pc_hardest=fdata.CLASS_NAMES[hardest], pc_gain_most=fdata.CLASS_NAMES[int(gain.idxmax())],
-                         pc_gain_least=fdata.CLASS_NAMES[int(gain.idxmin())], pc_missed_as=report.join([fdata.CLASS_NAMES[c] for c in missed_as]))
+                         pc_gain_least=report.join([fdata.CLASS_NAMES[int(c)] for c in least]), pc_missed_as=report.join([fdata.CLASS_NAMES[c] for c in missed_as]))
     report.glue_numbers(pc_base_f1=base_f1[hardest], pc_mlp_f1=mlp_f1[hardest], pc_cnn_f1=cnn_f1[hardest],
                         pc_cnn_p=scores["best CNN"]["precision"][hardest], pc_cnn_r=scores["best CNN"]["recall"][hardest],
-                        pc_gain_most_pts=100 * gain.max(), pc_gain_least_pts=100 * gain.min(), pc_gain_least_base=base_f1[int(gain.idxmin())])
+                        pc_gain_most_pts=100 * gain.max(), pc_gain_least_pts=100 * gain.min(), pc_gain_least_base=min(base_f1[int(c)] for c in least))
     _, labels = features.test_subset(fdata.load())
     maps = {f"{name}\n({report.plural(m['values'], 'value')})": np.array(m["map"]) for name, m in learned.items()}  # as drawn
     agree = {key: m["agreement"] for key, m in zip(("raw", "mlp", "cnn"), learned.values())}

@@ -13,7 +13,7 @@ from .. import report
 from ..analysis import ceiling, cost, leaderboard, robustness
 from ..analysis.ceiling import helped
 from ..analysis.metrics import machine
-from ..analysis.statistics import paired_gain, shown_points
+from ..analysis.statistics import shown_points
 from ..report.figures.frontier import frontier_axis
 from ..report.format import pm, signed
 from ..report.settings import reader_name
@@ -155,7 +155,7 @@ def glue_pick(pick: str, runs: dict[str, list[dict[str, Any]]], candidates: list
     s = summarize(runs[pick])
     others = {label: runs[label] for label in candidates if label != pick}
     runner = select(others) if others else pick
-    lead = paired_gain(runs[pick], runs[runner], "val")
+    lead = report.compare(runs[pick], runs[runner], "val")  # the difference of the printed means, the interval paired
     report.glue_markdown(pick=pick, pick_verdict=report.target_verdict(s["test_mean"], goal, minimum), pick_runner_up=runner,
                          pick_margin=report.signed(lead["gain"]), pick_margin_verdict=report.noise_verdict(lead["gain"], lead["ci"]))
     report.glue_numbers(pick_val=s["val_mean"], pick_val_std=s["val_std"], pick_test=s["test_mean"], pick_test_std=s["test_std"])
@@ -306,4 +306,4 @@ def check(f: SimpleNamespace) -> None:
     claim(f.frontier["below_axis_n"] > 0, "… score below …%, under the figure's axis")
     claim(f.frontier["costlier_n"] == 0, "The frontier ends at the book's best MLP")  # nothing costlier beats it: it is the costliest MLP
     claim(f.frontier["top_ratio"] > 1, "the last step to it … costs …")
-    claim(f.published["summary"]["train_mean"] - f.published["summary"]["val_mean"] > 0.05, "It fits its training images to …, so its limit, too, is generalization")
+    claim(f.published["summary"]["train_mean"] - f.published["summary"]["val_mean"] > 0.05, "It fits its training images to …, so its limit, too, looks like generalization")

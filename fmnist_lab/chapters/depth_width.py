@@ -45,10 +45,10 @@ def check(f: SimpleNamespace) -> None:
     """The claims the page's prose makes in words, each with its sentence (`claims.claim`)."""
     if not claims.checked():
         return
-    claim(summary.select(f.width) == 1024, "validation accuracy rises with width up to the largest network tried")
+    claim(summary.select(f.width) == 1024, "validation accuracy is highest at the largest width tried")
     widths = sorted(f.width)
     claim(not any((c := report.compare(f.width[b], f.width[a], "val"))["clear"] and c["gain"] < 0 for a, b in zip(widths, widths[1:])),
-          "validation accuracy rises with width up to the largest network tried")  # no step down beyond seed noise
+          "with no step down beyond seed noise on the way")
     claim(report.compare(f.width[1024], f.width[256])["clear"], "Width is the lever that works")  # on test, beyond seed noise
     claim(f.narrow["width1024"]["clear"] and f.narrow["width1024"]["train"] - f.narrow["width32"]["train"] > 2 * f.narrow["width1024"]["gain"] / 100,
           "most of the extra capacity goes into memorising the training set, but not all of it")

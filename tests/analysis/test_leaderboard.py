@@ -66,12 +66,15 @@ def test_adopted_by_reads_the_recipes_settings_and_treats_augmentations_as_a_set
 
 
 def test_val_test_gaps_count_the_entries_where_test_is_lower():
-    def entry(val, test):
-        return Entry("c", "MLP", studies.WIDTH, "2 × 256", {"val_mean": val, "test_mean": test})
-    gaps = leaderboard.val_test_gaps([entry(0.90, 0.89), entry(0.90, 0.905)])
+    def entry(val, test, label="2 × 256", study=studies.WIDTH):
+        return Entry("c", "MLP", study, label, {"val_mean": val, "test_mean": test})
+    gaps = leaderboard.val_test_gaps([entry(0.90, 0.89), entry(0.90, 0.905, "2 × 1024")])
     assert gaps["rows"] == 2 and gaps["test_lower"] == 1
     assert gaps["gap_min"] == pytest.approx(-0.5) and gaps["gap_max"] == pytest.approx(1.0) and gaps["gap_mean"] == pytest.approx(0.25)
     assert leaderboard.val_test_gaps([])["rows"] == 0
+    # chapter 8's CNN without augmentation is chapter 9's CNN without dropout: one run set, counted once
+    twins = [entry(0.93, 0.92, "small CNN, no augmentation", studies.CNN_AUGMENTATION_STUDY), entry(0.93, 0.92, "small CNN, dropout 0", studies.CNN)]
+    assert leaderboard.val_test_gaps(twins)["rows"] == 1
 
 
 def test_gains_compare_each_pick_with_its_own_control_and_rank_by_test():

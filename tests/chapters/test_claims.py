@@ -77,3 +77,4 @@ def test_a_claim_whose_sentence_was_cut_is_caught(tmp_path):
     module.write_text('claim(True, "one said thing")\nfor sentence in ("a said thing", "another"):\n    claim(ok, sentence)\n')
     assert sorted(_claimed_sentences(module)) == ["a said thing", "another", "one said thing"]
 
+

@@ -57,6 +57,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_numbers(dead2_after=mean[0, 1], dead6_before=mean[1, 0], dead6_after=mean[1, 1])
     best = [report.glue_pick(f"best{len(f['hidden'])}", act, lambda c: choices.ACTIVATIONS[c.activation].title, **f) for f in depths.values()]
     report.glue_table("tab_act_test", report.selected_table(act, best, act.study.label_of(REFERENCE)));
+    act2_test = report.glue_comparison("act2_test", act.runs[best[0]], act.runs[act.study.label_of(REFERENCE)])  # paired by seed
     return SimpleNamespace(**locals())
 
 

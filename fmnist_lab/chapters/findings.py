@@ -224,7 +224,8 @@ def book_best(rows: list[leaderboard.Entry], store: Store | None = None,
                 else f"ahead of {other} on validation by {lead} points ({interval})"}
     if cnn:
         out |= {"book_cnn": mlp_name(cnn), "book_cnn_test": cnn.summary["test_mean"], "book_cnn_test_std": cnn.summary["test_std"],
-                "book_gap": shown_points(cnn.summary["test_mean"], m["test_mean"]), "book_param_ratio": m["params"] / cnn.summary["params"]}
+                "book_gap": shown_points(cnn.summary["test_mean"], m["test_mean"]), "book_param_ratio": m["params"] / cnn.summary["params"],
+                "book_gap_verdict": report.verdict(cnn.summary, m)}  # Welch's interval: two models, no pairs
     return out
 
 
@@ -313,9 +314,7 @@ def scale_gains(rows: list[leaderboard.Entry], store: Store | None = None) -> di
     return out
 
 
-def gains(rows: list[leaderboard.Entry], store: Store | None = None) -> list[leaderboard.Gain]:
-    """Each chapter's MLP pick against its control, paired by seed, as chapter 10 draws it (`leaderboard.ranked_gains`)."""
-    return leaderboard.ranked_gains(rows, store)
+gains = leaderboard.ranked_gains  # each chapter's MLP pick against its control, paired by seed, as chapter 10 draws it
 
 
 def gain_numbers(ranked: list[leaderboard.Gain]) -> dict[str, float]:

@@ -10,6 +10,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import LogLocator, NullFormatter
 
+from ...analysis.statistics import paired_gain
 from .style import PALETTE, POINT, TEXT_SIZE, WIDTH, plain_log, plain_number
 
 
@@ -241,18 +242,18 @@ def moved_accuracy(curves: dict[str, dict[str, dict[float, float]]]) -> plt.Figu
 def against_size(lines: dict[str, dict[int, list[dict[str, Any]]]], xlabel: str = "training images") -> plt.Figure:
     """Two recipes trained on growing training sets ({name: {images: runs}}, log x): left, test
     accuracy (%, mean ± std over seeds), one line per recipe; right, the second recipe minus the
-    first in points (± the two stds combined), with a zero line."""
+    first in points, paired seed by seed, with its paired 95% interval (the book's one standard of
+    evidence, as the prose judges it), and a zero line."""
     frame = pd.DataFrame([(name, n, 100 * r["test"]["acc"]) for name, groups in lines.items() for n, runs in groups.items()
                           for r in runs], columns=["recipe", "images", "test"])
     fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.3))
     for i, name in enumerate(lines):
         sns.lineplot(frame[frame["recipe"] == name], x="images", y="test", errorbar="sd", err_style="bars", err_kws={"capsize": 3},
                      **(POINT | {"marker": "os"[i % 2]}), color=PALETTE[i % len(PALETTE)], label=name, ax=axes[0])
-    stats = frame.groupby(["recipe", "images"])["test"].agg(["mean", "std"]).fillna(0.0)  # one seed: no spread
     first, second = list(lines)[:2]
-    a, b = stats.loc[first], stats.loc[second]
-    xs = sorted(set(a.index) & set(b.index))
-    axes[1].errorbar(xs, b.loc[xs, "mean"] - a.loc[xs, "mean"], yerr=np.hypot(a.loc[xs, "std"], b.loc[xs, "std"]), marker="o",
+    xs = sorted(set(lines[first]) & set(lines[second]))
+    gains = [paired_gain(lines[second][n], lines[first][n], "test") for n in xs]
+    axes[1].errorbar(xs, [g["gain"] for g in gains], yerr=np.nan_to_num([g["ci"] for g in gains]), marker="o",  # one seed: no interval
                      capsize=3, color="black")
     axes[1].axhline(0, color="grey", linewidth=0.8)
     axes[0].set_ylabel("test accuracy (%)")

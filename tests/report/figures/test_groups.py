@@ -132,3 +132,16 @@ def test_efficiency_plot_draws_even_when_every_network_is_left_out():
     nets = network_table([("weak MLP", "MLP", 1000, 0.5, 0.5)])
     facts = cnn_page.efficiency_facts(nets, floor=0.8)
     figures.efficiency(nets, (facts["best_mlp"], facts["best_cnn"]), 0.8, line=("best MLP", facts["top_mlp_test"]))
+
+
+def test_against_size_draws_the_gap_with_its_paired_interval_not_the_seeds_spread():
+    def runs(accs):
+        return [{"config": {"seed": s}, "test": {"acc": a}} for s, a in enumerate(accs)]
+    # the seeds differ by a whole point, but the CNN leads by 2 points on every seed: paired, no spread
+    lines = {"MLP": {1000: runs([0.80, 0.81, 0.82]), 5000: runs([0.85, 0.86, 0.87])},
+             "CNN": {1000: runs([0.82, 0.83, 0.84]), 5000: runs([0.87, 0.88, 0.89])}}
+    fig = figures.against_size(lines)
+    right = fig.axes[1]
+    assert right.lines[0].get_ydata() == pytest.approx([2.0, 2.0])
+    assert max(error_spans(right), default=0.0) == pytest.approx(0.0, abs=1e-9)  # the combined stds would draw ±1.4 points
+    plt.close(fig)

@@ -191,7 +191,7 @@ def test_failed_claims_name_what_the_numbers_contradict():
             "init_loss2_plain": 5, "init_loss2_bn": 2, "init_loss6_plain": 7, "init_loss6_bn": 3,
             "opt_spread": 0.5, "opt_verdict": "within seed noise (…)", "opt_lr_range_min": 7, "sched_min_gain": 0.6, "sched_clear_test": 0, "aug_short_trail": 0.5,
             "aug_long_trail": 0.1, "aug_short_below": 5, "aug_short_clear": 4, "aug_long_clear": 1, "aug_sets": 6, "aug_short_gains": 0, "aug_long_gains": 0,
-            "cnn_over_mlp": 3, "cnn9_over_mlp": 1,
+            "cnn_over_mlp": 3, "cnn9_over_mlp": 1, "cnn9_over_mlp_verdict": "beyond seed noise (…)",
             "mlp_over_reports": 1, "mlp_over_published": 2, "cnn_over_reports": 1, "param_ratio": 6,
             "gain_top_test": 0.8, "stack_gain": 2, "cnn9_gain": 3, "stack_ci": 0.6, "cnn9_ci": 0.6, "gain_top_clear": 1, "gains_noise": 5, "gains_n": 6}
     assert findings.failed_claims(good) == []
@@ -201,6 +201,8 @@ def test_failed_claims_name_what_the_numbers_contradict():
     assert len(failed) == 1 and failed[0].startswith("10:")
     replicated = findings.failed_claims({**good, "smooth_replication": 0.45})  # had chapter 12 reproduced the gain
     assert len(replicated) == 1 and replicated[0].startswith("4:")
+    tie = findings.failed_claims({**good, "cnn9_over_mlp_verdict": "within seed noise (…)"})  # the CNN ahead by a hair only
+    assert len(tie) == 1 and tie[0].startswith("9/10:")
     helped = findings.failed_claims({**good, "aug_long_gains": 1})  # a set clearly ahead after the long run
     assert len(helped) == 1 and helped[0].startswith("8:")
     schedules = findings.failed_claims({**good, "sched_clear_test": 1})  # a schedule clearly ahead on test

@@ -112,8 +112,8 @@ def test_leaderboard_selects_on_validation_and_ends_with_the_headline(tmp_path, 
     assert min(summary.summarize(runs[k])["val_mean"] for k in ("taught", "refit")) > mlp["val_mean"]
     assert cli.main(["leaderboard"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[-2:] == [f"MLP picked on validation: {best_mlp} (chapter 98), test {pct(mlp['test_mean'])}% ± {pct(mlp['test_std'])}%",
-                          f"CNN picked on validation: lenet (chapter 98), test {pct(cnn['test_mean'])}% ± {pct(cnn['test_std'])}%"]
+    assert lines[-4:] == [f"MLP picked on validation: {best_mlp} (chapter 98),", f"  test {pct(mlp['test_mean'])}% ± {pct(mlp['test_std'])}%",
+                          "CNN picked on validation: lenet (chapter 98),", f"  test {pct(cnn['test_mean'])}% ± {pct(cnn['test_std'])}%"]
     assert any(line.startswith("MLP taught by a CNN") and "toy: taught" in line for line in lines)
     assert not any("refit" in line for line in lines)
     assert not any("99_unfinished" in line for line in lines)  # incomplete chapters are left out
@@ -139,8 +139,8 @@ def test_leaderboard_headline_says_when_the_best_mlp_is_a_near_tie(tmp_path, mon
     monkeypatch.setattr(leaderboard, "all_entries", lambda store=None: rows)
     monkeypatch.setattr(leaderboard_tables, "best_mlp", lambda rows, store=None: leaderboard.best_mlp(rows, store, runs))
     assert cli.main(["leaderboard"]) == 0
-    mlp, tie, lead, cnn = capsys.readouterr().out.strip().splitlines()[-4:]
-    assert mlp == f"MLP picked on validation: {studies.EMA} (chapter 11), test 90.50% ± 0.00%"
+    mlp, test, tie, lead, cnn = capsys.readouterr().out.strip().splitlines()[-5:]
+    assert (mlp, test) == (f"MLP picked on validation: {studies.EMA} (chapter 11),", "  test 90.50% ± 0.00%")
     assert tie == f"  tied on validation with {studies.STACKED_MLP_LABEL} (chapter 10), named by the higher mean:"
     assert lead.startswith("  lead +0.02 points, paired 95% interval \u2212")  # the interval spans zero
     assert cnn == "CNN picked on validation: not trained"

@@ -94,16 +94,16 @@ def _lead(b: BestMLP) -> list[str]:
 
 
 def headline(rows: list[Entry], store: Store | None = None) -> str:
-    """'MLP picked on validation: best MLP + weight averaging (chapter 11), test 90.68% ± 0.10%' and
-    'CNN picked on validation: best CNN (chapter 10), test 94.33% ± 0.06%' (test accuracy of each
+    """'MLP picked on validation: best MLP + weight averaging (chapter 11),' / '  test 90.68% ± 0.10%' and
+    'CNN picked on validation: best CNN (chapter 10),' / '  test 94.33% ± 0.06%' (test accuracy of each
     family's pick, mean ± std over seeds), the MLP's followed by its lead over the runner-up (`_lead`):
     the MLP is the book's best MLP (`best_mlp`, its runs read from `store` to pair the lead seed by
     seed), and a near tie is said, never resolved."""
     chosen = best_mlp(rows, store)
     lines = []
     for family, e in (("MLP", chosen and chosen.pick), ("CNN", best(rows, "CNN"))):
-        where = (f"{e.label} (chapter {int(e.chapter.split('_')[0])}), test {pct(e.summary['test_mean'])}% ± "
-                 f"{pct(e.summary['test_std'])}%") if e else "not trained"
+        where = (f"{e.label} (chapter {int(e.chapter.split('_')[0])}),\n  test {pct(e.summary['test_mean'])}% ± "
+                 f"{pct(e.summary['test_std'])}%") if e else "not trained"  # two lines: a long name fits a printed page
         lines.append(f"{family} picked on validation: {where}")
         if family == "MLP" and chosen:
             lines += _lead(chosen)

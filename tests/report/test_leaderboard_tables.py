@@ -159,16 +159,16 @@ def test_headline_names_the_books_best_mlp_and_says_a_near_tie(tmp_path, monkeyp
     lines = leaderboard_tables.headline(rows, Store(tmp_path)).split("\n")
     b = leaderboard.best_mlp(rows, Store(tmp_path), runs)
     assert b.tied and b.pick is rows[1]
-    assert lines == [f"MLP picked on validation: {studies.EMA} (chapter 11), test 90.50% ± 0.00%",
+    assert lines == [f"MLP picked on validation: {studies.EMA} (chapter 11),", "  test 90.50% ± 0.00%",
                      f"  tied on validation with {studies.STACKED_MLP_LABEL} (chapter 10), named by the higher mean:",
                      f"  lead {report.signed(b.lead)} points, paired 95% interval {report.signed(b.lead - b.lead_ci)} to "
                      f"{report.signed(b.lead + b.lead_ci)}",
-                     "CNN picked on validation: best CNN (chapter 10), test 94.00% ± 0.20%"]
+                     "CNN picked on validation: best CNN (chapter 10),", "  test 94.00% ± 0.20%"]
     assert all(len(line) <= 90 for line in lines)  # a page's code output shows them without scrolling
     # A clear lead is said as one; a lone MLP has nothing to be tied with.
     clear = [gain_run(s, 0.905, val=0.9250 + 0.0001 * s) for s in range(3)]
     runs[T, studies.EMA] = clear
     rows[1] = Entry("11_ceiling", "MLP", T, studies.EMA, summarize(clear))
     lines = leaderboard_tables.headline(rows, Store(tmp_path)).split("\n")
-    assert lines[1] == f"  ahead of {studies.STACKED_MLP_LABEL} (chapter 10) on validation:" and lines[2].startswith("  lead +")
-    assert len(leaderboard_tables.headline(rows[1:], Store(tmp_path)).split("\n")) == 2  # no runner-up: nothing to say
+    assert lines[2] == f"  ahead of {studies.STACKED_MLP_LABEL} (chapter 10) on validation:" and lines[3].startswith("  lead +")
+    assert len(leaderboard_tables.headline(rows[1:], Store(tmp_path)).split("\n")) == 4  # no runner-up: each pick and its test line

@@ -73,7 +73,7 @@ def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, con
     def row(label, val, test, gain=None):
         cells = {"model": label, "val acc %": pm(*val), "test acc %": pm(*test)}
         if gain is None:
-            return cells | {"test gain (points)": "", "95% interval": "", "ahead on test": ""}
+            return cells | {"test gain (points)": "–", "95% interval": "–", "ahead on test": "–"}  # the control itself
         return cells | {"test gain (points)": signed(gain["test_gain"]), "95% interval": interval(gain["test_gain"], gain["test_ci"]),
                         "ahead on test": f"{gain['ahead']} of {gain['seeds']}"}
 

@@ -37,7 +37,7 @@ def test_tricks_table_keeps_each_interval_on_one_line_and_adds_the_flip_row():
     assert "(" not in trick["95% interval"]  # the interval has its own column, not brackets inside a cell
     flip = table.iloc[2]
     assert flip["val acc %"].startswith("91.60") and flip["test gain (points)"] == "+0.03" and flip["ahead on test"] == "2 of 3"
-    assert table.iloc[0]["95% interval"] == ""  # the recipe has no gain over itself
+    assert table.iloc[0]["95% interval"] == "–"  # the recipe has no gain over itself: a dash, not a blank
 
 
 def test_frontier_names_models_as_a_reader_does_and_counts_what_the_axis_hides():

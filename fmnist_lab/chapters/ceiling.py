@@ -266,6 +266,8 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     pub_flips = pd.DataFrame(derived.ensure(store, flip_analysis(store, studies.PUBLISHED)))  # an addition that needs no training
     published["flip"] = glue_flip("pub_flip", pub_flips)
     additions = glue_additions(ch.published.runs, pub_flips)  # one change at a time, paired by seed
+    pub_lr = ch.published.runs[studies.PUBLISHED_LABEL][0]["history"]["lr"]
+    report.glue_numbers(pub_last_lr_share=pub_lr[-1] / max(pub_lr))  # where the step decays leave the rate
     mlp_runs = {**runs, **ch.published.runs}  # the recipe, its variants and the published recipe
     candidates = [*ch.tricks.where(teacher=None), *ch.published.runs]  # a taught MLP is its own family (chapter 10); the flip is no network
     pick = select({label: mlp_runs[label] for label in candidates})
@@ -292,6 +294,9 @@ def check(f: SimpleNamespace) -> None:
     claim(f.lr[-1] / max(f.lr) < 0.01,
           "chapter 7's one-cycle schedule ends at … of its peak learning rate, so over the steps the average spans the weights barely move")
     claim(flip.mean() >= 0, "the mirror image tells them little they have not already learned")
+    averaged = f.additions[f.additions["trick"] == studies.PUBLISHED_AVERAGED].iloc[0]
+    claim(abs(averaged.val_gain) < averaged.val_ci and abs(averaged.test_gain) < averaged.test_ci and f.pub_lr[-1] / max(f.pub_lr) < 0.01,
+          "As on chapter 10's recipe, averaging finds nothing to add")
     claim(f.mix["train_mean"] < f.recipe["train_mean"], "It makes the training images harder to fit")
     claim(f.mix["test_std"] < f.recipe["test_std"], "its seeds agree more closely")
     claim(f.picked["test"] > max(leaderboard.KAN_MLP, leaderboard.BENCHMARK_MLP), "above the KAN comparison's and the benchmark's MLPs")

@@ -98,5 +98,6 @@ def test_additions_are_paired_with_the_published_recipe_and_named_by_the_setting
     gains = ceiling_page.glue_additions(runs, flips())
     assert list(gains["trick"]) == [studies.PUBLISHED_SMOOTHED] and gains.iloc[0]["ahead"] == 1
     assert ceiling_page.short_name(studies.PUBLISHED, studies.PUBLISHED_SMOOTHED) == "label_smoothing"  # glued as add_label_smoothing_*
+    assert ceiling_page.short_name(studies.PUBLISHED, studies.PUBLISHED_AVERAGED) == "ema"  # glued as add_ema_*
     table = ceiling_page.tricks_table(runs, gains, studies.PUBLISHED_LABEL, flips())
     assert table.iloc[-1]["model"] == f"{studies.PUBLISHED_LABEL} + test-time flip"

@@ -32,7 +32,7 @@ from ..runs.study import Study, StudyResults
 from ..runs.summary import select, summarize
 from . import calibration
 from . import predictions as predict
-from .statistics import paired_gain, shown_points
+from .statistics import paired_gain, printed_gain, shown_points
 
 # Numbers other reports published (test accuracy). Theirs, not ours: quoted for comparison only.
 REPORT_CLAIMS = (
@@ -65,6 +65,14 @@ class Entry:
     @property
     def name(self) -> str:
         return f"{self.study.title}: {self.label}"
+
+    def twin(self) -> tuple[str, str] | None:
+        """(chapter, label) of the same runs under another label in a later chapter, or None: one run
+        set that two chapters list (chapter 8's CNN without augmentation is chapter 9's without dropout)."""
+        cfg = getattr(self.study, "groups", {}).get(self.label)
+        return next(((chapter, label) for chapter, chapter_studies in studies.CHAPTERS.items() if chapter > self.chapter
+                     for study in chapter_studies for label, other in study.groups.items()
+                     if other == cfg and label != self.label), None) if cfg is not None else None
 
     def saved(self, store: Store) -> bool:
         """Whether the weights of any of its seeds are in `store` (a page can then re-evaluate it)."""
@@ -304,9 +312,8 @@ def best_claim(family: str) -> tuple[str, str, float]:
 def val_test_gaps(rows: list[Entry]) -> dict[str, float]:
     """How far validation accuracy runs above test accuracy over the entries, in points: `rows`,
     `test_lower` (entries whose test accuracy is lower), `gap_mean`, `gap_min`, `gap_max`. One run
-    set that two chapters list (the same configuration under two labels) counts once."""
-    unique = {getattr(e.study, "groups", {}).get(e.label, id(e)): e for e in rows}  # keyed by the configuration
-    gaps = [100 * (e.summary["val_mean"] - e.summary["test_mean"]) for e in unique.values()]
+    set that two chapters list (`Entry.twin`) counts once, under the later chapter."""
+    gaps = [100 * (e.summary["val_mean"] - e.summary["test_mean"]) for e in rows if e.twin() is None]
     if not gaps:
         return {"rows": 0, "test_lower": 0, "gap_mean": math.nan, "gap_min": math.nan, "gap_max": math.nan}
     return {"rows": len(gaps), "test_lower": sum(g > 0 for g in gaps), "gap_mean": sum(gaps) / len(gaps),
@@ -372,8 +379,8 @@ def best_mlp(rows: list[Entry], store: Store | None = None,
 
     mine, theirs = results(pick), results(runner)
     if all(r is not None for r in mine + theirs) and {r["config"]["seed"] for r in mine} & {r["config"]["seed"] for r in theirs}:
-        lead = paired_gain(mine, theirs, "val")  # the interval paired by seed, around the lead as the pages print it
-        return BestMLP(pick, runner, shown_points(pick.summary["val_mean"], runner.summary["val_mean"]), lead["ci"])
+        lead = printed_gain(mine, theirs, "val")  # the lead as the pages print it, its interval paired by seed
+        return BestMLP(pick, runner, lead["gain"], lead["ci"])
     # Runs not stored, or no seed in common: the difference of the two means, and no interval (read as a tie).
     return BestMLP(pick, runner, 100 * (pick.summary["val_mean"] - runner.summary["val_mean"]), math.nan)
 

@@ -35,6 +35,14 @@ def paired_gain(runs: list[dict[str, Any]], control: list[dict[str, Any]], split
     return paired_difference(runs, control, lambda r: 100 * r[split]["acc"])
 
 
+def printed_gain(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str) -> dict[str, Any]:
+    """`paired_gain` with the gain as a page prints it, the difference of the two printed means
+    (`shown_points`); the interval, the seeds and the count ahead stay paired."""
+    p = paired_gain(runs, control, split)
+    mean = [sum(r[split]["acc"] for r in side) / len(side) for side in (runs, control)]
+    return p | {"gain": shown_points(*mean)}
+
+
 def unpaired_gain(a: dict[str, Any], b: dict[str, Any], split: str) -> dict[str, Any]:
     """Seed summary `a` minus `b` on `split`, in points, when their seeds cannot be paired: the
     difference of the means and its Welch 95 % half-width. A side with one value (a classifier

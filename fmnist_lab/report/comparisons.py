@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from ..analysis.statistics import paired_difference, paired_gain, shown_points, unpaired_gain
+from ..analysis.statistics import paired_difference, printed_gain, shown_points, unpaired_gain
 from ..runs.summary import summarize
 from .format import above_below, number, signed
 
@@ -56,9 +56,8 @@ def paired(runs: list[dict[str, Any]], control: list[dict[str, Any]], split: str
     has), seed by seed (the seeds' spread cancels): the mean `gain` (points), its 95% half-width
     `ci`, `clear` (the interval excludes zero), `ahead` (seeds where `runs` won) and `seeds` (pairs)."""
 
-    p = paired_gain(runs, control, split) if value is None else paired_difference(runs, control, value)
-    if value is None:  # accuracy: the gain as printed (the difference of the printed means), the interval paired
-        p["gain"] = shown_points(*(sum(r[split]["acc"] for r in side) / len(side) for side in (runs, control)))
+    # accuracy: the gain as printed (the difference of the printed means), the interval paired
+    p = printed_gain(runs, control, split) if value is None else paired_difference(runs, control, value)
     return {"gain": p["gain"], "ci": p["ci"], "clear": abs(p["gain"]) > p["ci"], "ahead": p["ahead"], "seeds": len(p["seeds"])}
 
 

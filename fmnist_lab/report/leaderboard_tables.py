@@ -140,15 +140,9 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
     def calibration(e: Entry, unit: str = "") -> str:
         return f"{pct(e.summary['test_ece'])}{unit} (its seeds alone: {pct(e.summary['members_test_ece'])}{unit})"
 
-    def twin(e: Entry) -> tuple[str, str] | None:  # the same runs under another label in a later chapter
-        cfg = getattr(e.study, "groups", {}).get(e.label)
-        return next(((chapter, label) for chapter, chapter_studies in studies.CHAPTERS.items() if chapter > e.chapter
-                     for study in chapter_studies for label, other in study.groups.items()
-                     if other == cfg and label != e.label), None) if cfg is not None else None
-
     def note(e: Entry) -> str:
         notes = []
-        if (other := twin(e)) is not None:
+        if (other := e.twin()) is not None:
             notes.append(f"the same runs as chapter {int(other[0].split('_')[0])}'s “{other[1]}”")
         return "; ".join(notes)
 
@@ -176,7 +170,7 @@ def table(rows: list[Entry], compact: bool = False) -> list[dict[str, str]]:
     ece = (lambda e: {"test ECE %": calibration(e) if "test_ece" in e.summary else ""}) if with_ece else (lambda e: {})
     out = []
     for fam in sorted({e.family for e in rows}, key=lambda f: (place.get(f, len(place)), f)):
-        mine = sorted((e for e in rows if e.family == fam and not (compact and twin(e))), key=lambda e: -e.summary["val_mean"])  # ties: chapter order
+        mine = sorted((e for e in rows if e.family == fam and not (compact and e.twin())), key=lambda e: -e.summary["val_mean"])  # ties: chapter order
         out += [ours(e, i + 1) for i, e in enumerate(mine)]
     others = [*REPORT_CLAIMS, *(("published", what, acc) for what, acc in PUBLISHED)]
     out += [theirs(*c) for c in sorted(others, key=lambda c: (place.get(claim_family(c[1]), len(place)), -c[2]))]

@@ -66,8 +66,8 @@ def test_adopted_by_reads_the_recipes_settings_and_treats_augmentations_as_a_set
 
 
 def test_val_test_gaps_count_the_entries_where_test_is_lower():
-    def entry(val, test, label="2 × 256", study=studies.WIDTH):
-        return Entry("c", "MLP", study, label, {"val_mean": val, "test_mean": test})
+    def entry(val, test, label="2 × 512", study=studies.WIDTH):  # a label no later chapter repeats
+        return Entry(study.chapter, "MLP", study, label, {"val_mean": val, "test_mean": test})
     gaps = leaderboard.val_test_gaps([entry(0.90, 0.89), entry(0.90, 0.905, "2 × 1024")])
     assert gaps["rows"] == 2 and gaps["test_lower"] == 1
     assert gaps["gap_min"] == pytest.approx(-0.5) and gaps["gap_max"] == pytest.approx(1.0) and gaps["gap_mean"] == pytest.approx(0.25)

@@ -138,7 +138,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         also = f"   analyses {len(wanted) - len(absent)} / {len(wanted)}" if wanted else ""
         print(f"{chapter:<20} {len(needed) - len(missing):>4} / {len(needed):<4} stored{also}")
         for cfg in missing if args.verbose else []:
-            print(f"    missing {cfg.key()}  {cfg.label()}")
+            under_way = "  (under way: resumes from its saved state)" if store.partial_path(cfg.key()).is_file() else ""
+            print(f"    missing {cfg.key()}  {cfg.label()}{under_way}")
         for analysis in absent if args.verbose else []:
             print(f"    missing {analysis.key()}  analysis {analysis.name}")
     if not args.chapter:

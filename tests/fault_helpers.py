@@ -181,7 +181,7 @@ def loopback_only(monkeypatch):
 
 def fake_task(fail: dict[str, Exception] = {}, log: list | None = None):
     """Stands in for `executors.train_task`: instant; raises for the keys in `fail`."""
-    def task(config, key, teacher=None, keep_weights=False):
+    def task(config, key, teacher=None, keep_weights=False, resume=None):
         if log is not None:
             log.append(key)
         if key in fail:
@@ -242,7 +242,7 @@ def deadline(seconds: float):
         timer.cancel()
 
 
-def slow_task(config, key, teacher=None, keep_weights=False):
+def slow_task(config, key, teacher=None, keep_weights=False, resume=None):
     """A worker task: notes its pid in $FMNIST_TEST_PIDS/<key>; seed 0 finishes at once, others take 2 minutes."""
     Path(os.environ["FMNIST_TEST_PIDS"], key).write_text(str(os.getpid()))
     if config["seed"] != 0:
@@ -250,7 +250,7 @@ def slow_task(config, key, teacher=None, keep_weights=False):
     return fake_task()(config, key, teacher, keep_weights)
 
 
-def dying_task(config, key, teacher=None, keep_weights=False):
+def dying_task(config, key, teacher=None, keep_weights=False, resume=None):
     """A worker task: seed 1 kills its own worker (as the out-of-memory killer would); the others are instant."""
     if config["seed"] == 1:
         time.sleep(0.5)

@@ -13,6 +13,7 @@ import os
 import random
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -21,6 +22,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
+from . import resume as resume_state
 from .augment import augment
 from .choices import OPTIMIZERS, SCHEDULES
 from .config import ENGINE_VERSION, RunConfig
@@ -214,12 +216,18 @@ def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg:
     return loss_sum.item() / len(batches.y), correct.item() / len(batches.y)
 
 
+def pause_requested() -> bool:
+    """Whether the file FMNIST_PAUSE_FILE names exists (see `wait_between_epochs`)."""
+    path = os.environ.get("FMNIST_PAUSE_FILE")
+    return bool(path) and os.path.isfile(path)
+
+
 def wait_between_epochs(epoch: int, poll_seconds: float = 5.0) -> float:
     """Wait while the file FMNIST_PAUSE_FILE names exists (`touch` it to pause a long run after its
     current epoch, remove it to go on), and return the seconds waited: they count neither in the
     epoch's time nor in the run's wall time, so a paused run keeps honest timings."""
     path, start = os.environ.get("FMNIST_PAUSE_FILE"), time.perf_counter()
-    if not (path and os.path.isfile(path)):
+    if not pause_requested():
         return 0.0
     tqdm.write(f"paused after epoch {epoch}: remove {path} to continue")
     while os.path.isfile(path):
@@ -228,10 +236,13 @@ def wait_between_epochs(epoch: int, poll_seconds: float = 5.0) -> float:
 
 
 def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device | None = None,
-          progress: bool | None = None, teacher: tuple[nn.Module, RunConfig] | None = None) -> tuple[dict[str, Any], nn.Module]:
+          progress: bool | None = None, teacher: tuple[nn.Module, RunConfig] | None = None,
+          resume: Path | None = None) -> tuple[dict[str, Any], nn.Module]:
     """Train one run; return its JSON-ready result and the model in its restored best state.
 
-    `teacher`: the loaded checkpoint (model, config) of the run `cfg.teacher` names, if any."""
+    `teacher`: the loaded checkpoint (model, config) of the run `cfg.teacher` names, if any.
+    `resume`: a file for the run's state between epochs (`engine.resume`): saved there every
+    minute or so, resumed from when it holds this run's state, removed when the run ends."""
     data = data or load()
     device = device or default_device()
     progress = show_progress() if progress is None else progress
@@ -261,10 +272,24 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     history: dict[str, list] = {k: [] for k in ("epoch", "lr", "train_loss", "train_acc", "train_eval_acc",
                                                 "val_loss", "val_acc", "seconds")}
     best_score, best_state, best_epoch, since_best, diverged, paused = None, None, 0, 0, False, 0.0
+    first_epoch, earlier_seconds, last_save = 1, 0.0, time.perf_counter()
+    machine = resume_state.machine(cfg.key(), ENGINE_VERSION, info)
+    saved, why_not = resume_state.load(resume, machine) if resume is not None else (None, "")
+    if why_not:
+        tqdm.write(f"run {cfg.key()}: {why_not}")
+    if saved is not None:  # go on where the interrupted run stopped, exactly as if it had not
+        for part, name in ((model, "model"), (optimizer, "optimizer"), (schedule, "schedule"), (averaged, "averaged")):
+            if part is not None:
+                part.load_state_dict(saved[name])
+        resume_state.restore_streams(saved["streams"], generator, mix_rng)
+        history, info = saved["history"], saved["info"] | {"resumed_after_epoch": [*saved["info"].get("resumed_after_epoch", []), saved["epoch"]]}
+        best_score, best_state, best_epoch, since_best = saved["best_score"], saved["best_state"], saved["best_epoch"], saved["since_best"]
+        first_epoch, earlier_seconds = saved["epoch"] + 1, saved["seconds"]
 
     # ---- the epoch loop: train, validate, keep the best state, stop early
 
-    bar = tqdm(range(1, cfg.epochs + 1), desc=cfg.label(), disable=not progress, leave=False, unit="epoch")
+    bar = tqdm(range(first_epoch, cfg.epochs + 1), desc=cfg.label(), disable=not progress, leave=False, unit="epoch",
+               initial=first_epoch - 1, total=cfg.epochs)
     for epoch in bar:
         lr_now = optimizer.param_groups[0]["lr"]
         start = time.perf_counter()
@@ -288,6 +313,15 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
         bar.set_postfix(val_acc=f"{val_acc:.4f}", best=best_epoch)
         if cfg.early_stopping != "none" and since_best >= cfg.patience:
             break
+        if resume is not None and (time.perf_counter() - last_save >= resume_state.SAVE_EVERY_SECONDS or pause_requested()):
+            resume_state.save(resume, {
+                "machine": machine, "epoch": epoch, "seconds": earlier_seconds + time.perf_counter() - wall_start - paused,
+                "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "schedule": None if schedule is None else schedule.state_dict(),
+                "averaged": None if averaged is None else averaged.state_dict(),
+                "streams": resume_state.random_streams(generator, mix_rng), "history": history, "info": info,
+                "best_score": best_score, "best_state": best_state, "best_epoch": best_epoch, "since_best": since_best})
+            last_save = time.perf_counter()
         paused += wait_between_epochs(epoch)
     bar.close()
 
@@ -299,7 +333,8 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
     val_loss, val_acc, val_pred = evaluate(model, val_x, val_y, shift, scale)
     test_x, test_y = as_unit_float(data.test_images, device), data.test_labels.to(device)
     test_loss, test_acc, test_pred = evaluate(model, test_x, test_y, shift, scale)
-    info["wall_seconds"] = round(time.perf_counter() - wall_start - paused, 3)  # a pause is not training time
+    # a pause is not training time; a resumed run's time is its pieces' (an epoch redone counts once)
+    info["wall_seconds"] = round(earlier_seconds + time.perf_counter() - wall_start - paused, 3)
     epoch_seconds = sorted(history["seconds"])
     result = {
         "key": cfg.key(),
@@ -316,6 +351,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
         "test": {"loss": _finite(test_loss), "acc": test_acc, "confusion": confusion(test_y, test_pred),
                  "predictions": encode_predictions(test_pred)},
     }
+    resume_state.discard(resume)
     return result, model
 
 

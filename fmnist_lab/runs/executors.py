@@ -4,9 +4,11 @@ machine, or on an existing Dask cluster.
 `experiments.ensure` takes any `concurrent.futures.Executor`; this module supplies the two the
 command line offers and the task they run. A task trains one configuration (or fits one
 scikit-learn classifier: `execute` tells them apart) and returns its result record, and the
-model's weights (as `torch.save` bytes) when a checkpoint is required; it writes nothing, so a
-worker needs the dataset but no access to the store, and a task killed half-way leaves nothing
-behind. The submitting process validates and saves what comes back.
+model's weights (as `torch.save` bytes) when a checkpoint is required. It writes no result, so a
+worker needs the dataset but no access to the store, and the submitting process validates and
+saves what comes back. On this machine's workers a run also keeps its state between epochs in the
+store's `partial/` folder, so that a task killed half-way resumes there; a Dask worker, which may
+not share the disk, keeps none.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import time
 import warnings
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any, Iterator
 
 import torch
@@ -80,19 +83,20 @@ def model_from_bytes(cfg: RunConfig, weights: bytes) -> torch.nn.Module:
 
 
 def execute(cfg: RunConfig | EstimatorConfig, progress: bool = False,
-            teacher: tuple[torch.nn.Module, RunConfig] | None = None) -> tuple[dict[str, Any], torch.nn.Module | None]:
+            teacher: tuple[torch.nn.Module, RunConfig] | None = None,
+            resume: str | None = None) -> tuple[dict[str, Any], torch.nn.Module | None]:
     """Train a run (`RunConfig`) or fit a classifier (`estimators.EstimatorConfig`): (its record, the
     trained network, or None for a classifier, which keeps no checkpoint). The one place where the
-    two kinds of configuration part ways, for this process and for workers alike."""
+    two kinds of configuration part ways, for this process and for workers alike. `resume`: the file
+    for a run's state between epochs, on a disk this process shares with the store (`engine.resume`)."""
     if isinstance(cfg, RunConfig):
-
-        return train(cfg, progress=progress, teacher=teacher)
+        return train(cfg, progress=progress, teacher=teacher, resume=None if resume is None else Path(resume))
 
     return fit(cfg), None
 
 
 def train_task(config: dict[str, Any], key: str, teacher: tuple[dict[str, Any], bytes] | None = None,
-               keep_weights: bool = False) -> tuple[dict[str, Any], bytes | None]:
+               keep_weights: bool = False, resume: str | None = None) -> tuple[dict[str, Any], bytes | None]:
     """Train (or fit) one configuration on whatever worker runs this; return (result record,
     weights or None).
 
@@ -110,7 +114,7 @@ def train_task(config: dict[str, Any], key: str, teacher: tuple[dict[str, Any], 
         teacher_cfg = RunConfig.from_dict(teacher[0])
         loaded = (model_from_bytes(teacher_cfg, teacher[1]), teacher_cfg)
     try:
-        result, model = execute(cfg, progress=False, teacher=loaded)
+        result, model = execute(cfg, progress=False, teacher=loaded, resume=resume)
     except DatasetError as exc:  # not this run's fault: every run would fail so; it stops the command
         raise DatasetError(f"{exc.problem} (on worker {socket.gethostname()})", exc.remedy) from None
     except Exception as exc:  # as one line that says where: a traceback from a worker helps nobody
@@ -158,7 +162,7 @@ def _die_with(parent: int, poll_seconds: float = 0.5) -> None:
         while True:
             time.sleep(poll_seconds)
             if os.getppid() != parent:
-                os._exit(1)  # nothing to clean up: a task writes nothing
+                os._exit(1)  # nothing to clean up: a task writes no result (a run's saved state is meant to outlive it)
     threading.Thread(target=watch, name="fmnist-lab-parent-watch", daemon=True).start()
 
 

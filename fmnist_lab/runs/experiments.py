@@ -249,7 +249,8 @@ class _Runner:
         if self.executor is None:
             with claim:
                 self.current = i
-                result, model = execute(cfg, progress=self.progress, teacher=self.teachers.get(cfg.teacher))
+                result, model = execute(cfg, progress=self.progress, teacher=self.teachers.get(cfg.teacher),
+                                        resume=str(self.store.partial_path(key)))
                 self.store.save_run(cfg, result, model if key in self.checkpoint_keys else None)
                 self.current = None
             self._saved(i, result)
@@ -257,7 +258,8 @@ class _Runner:
         if cfg.teacher is not None and cfg.teacher not in self.teacher_weights:
             model, teacher_cfg = self.teachers[cfg.teacher]
             self.teacher_weights[cfg.teacher] = (teacher_cfg.to_dict(), weights_to_bytes(model))
-        task = (executors.train_task, cfg.to_dict(), key, self.teacher_weights.get(cfg.teacher), key in self.checkpoint_keys)
+        resume = str(self.store.partial_path(key)) if isinstance(self.executor, executors.LocalWorkers) else None  # Dask: another disk
+        task = (executors.train_task, cfg.to_dict(), key, self.teacher_weights.get(cfg.teacher), key in self.checkpoint_keys, resume)
         try:
             try:
                 future = self.executor.submit(*task)

@@ -62,7 +62,7 @@ def resume_line(args: Any, root: Any, trained: int, remaining: list) -> str:
     stopped = f"interrupted ({cause()})"
     if not args.force:
         resume = "fmnist-lab " + shlex.join(args.argv)
-        return f"{stopped}: {saved}; `{resume}` resumes and trains only what is missing"
+        return f"{stopped}: {saved}; `{resume}` resumes (only what is missing, a run under way from its last saved epoch)"
     keys = list(dict.fromkeys(cfg.key() for cfg in remaining))
     if len(keys) <= 5:
         again = f"fmnist-lab run --force{_options(args)} " + " ".join(f"--key {key}" for key in keys)

@@ -219,7 +219,8 @@ class Claim:
 
 
 class Store:
-    """A folder of results: `<root>/runs/<key>.json`, checkpoints in `<root>/checkpoints/`.
+    """A folder of results: `<root>/runs/<key>.json`, checkpoints in `<root>/checkpoints/`, and the
+    saved state of runs under way in `<root>/partial/` (not committed: `engine.resume`).
 
     A result is a training run's (`RunConfig`) or a scikit-learn fit's (`estimators.EstimatorConfig`):
     the methods that take a `cfg` take either."""
@@ -232,6 +233,10 @@ class Store:
 
     def checkpoint_path(self, key: str) -> Path:
         return self.root / "checkpoints" / f"{key}.pt"
+
+    def partial_path(self, key: str) -> Path:
+        """Where run `key` keeps its state between epochs while it trains on this machine."""
+        return self.root / "partial" / f"{key}.pt"
 
     def load(self, cfg: RunConfig) -> dict[str, Any] | None:
         """The stored result of `cfg`, or None if absent or unusable (with a warning saying why)."""

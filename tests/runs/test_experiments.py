@@ -1,6 +1,6 @@
 """Load-or-train (fmnist_lab.runs.experiments): only what is missing is trained, a corrupt result is
 retrained, profiles shrink configurations, a pause file holds training, a missing teacher says how
-to make it."""
+to make it, an interrupted run resumes from the state it left in the store."""
 import pytest
 
 from fakes import result  # noqa: F401  (fixtures)
@@ -80,3 +80,18 @@ def test_profiles_shrink_classifier_fits_and_give_seeds_only_to_randomized_ones(
     assert (small.train_size, small.val_size, small.iteration_cap) == (smoke.train_size, smoke.val_size, None)
     assert experiments.shrink(forest, smoke).iteration_cap == smoke.max_epochs  # at most 2 trees
     assert estimators.build(experiments.shrink(forest, smoke)).get_params()["n_estimators"] == smoke.max_epochs
+
+
+def test_an_interrupted_run_resumes_from_its_saved_epoch_in_the_store(tmp_path, monkeypatch):
+    from fmnist_lab.engine import resume, train as engine
+
+    cfg, store = RunConfig(hidden=(16,), train_size=500, val_size=500, epochs=3), Store(tmp_path)
+    monkeypatch.setattr(resume, "SAVE_EVERY_SECONDS", 0.0)
+    with monkeypatch.context() as m:  # Ctrl-C after epoch 2
+        m.setattr(engine, "wait_between_epochs", lambda epoch: (_ for _ in ()).throw(KeyboardInterrupt) if epoch == 2 else 0.0)
+        with pytest.raises(experiments.Interrupted):
+            experiments.ensure([cfg], store, progress=False, quiet=True)
+    assert store.partial_path(cfg.key()).is_file() and store.load(cfg) is None
+    (out,) = experiments.ensure([cfg], store, progress=False, quiet=True)
+    assert out["provenance"]["resumed_after_epoch"] == [2] and out["epochs_run"] == 3
+    assert not store.partial_path(cfg.key()).exists()

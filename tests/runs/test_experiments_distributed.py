@@ -94,7 +94,7 @@ def test_a_record_that_fails_validation_is_not_stored(tmp_path, monkeypatch):
     cfgs = seeds(2)
     task = fake_task()
 
-    def swapped(config, key, teacher=None, keep_weights=False):  # returns another run's record
+    def swapped(config, key, teacher=None, keep_weights=False, resume=None):  # returns another run's record
         result, weights = task(config, key, teacher, keep_weights)
         return (fake_result(cfgs[1]) if key == cfgs[0].key() else result), weights
     monkeypatch.setattr(executors, "train_task", swapped)

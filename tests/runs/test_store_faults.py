@@ -388,7 +388,7 @@ def test_a_worker_result_with_impossible_values_fails_that_run_only(tmp_path, mo
     monkeypatch.setattr(cli, "open_executor", thread_pool)
     honest = fake_task()
 
-    def task(config, key, teacher=None, keep_weights=False):
+    def task(config, key, teacher=None, keep_weights=False, resume=None):
         result, weights = honest(config, key, teacher, keep_weights)
         return ({**result, "test": {**result["test"], "acc": 1.7}} if key == cfgs[1].key() else result), weights
     monkeypatch.setattr(executors, "train_task", task)

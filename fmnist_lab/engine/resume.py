@@ -1,0 +1,76 @@
+"""Where a long run stands between epochs, saved every minute or so, so that an interrupted run
+(Ctrl-C, a session that ends, a killed job) goes on from its last saved epoch instead of epoch 1
+and ends exactly as if it had never stopped.
+
+The state is everything the next epoch depends on: the weights, the optimizer, the schedule, the
+averaged weights, every random-number stream, the history and the best state so far. It holds
+only for the same run on the same kind of machine (run key, engine, torch, device, thread count):
+elsewhere the sums round differently, so a run resumed there would match neither machine's
+uninterrupted run. Such a state is set aside and the run starts over.
+"""
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import torch
+
+SAVE_EVERY_SECONDS = 60.0  # at most a minute of training lost; a save of the widest MLP takes ~0.1 s
+
+
+def machine(key: str, engine_version: int, info: dict[str, Any]) -> dict[str, Any]:
+    """What must match for a saved state to be resumed: the run and the arithmetic it ran on."""
+    return {"key": key, "engine_version": engine_version, "torch_version": torch.__version__,
+            "device": info["device"], "device_name": info["device_name"], "threads": torch.get_num_threads()}
+
+
+def random_streams(generator: torch.Generator, mix_rng: random.Random | None) -> dict[str, Any]:
+    """Every random-number stream a run draws from: dropout (torch's global generators), shuffling
+    and augmentation (`generator`), mixup weights (`mix_rng`)."""
+    return {"torch": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            "generator": generator.get_state(), "mix": None if mix_rng is None else mix_rng.getstate()}
+
+
+def restore_streams(streams: dict[str, Any], generator: torch.Generator, mix_rng: random.Random | None) -> None:
+    torch.set_rng_state(streams["torch"])
+    if streams["cuda"]:
+        torch.cuda.set_rng_state_all(streams["cuda"])
+    generator.set_state(streams["generator"])
+    if mix_rng is not None:
+        mix_rng.setstate(streams["mix"])
+
+
+def save(path: Path, state: dict[str, Any]) -> None:
+    """Write `state` to `path` atomically: a run killed mid-save keeps the previous state."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    torch.save(state, temporary)
+    os.replace(temporary, path)
+
+
+def load(path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """(the saved state, '') when `path` holds one for `expected` (`machine`), else (None, why not).
+    A state for another machine or engine is renamed `*.set-aside`, not deleted, and not resumed."""
+    if not path.is_file():
+        return None, ""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)  # our own file; RNG and schedule states are not tensors
+    except Exception as exc:  # damaged (a full disk, a copy cut short): start over
+        return _set_aside(path, f"its saved state could not be read ({type(exc).__name__})")
+    differs = [name for name, value in expected.items() if state.get("machine", {}).get(name) != value]
+    if differs:
+        return _set_aside(path, f"its saved state does not match this run's {', '.join(differs)}")
+    return state, ""
+
+
+def _set_aside(path: Path, why: str) -> tuple[None, str]:
+    os.replace(path, path.with_name(f"{path.name}.set-aside"))
+    return None, f"{why}; it starts over (the old state is kept as {path.name}.set-aside)"
+
+
+def discard(path: Path | None) -> None:
+    """Remove a finished run's saved state."""
+    if path is not None:
+        path.unlink(missing_ok=True)

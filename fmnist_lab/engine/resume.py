@@ -1,6 +1,8 @@
 """Where a long run stands between epochs, saved every minute or so, so that an interrupted run
 (Ctrl-C, a session that ends, a killed job) goes on from its last saved epoch instead of epoch 1
-and ends exactly as if it had never stopped.
+and ends with the history, weights and scores of the run left alone (on a CPU; the provenance says
+where it resumed, and its wall time counts each attempt's setup). Whoever stores the finished
+result removes the state (`runs.store.Store.discard_partial`).
 
 The state is everything the next epoch depends on: the weights, the optimizer, the schedule, the
 averaged weights, every random-number stream, the history and the best state so far. It holds
@@ -10,6 +12,8 @@ uninterrupted run. Such a state is set aside and the run starts over.
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import random
 from pathlib import Path
@@ -17,13 +21,23 @@ from typing import Any
 
 import torch
 
-SAVE_EVERY_SECONDS = 60.0  # at most a minute of training lost; a save of the widest MLP takes ~0.1 s
+SAVE_EVERY_SECONDS = 60.0  # saved after the first epoch that ends a minute after the last save
 
 
-def machine(key: str, engine_version: int, info: dict[str, Any]) -> dict[str, Any]:
-    """What must match for a saved state to be resumed: the run and the arithmetic it ran on."""
+def machine(key: str, engine_version: int, info: dict[str, Any], teacher: torch.nn.Module | None = None) -> dict[str, Any]:
+    """What must match for a saved state to be resumed: the run, the arithmetic it ran on, and the
+    teacher's very weights (a teacher retrained meanwhile under the same key would teach otherwise)."""
     return {"key": key, "engine_version": engine_version, "torch_version": torch.__version__,
-            "device": info["device"], "device_name": info["device_name"], "threads": torch.get_num_threads()}
+            "device": info["device"], "device_name": info["device_name"], "threads": torch.get_num_threads(),
+            "teacher": None if teacher is None else weights_digest(teacher)}
+
+
+def weights_digest(model: torch.nn.Module) -> str:
+    digest = hashlib.sha256()
+    for name, tensor in model.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def random_streams(generator: torch.Generator, mix_rng: random.Random | None) -> dict[str, Any]:
@@ -42,12 +56,19 @@ def restore_streams(streams: dict[str, Any], generator: torch.Generator, mix_rng
         mix_rng.setstate(streams["mix"])
 
 
-def save(path: Path, state: dict[str, Any]) -> None:
-    """Write `state` to `path` atomically: a run killed mid-save keeps the previous state."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    torch.save(state, temporary)
-    os.replace(temporary, path)
+def save(path: Path, state: dict[str, Any]) -> str:
+    """Write `state` to `path` atomically (a run killed mid-save keeps the previous state); return
+    '' or, when it cannot be written (a full disk, no permission), why: the run trains on unsaved."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-state.tmp")  # the store's temporary naming
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(state, temporary)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # no folder to hold it, or already gone
+            temporary.unlink(missing_ok=True)
+        return f"its state cannot be saved in {path.parent} ({exc.strerror or exc}); it trains on without"
+    return ""
 
 
 def load(path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
@@ -66,11 +87,8 @@ def load(path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any] | None, s
 
 
 def _set_aside(path: Path, why: str) -> tuple[None, str]:
-    os.replace(path, path.with_name(f"{path.name}.set-aside"))
+    try:
+        os.replace(path, path.with_name(f"{path.name}.set-aside"))
+    except OSError:
+        return None, f"{why}; it starts over"
     return None, f"{why}; it starts over (the old state is kept as {path.name}.set-aside)"
-
-
-def discard(path: Path | None) -> None:
-    """Remove a finished run's saved state."""
-    if path is not None:
-        path.unlink(missing_ok=True)

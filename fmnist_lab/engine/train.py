@@ -242,7 +242,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
 
     `teacher`: the loaded checkpoint (model, config) of the run `cfg.teacher` names, if any.
     `resume`: a file for the run's state between epochs (`engine.resume`): saved there every
-    minute or so, resumed from when it holds this run's state, removed when the run ends."""
+    minute or so, and resumed from when it holds this run's state."""
     data = data or load()
     device = device or default_device()
     progress = show_progress() if progress is None else progress
@@ -273,7 +273,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
                                                 "val_loss", "val_acc", "seconds")}
     best_score, best_state, best_epoch, since_best, diverged, paused = None, None, 0, 0, False, 0.0
     first_epoch, earlier_seconds, last_save = 1, 0.0, time.perf_counter()
-    machine = resume_state.machine(cfg.key(), ENGINE_VERSION, info)
+    machine = resume_state.machine(cfg.key(), ENGINE_VERSION, info, None if teacher is None else teacher[0])
     saved, why_not = resume_state.load(resume, machine) if resume is not None else (None, "")
     if why_not:
         tqdm.write(f"run {cfg.key()}: {why_not}")
@@ -282,7 +282,8 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
             if part is not None:
                 part.load_state_dict(saved[name])
         resume_state.restore_streams(saved["streams"], generator, mix_rng)
-        history, info = saved["history"], saved["info"] | {"resumed_after_epoch": [*saved["info"].get("resumed_after_epoch", []), saved["epoch"]]}
+        history, info = saved["history"], info | {"started_at": saved["info"]["started_at"],  # this code, this host; the first start
+                                                  "resumed_after_epoch": [*saved["info"].get("resumed_after_epoch", []), saved["epoch"]]}
         best_score, best_state, best_epoch, since_best = saved["best_score"], saved["best_state"], saved["best_epoch"], saved["since_best"]
         first_epoch, earlier_seconds = saved["epoch"] + 1, saved["seconds"]
 
@@ -314,7 +315,7 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
         if cfg.early_stopping != "none" and since_best >= cfg.patience:
             break
         if resume is not None and (time.perf_counter() - last_save >= resume_state.SAVE_EVERY_SECONDS or pause_requested()):
-            resume_state.save(resume, {
+            why_not = resume_state.save(resume, {
                 "machine": machine, "epoch": epoch, "seconds": earlier_seconds + time.perf_counter() - wall_start - paused,
                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "schedule": None if schedule is None else schedule.state_dict(),
@@ -322,6 +323,9 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
                 "streams": resume_state.random_streams(generator, mix_rng), "history": history, "info": info,
                 "best_score": best_score, "best_state": best_state, "best_epoch": best_epoch, "since_best": since_best})
             last_save = time.perf_counter()
+            if why_not:
+                tqdm.write(f"run {cfg.key()}: {why_not}")
+                resume = None
         paused += wait_between_epochs(epoch)
     bar.close()
 
@@ -351,7 +355,6 @@ def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device
         "test": {"loss": _finite(test_loss), "acc": test_acc, "confusion": confusion(test_y, test_pred),
                  "predictions": encode_predictions(test_pred)},
     }
-    resume_state.discard(resume)
     return result, model
 
 

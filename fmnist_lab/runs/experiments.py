@@ -169,9 +169,7 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
     if todo and (refused := build.refusal([cfgs[i] for i in todo], store, current_profile().name)):
         raise NotTrained(refused)  # FMNIST_NO_TRAIN, or a book build: no silent training
 
-    progress = show_progress() if progress is None else progress
-    start = time.perf_counter()
-    trained = 0
+    progress, start, trained = show_progress() if progress is None else progress, time.perf_counter(), 0
     if todo:  # every check that can fail, before the first run trains
         store.check_writable([cfgs[i].key() for i in todo], [cfgs[i].key() for i in todo if cfgs[i].key() in checkpoint_keys])
         teachers = {cfgs[i].teacher: teacher_checkpoint(cfgs[i], store) for i in todo if cfgs[i].teacher}
@@ -242,7 +240,8 @@ class _Runner:
         """Train run i here, or submit it; or take it from the store if it arrived meanwhile."""
         cfg, key = self.cfgs[i], self.cfgs[i].key()
         if (not self.force or key in self.done_keys) and (found := _stored(cfg, self.store, self.checkpoint_keys)):
-            claim.release()  # stored by another process (or earlier in this call) since we looked
+            self.store.discard_partial(key)  # stored by another process (or earlier in this call) since we looked
+            claim.release()
             self.results[i] = found
             self.bar.update()
             return
@@ -324,6 +323,7 @@ class _Runner:
             self._failed(i, exc)
 
     def _saved(self, i: int, result: dict[str, Any]) -> None:
+        self.store.discard_partial(self.cfgs[i].key())  # stored: its state between epochs has served
         self.results[i] = result
         self.trained += 1
         self.done_keys.add(self.cfgs[i].key())

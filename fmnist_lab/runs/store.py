@@ -10,6 +10,7 @@ processes training into one store never train (and store) the same run twice.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -237,6 +238,12 @@ class Store:
     def partial_path(self, key: str) -> Path:
         """Where run `key` keeps its state between epochs while it trains on this machine."""
         return self.root / "partial" / f"{key}.pt"
+
+    def discard_partial(self, key: str) -> None:
+        """Remove run `key`'s state between epochs (its result is stored) and what killed saves left."""
+        with contextlib.suppress(OSError):  # a state left behind costs disk, never a result
+            self.partial_path(key).unlink(missing_ok=True)
+            remove_stale_temporaries(self.partial_path(key).parent)
 
     def load(self, cfg: RunConfig) -> dict[str, Any] | None:
         """The stored result of `cfg`, or None if absent or unusable (with a warning saying why)."""

@@ -43,20 +43,41 @@ def test_a_resumed_run_ends_exactly_as_the_run_left_alone(tmp_path, monkeypatch)
     assert all(torch.equal(v, resumed_model.state_dict()[k]) for k, v in alone_model.state_dict().items())
     assert resumed["provenance"]["resumed_after_epoch"] == [2]
     assert "resumed_after_epoch" not in alone["provenance"]
-    assert not path.exists()  # a finished run leaves no state behind
 
 
 def test_early_stopping_state_survives_the_interruption(tmp_path, monkeypatch):
-    # A rate multiplied by 1000 after epoch 1 wrecks the network: the best epoch is 1, and patience
-    # counts on across the interruption, so both runs stop after the same epoch.
-    cfg = engine.RunConfig(hidden=(16,), train_size=500, val_size=500, optimizer="sgd", lr=0.05,
-                           schedule="step", step_epochs=1, step_gamma=1000.0, epochs=8, patience=3)
+    # Validation loss is lowest after epoch 5 and patience is 2: the run left alone stops after
+    # epoch 7. Stopped after epoch 6 (one epoch without progress), the resumed run must count that
+    # epoch and stop after 7 too, keeping epoch 5's state.
+    cfg = engine.RunConfig(hidden=(64,), train_size=300, val_size=500, optimizer="adam", lr=0.01,
+                           early_stopping="val_loss", epochs=12, patience=2)
     alone, _ = train(cfg, progress=False)
+    assert not alone["diverged"] and (alone["final_epoch"], alone["epochs_run"]) == (5, 7)
     path = tmp_path / "state.pt"
-    interrupted(cfg, path, monkeypatch, after=2)
+    interrupted(cfg, path, monkeypatch, after=6)
     resumed, _ = train(cfg, progress=False, resume=path)
-    assert resumed["epochs_run"] == alone["epochs_run"] < cfg.epochs
     same_run(resumed, alone)
+
+
+def test_a_pause_saves_the_state_before_it_waits(tmp_path, monkeypatch):
+    cfg, path, pause = CFG.replace(epochs=2), tmp_path / "state.pt", tmp_path / "pause"
+    pause.touch()
+    monkeypatch.setenv("FMNIST_PAUSE_FILE", str(pause))  # a minute has not passed: the pause alone saves
+    monkeypatch.setattr(engine, "wait_between_epochs", lambda epoch: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        train(cfg, progress=False, resume=path)
+    assert torch.load(path, weights_only=False)["epoch"] == 1
+
+
+def test_a_state_that_cannot_be_saved_leaves_the_run_to_train_on(tmp_path, monkeypatch, capsys):
+    cfg = CFG.replace(epochs=2)
+    (tmp_path / "partial").write_text("a file where the folder should be")
+    monkeypatch.setattr(resume, "SAVE_EVERY_SECONDS", 0.0)
+    result, _ = train(cfg, progress=False, resume=tmp_path / "partial" / "state.pt")
+    same_run(result, train(cfg, progress=False)[0])
+    said = capsys.readouterr()
+    assert (said.out + said.err).count("cannot be saved") == 1  # said once, then no more tries
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_a_state_from_another_machine_is_set_aside_and_the_run_starts_over(tmp_path, monkeypatch, capsys):
@@ -80,6 +101,13 @@ def test_a_state_of_another_run_is_not_resumed(tmp_path, monkeypatch):
     state, why = resume.load(path, resume.machine(CFG.replace(epochs=2).key(), engine.ENGINE_VERSION,
                                                    {"device": "cpu", "device_name": "any"}))
     assert state is None and "run's key" in why
+
+
+def test_a_state_taught_by_other_weights_is_not_resumed():
+    # The same teacher key, retrained meanwhile (another machine): the student would learn from two teachers.
+    a, b = torch.nn.Linear(4, 2), torch.nn.Linear(4, 2)
+    info = {"device": "cpu", "device_name": "any"}
+    assert resume.machine("k", 1, info, a) == resume.machine("k", 1, info, a) != resume.machine("k", 1, info, b)
 
 
 def test_a_damaged_state_starts_the_run_over(tmp_path):

@@ -94,4 +94,5 @@ def test_an_interrupted_run_resumes_from_its_saved_epoch_in_the_store(tmp_path, 
     assert store.partial_path(cfg.key()).is_file() and store.load(cfg) is None
     (out,) = experiments.ensure([cfg], store, progress=False, quiet=True)
     assert out["provenance"]["resumed_after_epoch"] == [2] and out["epochs_run"] == 3
-    assert not store.partial_path(cfg.key()).exists()
+    assert not store.partial_path(cfg.key()).exists()  # removed once the result is stored
+

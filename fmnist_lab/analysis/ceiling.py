@@ -9,6 +9,7 @@ trained by one two-thread process and by single-thread workers compare on one sc
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,15 @@ def trick_gains(runs: dict[str, list[dict[str, Any]]], control: str) -> pd.DataF
 def helped(gains: pd.DataFrame) -> list[str]:
     """The tricks that raised mean validation accuracy (selection sees validation only)."""
     return list(gains.loc[gains["val_gain"] > 0, "trick"])
+
+
+def stack(study: Any, labels: list[str]) -> str | None:
+    """The study's group that makes all of `labels`' changes to its control at once (the stack of
+    what helped), or None when no group is declared so. One label is its own stack."""
+    changes = {f.name: getattr(study.groups[label], f.name) for label in labels for f in fields(study.control)
+               if getattr(study.groups[label], f.name) != getattr(study.control, f.name)}  # e.g. a schedule and its settings
+    stacked = study.control.replace(**changes)
+    return next((label for label, cfg in study.groups.items() if cfg == stacked), None) if labels else None
 
 
 def flip_gains(keys: list[str], store_root: str | None = None) -> pd.DataFrame:

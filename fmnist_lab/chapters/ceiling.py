@@ -215,6 +215,19 @@ def glue_additions(runs: dict[str, list[dict[str, Any]]], flips: pd.DataFrame) -
     return gains
 
 
+def stack_words(gains: pd.DataFrame) -> str:
+    """Which additions to the published recipe raised validation accuracy, and whether the stack
+    of them is trained (`analysis.ceiling.stack`), as a clause the page glues (`pub_stack`)."""
+    won = helped(gains)
+    names = report.join([label.split(" + ", 1)[1] for label in won])
+    if not won:
+        return "none of the additions raised validation accuracy, so there is nothing to stack"
+    if len(won) == 1:
+        return f"only {names} raised validation accuracy, so that run is the stack"
+    trained = ceiling.stack(studies.PUBLISHED, won) is not None
+    return f"{names} raised validation accuracy; their stack is {'trained' if trained else 'not trained here'}"
+
+
 def glue_flip(prefix: str, flips: pd.DataFrame) -> dict[str, Any]:
     """Glue the test-time flip's gain on saved networks, paired seed by seed with the same networks
     scoring each image once: `<prefix>_val`, `<prefix>_test` (signed points), `<prefix>_verdict`,
@@ -266,8 +279,10 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     pub_flips = pd.DataFrame(derived.ensure(store, flip_analysis(store, studies.PUBLISHED)))  # an addition that needs no training
     published["flip"] = glue_flip("pub_flip", pub_flips)
     additions = glue_additions(ch.published.runs, pub_flips)  # one change at a time, paired by seed
+    report.glue_markdown(pub_stack=stack_words(additions))
     pub_lr = ch.published.runs[studies.PUBLISHED_LABEL][0]["history"]["lr"]
-    report.glue_numbers(pub_last_lr_share=pub_lr[-1] / max(pub_lr))  # where the step decays leave the rate
+    oc_lr = ch.published.runs[studies.PUBLISHED_ONECYCLE][0]["history"]["lr"]
+    report.glue_numbers(pub_last_lr_share=pub_lr[-1] / max(pub_lr), pub_oc_last_lr_share=oc_lr[-1] / max(oc_lr))  # where each schedule leaves the rate
     mlp_runs = {**runs, **ch.published.runs}  # the recipe, its variants and the published recipe
     candidates = [*ch.tricks.where(teacher=None), *ch.published.runs]  # a taught MLP is its own family (chapter 10); the flip is no network
     pick = select({label: mlp_runs[label] for label in candidates})
@@ -297,6 +312,12 @@ def check(f: SimpleNamespace) -> None:
     averaged = f.additions[f.additions["trick"] == studies.PUBLISHED_AVERAGED].iloc[0]
     claim(abs(averaged.val_gain) < averaged.val_ci and abs(averaged.test_gain) < averaged.test_ci and f.pub_lr[-1] / max(f.pub_lr) < 0.01,
           "As on chapter 10's recipe, averaging finds nothing to add")
+    onecycle = f.additions[f.additions["trick"] == studies.PUBLISHED_ONECYCLE].iloc[0]
+    claim(abs(onecycle.val_gain) < onecycle.val_ci and abs(onecycle.test_gain) < onecycle.test_ci
+          and max(f.pub_lr[-1] / max(f.pub_lr), f.oc_lr[-1] / max(f.oc_lr)) < 0.01,
+          "At this length the shape of the decay matters little: both schedules end near zero")
+    won = helped(f.additions)  # "Not tested here" lists no stack: it must be trained (or empty)
+    claim(not won or ceiling.stack(studies.PUBLISHED, won) is not None, "Of these additions, …")
     claim(f.mix["train_mean"] < f.recipe["train_mean"], "It makes the training images harder to fit")
     claim(f.mix["test_std"] < f.recipe["test_std"], "its seeds agree more closely")
     claim(f.picked["test"] > max(leaderboard.KAN_MLP, leaderboard.BENCHMARK_MLP), "above the KAN comparison's and the benchmark's MLPs")

@@ -21,3 +21,18 @@ def test_trick_gains_pair_by_seed():
 def test_pareto_marks_only_undominated_points():
     frame = pd.DataFrame({"minutes": [1, 2, 3, 4, 5], "test": [0.80, 0.79, 0.85, 0.85, 0.90]})
     assert list(ceiling.pareto(frame)) == [True, False, True, False, True]
+
+
+def test_the_stack_is_the_group_that_makes_every_helpful_change_at_once():
+    from fmnist_lab.engine.config import REFERENCE
+    from fmnist_lab.runs.study import Study
+
+    base = REFERENCE.replace(schedule="multistep", milestones=(5,))
+    groups = {"base": base, "+ smoothing": base.replace(label_smoothing=0.1),
+              "+ one-cycle": base.replace(schedule="onecycle", milestones=()),  # a schedule and its settings
+              "+ both": base.replace(label_smoothing=0.1, schedule="onecycle", milestones=()), "+ ema": base.replace(ema=0.9)}
+    study = Study("s", "11_ceiling", "t", groups, varies=("label_smoothing", "schedule", "ema"), control=base)
+    assert ceiling.stack(study, ["+ smoothing", "+ one-cycle"]) == "+ both"
+    assert ceiling.stack(study, ["+ smoothing"]) == "+ smoothing"  # one change is its own stack
+    assert ceiling.stack(study, ["+ smoothing", "+ ema"]) is None  # not declared: not trained
+    assert ceiling.stack(study, []) is None

@@ -99,5 +99,15 @@ def test_additions_are_paired_with_the_published_recipe_and_named_by_the_setting
     assert list(gains["trick"]) == [studies.PUBLISHED_SMOOTHED] and gains.iloc[0]["ahead"] == 1
     assert ceiling_page.short_name(studies.PUBLISHED, studies.PUBLISHED_SMOOTHED) == "label_smoothing"  # glued as add_label_smoothing_*
     assert ceiling_page.short_name(studies.PUBLISHED, studies.PUBLISHED_AVERAGED) == "ema"  # glued as add_ema_*
+    assert ceiling_page.short_name(studies.PUBLISHED, studies.PUBLISHED_ONECYCLE) == "schedule"  # not its milestones: add_schedule_*
     table = ceiling_page.tricks_table(runs, gains, studies.PUBLISHED_LABEL, flips())
     assert table.iloc[-1]["model"] == f"{studies.PUBLISHED_LABEL} + test-time flip"
+
+
+def test_the_page_says_which_additions_helped_on_validation_and_whether_their_stack_is_trained():
+    from fmnist_lab.runs import studies
+    gains = pd.DataFrame({"trick": [studies.PUBLISHED_SMOOTHED, studies.PUBLISHED_AVERAGED], "val_gain": [0.2, -0.1]})
+    assert ceiling_page.stack_words(gains) == "only label smoothing raised validation accuracy, so that run is the stack"
+    both = gains.assign(val_gain=[0.2, 0.1])  # no group smooths and averages at once
+    assert ceiling_page.stack_words(both) == "label smoothing and weight averaging raised validation accuracy; their stack is not trained here"
+    assert ceiling_page.stack_words(gains.assign(val_gain=[0.0, -0.1])).startswith("none of the additions")

@@ -95,6 +95,8 @@ def frontier_figure(mlps: pd.DataFrame, highlight: list[str], goal: float | None
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(low - 0.15, high)  # a margin: a point at the floor is drawn whole
     handles, labels = ax.get_legend_handles_labels()
-    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    legend_inches = 0.22 * math.ceil(len(labels) / 2) + 0.15  # the legend's rows, below the axis label
+    fig.set_figheight(4.0 + legend_inches)  # the plot keeps its height however many groups are named
+    fig.tight_layout(rect=(0, legend_inches / (4.0 + legend_inches), 1, 1))
     fig.legend(handles, labels, loc="lower center", ncol=2, bbox_to_anchor=(0.5, 0.0))
     return fig

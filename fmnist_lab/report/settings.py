@@ -85,7 +85,8 @@ def rerun_name(label: str, chapter: int) -> str:
     if label in AUTHORED_RECIPES:
         return f"{label}, re-run in chapter {chapter}"
     base, addition = label.split(" + ", 1)
-    return f"{base} with {addition}, trained in chapter {chapter}"
+    article = "the " if addition.endswith("schedule") else ""  # "with the one-cycle schedule", "with label smoothing"
+    return f"{base} with {article}{addition}, trained in chapter {chapter}"
 
 
 def reader_name(row: pd.Series) -> str:

@@ -37,4 +37,6 @@ def test_reader_name_names_an_authors_recipe_once_with_the_chapter_that_re_ran_i
     assert settings.reader_name(pd.Series({"family": "MLP", "chapter": 3, "label": "2 × 1024"})) == "chapter 3's 2 × 1024 MLP"
     smoothed = pd.Series({"family": "MLP", "chapter": 11, "label": "Nøkland & Eidnes's MLP recipe + label smoothing"})
     assert settings.reader_name(smoothed) == "Nøkland & Eidnes's MLP recipe with label smoothing, trained in chapter 11"
+    assert settings.rerun_name(f"{studies.PUBLISHED_LABEL} + one-cycle schedule", 11) == (
+        "Nøkland & Eidnes's MLP recipe with the one-cycle schedule, trained in chapter 11")
     assert not settings.authored("Nøkland & Eidnes's MLP recipe, longer")  # only the recipe and its "+" additions

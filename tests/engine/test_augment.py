@@ -54,3 +54,23 @@ def test_augmentation_is_deterministic_given_the_generator():
     names = ("hflip", "rotate", "shift", "erase")
     assert torch.equal(augment.augment(x, names, gen(3)), augment.augment(x, names, gen(3)))
     assert not torch.equal(augment.augment(x, names, gen(3)), augment.augment(x, names, gen(4)))
+
+
+def test_views_are_drawn_as_augment_draws_and_name_each_image_s_view():
+    """`augment_views` must make exactly `augment`'s images from the same draws (a taught run's
+    student sees what an untaught one would), and `as_view` must remake each image from its number."""
+    x = batch()
+    for names in (("shift", "hflip"), ("hflip", "shift"), ("shift",)):
+        g, h = gen(3), gen(3)
+        y, views = augment.augment_views(x, names, g)
+        assert torch.equal(y, augment.augment(x, names, h))
+        assert torch.equal(torch.rand(4, generator=g), torch.rand(4, generator=h))  # the same draws, no more
+        assert 0 <= int(views.min()) and int(views.max()) < augment.n_views(names)
+        assert len(set(views.tolist())) > 10
+        for i in range(len(x)):
+            assert torch.equal(augment.as_view(x[i:i + 1], names, int(views[i])), y[i:i + 1])
+
+
+def test_only_ops_with_few_outcomes_have_views():
+    assert augment.n_views(("shift", "hflip")) == 50 and augment.n_views(("hflip",)) == 2
+    assert augment.n_views(("hflip", "erase")) is None and augment.n_views(("rotate",)) is None and augment.n_views(()) is None

@@ -5,7 +5,7 @@ import torch
 
 from fmnist_lab.engine import models
 from fmnist_lab.engine.config import REFERENCE, RunConfig
-from fmnist_lab.engine.train import mix, teacher_scores, train
+from fmnist_lab.engine.train import Batches, mix, teacher_scores, train
 from fmnist_lab.runs.store import Store
 
 
@@ -98,7 +98,7 @@ def _save_teacher(store: Store, cfg: RunConfig) -> torch.nn.Module:
     return teacher.eval()
 
 
-@pytest.mark.parametrize("augment", [(), ("hflip",)])
+@pytest.mark.parametrize("augment", [(), ("shift", "hflip"), ("hflip", "erase")])
 def test_distilled_student_learns_its_teacher_not_only_the_labels(tiny, tmp_path, monkeypatch, augment):
     from fmnist_lab.engine.data import load
     store = Store(tmp_path)
@@ -170,17 +170,42 @@ def test_mixup_training_is_deterministic_and_differs_from_plain(tiny):
     assert a["history"]["train_loss"] != c["history"]["train_loss"]
 
 
+def _batches(cfg: RunConfig, n: int = 64) -> Batches:
+    from fmnist_lab.engine.data import load
+    data = load()
+    x = data.train_images[:n].unsqueeze(1).float() / 255
+    return Batches(cfg, x, data.train_labels[:n], torch.Generator().manual_seed(0), data.pixel_mean, data.pixel_std)
+
+
 def test_consistent_teacher_scores_the_batch_the_student_sees():
-    """With augmentation or mixup the teacher must score the inputs it is handed (not a table of the
-    clean images looked up by index): a table would silently teach the wrong targets."""
+    """With mixup or an augmentation of endless outcomes the teacher must score the inputs it is
+    handed (not a table of the clean images looked up by index): a table would teach the wrong targets."""
     teacher_cfg = REFERENCE.replace(hidden=(8,))
     net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
-    x = torch.rand(6, 1, 28, 28)
     for student in (REFERENCE.replace(teacher=teacher_cfg.key(), mixup=0.2),
-                    REFERENCE.replace(teacher=teacher_cfg.key(), augment=("hflip",))):
-        score = teacher_scores(student, (net, teacher_cfg), x, torch.device("cpu"))
+                    REFERENCE.replace(teacher=teacher_cfg.key(), augment=("hflip", "erase"))):
+        score = teacher_scores(student, (net, teacher_cfg), _batches(student), torch.device("cpu"))
         other = torch.rand(2, 1, 28, 28)
-        assert torch.allclose(score(torch.tensor([0, 1]), other), net(other))
+        assert torch.allclose(score(torch.tensor([0, 1]), other, None), net(other))
+
+
+@pytest.mark.parametrize("augment", [("shift", "hflip"), ("hflip", "shift"), ("hflip",)])
+def test_a_teacher_scores_every_view_once_and_gives_each_batch_its_own_views(augment):
+    """Shifts and flips have few outcomes: the teacher scores each view of each image up front, and
+    every batch must get the scores of the very views the student sees (not of the clean images)."""
+    teacher_cfg = REFERENCE.replace(hidden=(8,))
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10)).eval()
+    student = REFERENCE.replace(teacher=teacher_cfg.key(), augment=augment, batch_size=16)
+    batches = _batches(student)
+    score = teacher_scores(student, (net, teacher_cfg), batches, torch.device("cpu"))
+    clean = net((batches.x - batches.shift) / batches.scale)
+    moved = 0
+    for idx, inputs, _, views in batches:
+        with torch.no_grad():
+            assert torch.allclose(score(idx, inputs, views), net(inputs), atol=1e-5)
+        moved += int((~torch.isclose(score(idx, inputs, views), clean[idx], atol=1e-5)).any(1).sum())
+    assert moved > 16  # most images were seen moved or mirrored, so the lookup had real work to do
 
 
 def test_a_pause_between_epochs_counts_neither_in_epoch_seconds_nor_in_wall_time(tmp_path, monkeypatch):

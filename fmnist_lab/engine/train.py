@@ -28,6 +28,7 @@ from .choices import OPTIMIZERS, SCHEDULES
 from .config import ENGINE_VERSION, RunConfig
 from .data import FashionMNIST, load
 from .models import build_model, count_parameters
+from .pause import pause_requested, wait_between_epochs
 from .records import confusion, encode_predictions, provenance
 
 EVAL_BATCH = 4096
@@ -250,25 +251,6 @@ def run_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, schedule, cfg:
         loss_sum += loss.detach() * len(idx)
         correct += (logits.argmax(1) == yb).sum()
     return loss_sum.item() / len(batches.y), correct.item() / len(batches.y)
-
-
-def pause_requested() -> bool:
-    """Whether the file FMNIST_PAUSE_FILE names exists (see `wait_between_epochs`)."""
-    path = os.environ.get("FMNIST_PAUSE_FILE")
-    return bool(path) and os.path.isfile(path)
-
-
-def wait_between_epochs(epoch: int, poll_seconds: float = 5.0) -> float:
-    """Wait while the file FMNIST_PAUSE_FILE names exists (`touch` it to pause a long run after its
-    current epoch, remove it to go on), and return the seconds waited: they count neither in the
-    epoch's time nor in the run's wall time, so a paused run keeps honest timings."""
-    path, start = os.environ.get("FMNIST_PAUSE_FILE"), time.perf_counter()
-    if not pause_requested():
-        return 0.0
-    tqdm.write(f"paused after epoch {epoch}: remove {path} to continue")
-    while os.path.isfile(path):
-        time.sleep(poll_seconds)
-    return time.perf_counter() - start
 
 
 def train(cfg: RunConfig, data: FashionMNIST | None = None, device: torch.device | None = None,

@@ -25,6 +25,7 @@ from ..engine.checkpoints import MissingCheckpoint, load_checkpoint
 from ..engine.config import RunConfig
 from ..engine.data import DatasetError, locate
 from ..engine.estimators import ESTIMATORS, EstimatorConfig
+from ..engine.pause import pause_file
 from ..engine.train import show_progress
 from . import build, executors  # executors is the seam: tests swap executors.train_task for a stand-in
 from .executors import ExecutorError, capacity, execute, failure_reason, model_from_bytes, weights_to_bytes
@@ -356,10 +357,10 @@ def wait_while_paused(poll_seconds: float = 5.0) -> None:
     """Hold between runs while the file named by FMNIST_PAUSE_FILE exists: two processes on two cores
     slow each other several-fold (and spoil recorded timings), so `touch $FMNIST_PAUSE_FILE` holds a
     long job at its next run boundary, holding no claim on a run it has not started."""
-    path = os.environ.get("FMNIST_PAUSE_FILE")
+    path = pause_file()
     announced = False
-    while path and os.path.exists(path):
-        if os.path.isdir(path):  # made a folder since the command started: it could never be removed as a file
+    while path and path.exists():
+        if path.is_dir():  # made a folder since the command started: it could never be removed as a file
             raise SettingError(_PAUSE_FOLDER.format(path=path))
         if not announced:
             print(f"paused: remove {path} to continue", flush=True)
@@ -390,10 +391,10 @@ def check_environment() -> None:
         value = os.environ.get(name)
         if value is not None and value not in allowed:
             raise SettingError(f"{name}={value!r} is not understood; use one of {', '.join(repr(a) for a in allowed if a)} (or unset it)")
-    pause = os.environ.get("FMNIST_PAUSE_FILE")
-    if pause and os.path.isdir(pause):
+    pause = pause_file()
+    if pause and pause.is_dir():
         raise SettingError(_PAUSE_FOLDER.format(path=pause))
-    if pause and not os.path.isdir(os.path.dirname(os.path.abspath(pause))):
+    if pause and not pause.absolute().parent.is_dir():
         raise SettingError(f"FMNIST_PAUSE_FILE={pause}: its folder does not exist, so the file could never "
                                        "be created to pause a run; name a file in an existing folder")
     if os.environ.get("FMNIST_DATA_DIR"):

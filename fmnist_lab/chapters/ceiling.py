@@ -16,7 +16,7 @@ from ..analysis.metrics import machine
 from ..analysis.statistics import shown_points
 from ..report.figures.frontier import frontier_axis
 from ..report.format import pm, signed
-from ..report.settings import reader_name
+from ..report.settings import addition, reader_name
 from ..runs import derived, experiments, studies, summary
 from ..runs.derived import Analysis
 from ..runs.store import Store
@@ -108,8 +108,8 @@ def glue_tricks(study, gains: pd.DataFrame, flips: pd.DataFrame) -> dict[str, An
     top = max(candidates, key=candidates.get)
     signed_names = [k for k in facts if k.endswith(("_gain", "_low", "_high")) or k in ("flip_val", "flip_test")]
     report.glue_markdown(**{k: report.signed(facts[k]) for k in signed_names},
-                         helped_words=report.join([t.replace(f"{studies.STACKED_MLP_LABEL} + ", "") for t in helped(gains)]) or "none",
-                         top_trick=top.replace(f"{studies.STACKED_MLP_LABEL} + ", ""), top_gain=report.signed(candidates[top]))
+                         helped_words=report.join([addition(t) for t in helped(gains)]) or "none",
+                         top_trick=addition(top), top_gain=report.signed(candidates[top]))
     report.glue_numbers(**{k: v for k, v in facts.items() if k not in signed_names})
     return facts | {"top_trick": top, "top_gain": candidates[top]}
 
@@ -219,7 +219,7 @@ def stack_words(gains: pd.DataFrame) -> str:
     """Which additions to the published recipe raised validation accuracy, and whether the stack
     of them is trained (`analysis.ceiling.stack`), as a clause the page glues (`pub_stack`)."""
     won = helped(gains)
-    names = report.join([label.split(" + ", 1)[1] for label in won])
+    names = report.join([addition(label) for label in won])
     if not won:
         return "none of the additions raised validation accuracy, so there is nothing to stack"
     if len(won) == 1:

@@ -187,7 +187,7 @@ def mlp_name(e: leaderboard.Entry) -> str:
     if e.label == recipe:
         return "chapter 10's MLP recipe"
     if e.label.startswith(f"{recipe} + "):
-        return f"chapter 10's MLP recipe with {e.label[len(recipe) + 3:]} (chapter {chapter})"
+        return f"chapter 10's MLP recipe with {settings.addition(e.label)} (chapter {chapter})"
     if settings.authored(e.label):
         return settings.rerun_name(e.label, chapter)
     return f"chapter {chapter}'s {e.label}"

@@ -78,15 +78,26 @@ def authored(label: str) -> bool:
     return any(label == a or label.startswith(f"{a} + ") for a in AUTHORED_RECIPES)
 
 
+COUNTABLE = ("schedule",)  # additions named by a countable noun take the article: "with the one-cycle schedule"
+
+
+def addition(label: str) -> str:
+    """What a variant adds to its recipe, as the prose names it: "… + label smoothing" -> "label
+    smoothing", "… + one-cycle schedule" -> "the one-cycle schedule". A label that adds nothing is
+    returned as it is. (Every page that names an addition asks here.)"""
+    if " + " not in label:
+        return label
+    added = label.split(" + ", 1)[1]
+    return f"the {added}" if added.endswith(COUNTABLE) else added
+
+
 def rerun_name(label: str, chapter: int) -> str:
     """An authors' recipe as the prose names it: "Nøkland & Eidnes's MLP recipe, re-run in chapter 11",
     and with an addition "Nøkland & Eidnes's MLP recipe with label smoothing, trained in chapter 11"
     (never "chapter 11's Nøkland & Eidnes's …")."""
     if label in AUTHORED_RECIPES:
         return f"{label}, re-run in chapter {chapter}"
-    base, addition = label.split(" + ", 1)
-    article = "the " if addition.endswith("schedule") else ""  # "with the one-cycle schedule", "with label smoothing"
-    return f"{base} with {article}{addition}, trained in chapter {chapter}"
+    return f"{label.split(' + ', 1)[0]} with {addition(label)}, trained in chapter {chapter}"
 
 
 def reader_name(row: pd.Series) -> str:

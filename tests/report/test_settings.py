@@ -40,3 +40,11 @@ def test_reader_name_names_an_authors_recipe_once_with_the_chapter_that_re_ran_i
     assert settings.rerun_name(f"{studies.PUBLISHED_LABEL} + one-cycle schedule", 11) == (
         "Nøkland & Eidnes's MLP recipe with the one-cycle schedule, trained in chapter 11")
     assert not settings.authored("Nøkland & Eidnes's MLP recipe, longer")  # only the recipe and its "+" additions
+
+
+def test_an_addition_is_named_once_for_every_page_with_its_article_where_it_needs_one():
+    from fmnist_lab.report import settings
+    assert settings.addition(f"{studies.PUBLISHED_LABEL} + label smoothing") == "label smoothing"
+    assert settings.addition(f"{studies.STACKED_MLP_LABEL} + weight averaging") == "weight averaging"
+    assert settings.addition(f"{studies.PUBLISHED_LABEL} + one-cycle schedule") == "the one-cycle schedule"
+    assert settings.addition("the test-time flip") == "the test-time flip"  # adds nothing to a recipe: as it is

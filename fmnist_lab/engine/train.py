@@ -157,8 +157,8 @@ def teacher_scores(cfg: RunConfig, teacher: tuple[nn.Module, RunConfig] | None, 
     computed up front may differ from the batch's own in the last bits of float rounding):
     without augmentation each training image once, up front (a table lookup per batch); with
     augmentations of few outcomes (shifts by whole pixels, flips) every view of every image once,
-    up front (`view_scores`: 50 views cost 50 passes, against one per epoch over 200 epochs);
-    with mixup or augmentations of endless outcomes every batch as it is drawn.
+    up front, when there are fewer views than epochs (`view_scores`: 50 views cost 50 passes, one per
+    epoch costs 200 over 200 epochs); otherwise every batch as it is drawn.
     """
     if cfg.teacher is None:
         return None
@@ -174,7 +174,7 @@ def teacher_scores(cfg: RunConfig, teacher: tuple[nn.Module, RunConfig] | None, 
     model = model.to(device)
     if teacher_cfg.model != "mlp":
         model = model.to(memory_format=torch.channels_last)
-    if cfg.mixup or (cfg.augment and not n_views(cfg.augment)):
+    if cfg.mixup or (cfg.augment and not (n_views(cfg.augment) or math.inf) < cfg.epochs):
         return lambda idx, inputs, views: _scores(model, inputs)
     if cfg.augment:
         table = view_scores(model, teacher_cfg.key(), batches, device, progress)

@@ -98,7 +98,8 @@ def _save_teacher(store: Store, cfg: RunConfig) -> torch.nn.Module:
     return teacher.eval()
 
 
-@pytest.mark.parametrize("augment", [(), ("shift", "hflip"), ("hflip", "erase")])
+# A flip has 2 views, fewer than the 3 epochs: scored up front; 50 shifts and flips, or erasing: per batch.
+@pytest.mark.parametrize("augment", [(), ("hflip",), ("shift", "hflip"), ("hflip", "erase")])
 def test_distilled_student_learns_its_teacher_not_only_the_labels(tiny, tmp_path, monkeypatch, augment):
     from fmnist_lab.engine.data import load
     store = Store(tmp_path)
@@ -196,7 +197,7 @@ def test_a_teacher_scores_every_view_once_and_gives_each_batch_its_own_views(aug
     teacher_cfg = REFERENCE.replace(hidden=(8,))
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10)).eval()
-    student = REFERENCE.replace(teacher=teacher_cfg.key(), augment=augment, batch_size=16)
+    student = REFERENCE.replace(teacher=teacher_cfg.key(), augment=augment, batch_size=16, epochs=60)
     batches = _batches(student)
     score = teacher_scores(student, (net, teacher_cfg), batches, torch.device("cpu"))
     clean = net((batches.x - batches.shift) / batches.scale)
@@ -206,6 +207,18 @@ def test_a_teacher_scores_every_view_once_and_gives_each_batch_its_own_views(aug
             assert torch.allclose(score(idx, inputs, views), net(inputs), atol=1e-5)
         moved += int((~torch.isclose(score(idx, inputs, views), clean[idx], atol=1e-5)).any(1).sum())
     assert moved > 16  # most images were seen moved or mirrored, so the lookup had real work to do
+
+
+def test_a_teacher_scores_each_batch_when_a_run_has_fewer_epochs_than_views(monkeypatch):
+    """Scoring 50 views up front pays only over more than 50 epochs (a smoke run has two)."""
+    from fmnist_lab.engine import train as engine
+    monkeypatch.setattr(engine, "view_scores", lambda *a, **k: pytest.fail("scored every view for a 2-epoch run"))
+    teacher_cfg = REFERENCE.replace(hidden=(8,))
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+    student = REFERENCE.replace(teacher=teacher_cfg.key(), augment=("shift", "hflip"), epochs=2)
+    score = teacher_scores(student, (net, teacher_cfg), _batches(student), torch.device("cpu"))
+    inputs = torch.rand(3, 1, 28, 28)
+    assert torch.allclose(score(torch.tensor([0, 1, 2]), inputs, torch.tensor([0, 1, 2])), net(inputs))
 
 
 def test_a_pause_between_epochs_counts_neither_in_epoch_seconds_nor_in_wall_time(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ from .analysis import leaderboard
 from .chapters import analyses
 from .engine.checkpoints import CheckpointError, evaluate_checkpoint
 from .engine.data import DatasetError
+from .engine.pause import PauseFileError
 from .report import leaderboard_tables
 from .runs import derived, experiments, stopping, studies, summary
 from .runs.bench import retrain_throughput, run_bench
@@ -345,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ---- running a command: one line per error or warning ---------------------------------------------
 ERRORS = (UsageError, experiments.SettingError, experiments.NotTrained, DatasetError, StoreError, CheckpointError,
-          ExecutorError, CorruptResult)
+          ExecutorError, CorruptResult, PauseFileError)
 
 
 @contextmanager

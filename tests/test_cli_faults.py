@@ -12,6 +12,7 @@ from fault_helpers import clean_environment, committed_store_unchanged  # noqa: 
 from fault_helpers import CHAPTER, ctrl_c, ENVIRONMENT, fake_task, one_error, run_cli, seeds, TINY, tiny_book, Trainer
 
 from fmnist_lab import cli
+from fmnist_lab.engine import pause
 from fmnist_lab.runs import executors, experiments, studies
 
 
@@ -148,7 +149,7 @@ def test_a_pause_file_that_is_a_folder_is_an_error_not_an_endless_pause(book, tm
     folder = tmp_path / "pause"
     folder.mkdir()
     monkeypatch.setenv("FMNIST_PAUSE_FILE", str(folder))
-    monkeypatch.setattr(experiments.time, "sleep", lambda seconds: pytest.fail("paused for a folder"))
+    monkeypatch.setattr(pause.time, "sleep", lambda seconds: pytest.fail("paused for a folder"))
     code, out, err = run_cli(capsys, "run")
     assert code == 2 and book.trained == [] and "paused" not in out
     one_error(err, f"FMNIST_PAUSE_FILE={folder} is a folder", f"rmdir {folder}")
@@ -157,13 +158,13 @@ def test_a_pause_file_that_is_a_folder_is_an_error_not_an_endless_pause(book, tm
 def test_a_pause_file_made_a_folder_while_running_is_an_error(book, tmp_path, monkeypatch, capsys):
     folder = tmp_path / "pause"
     monkeypatch.setenv("FMNIST_PAUSE_FILE", str(folder))
-    real_wait = experiments.wait_while_paused
+    real_wait = experiments.wait_between_runs
 
     def made_a_folder():  # after the checks at start, before the first run
         folder.mkdir(exist_ok=True)
         real_wait()
-    monkeypatch.setattr(experiments, "wait_while_paused", made_a_folder)
-    monkeypatch.setattr(experiments.time, "sleep", lambda seconds: pytest.fail("paused for a folder"))
+    monkeypatch.setattr(experiments, "wait_between_runs", made_a_folder)
+    monkeypatch.setattr(pause.time, "sleep", lambda seconds: pytest.fail("paused for a folder"))
     code, _, err = run_cli(capsys, "run")
     assert code == 2 and book.trained == []
     one_error(err, f"FMNIST_PAUSE_FILE={folder} is a folder")

@@ -10,6 +10,14 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 
+class PauseFileError(ValueError):
+    """FMNIST_PAUSE_FILE names what could never pause a job and be removed to go on (one line, how to fix)."""
+
+
+FOLDER = ("FMNIST_PAUSE_FILE={path} is a folder, so a run would wait for ever: name a file that does not "
+          "exist (touch it to pause, remove it to go on), or remove the folder (rmdir {path})")
+
+
 def pause_file() -> Path | None:
     """The file FMNIST_PAUSE_FILE names, or None when it is unset (the one reader of the setting)."""
     path = os.environ.get("FMNIST_PAUSE_FILE")
@@ -33,3 +41,26 @@ def wait_between_epochs(epoch: int, poll_seconds: float = 5.0) -> float:
     while path.is_file():
         time.sleep(poll_seconds)
     return time.perf_counter() - start
+
+
+def wait_between_runs(poll_seconds: float = 5.0) -> None:
+    """Hold while the pause file exists: the runner asks before it claims a run, so a held job holds
+    no claim on a run it has not started."""
+    path, announced = pause_file(), False
+    while path and path.exists():
+        if path.is_dir():  # made a folder since the command started: it could never be removed as a file
+            raise PauseFileError(FOLDER.format(path=path))
+        if not announced:
+            print(f"paused: remove {path} to continue", flush=True)
+            announced = True
+        time.sleep(poll_seconds)
+
+
+def check_pause_file() -> None:
+    """PauseFileError for a pause file that is a folder, or that sits in no existing folder."""
+    path = pause_file()
+    if path and path.is_dir():
+        raise PauseFileError(FOLDER.format(path=path))
+    if path and not path.absolute().parent.is_dir():
+        raise PauseFileError(f"FMNIST_PAUSE_FILE={path}: its folder does not exist, so the file could never "
+                             "be created to pause a run; name a file in an existing folder")

@@ -25,7 +25,7 @@ from ..engine.checkpoints import MissingCheckpoint, load_checkpoint
 from ..engine.config import RunConfig
 from ..engine.data import DatasetError, locate
 from ..engine.estimators import ESTIMATORS, EstimatorConfig
-from ..engine.pause import pause_file
+from ..engine.pause import check_pause_file, wait_between_runs
 from ..engine.train import show_progress
 from . import build, executors  # executors is the seam: tests swap executors.train_task for a stand-in
 from .executors import ExecutorError, capacity, execute, failure_reason, model_from_bytes, weights_to_bytes
@@ -211,7 +211,7 @@ class _Runner:
                 for i in list(waiting):
                     if self.executor is not None and len(self.in_flight) >= capacity(self.executor):
                         break
-                    wait_while_paused()  # before the claim: a paused process holds none on a run it has not started
+                    wait_between_runs()  # before the claim: a paused process holds none on a run it has not started
                     claim = self.store.claim(self.cfgs[i].key())
                     if claim is None:
                         continue  # another process is training it: come back to it later
@@ -353,25 +353,8 @@ def teacher_checkpoint(cfg: RunConfig, store: Store):
                             "first (`fmnist-lab run --chapter 10_best` writes the headline checkpoints)")
 
 
-def wait_while_paused(poll_seconds: float = 5.0) -> None:
-    """Hold between runs while the file named by FMNIST_PAUSE_FILE exists: two processes on two cores
-    slow each other several-fold (and spoil recorded timings), so `touch $FMNIST_PAUSE_FILE` holds a
-    long job at its next run boundary, holding no claim on a run it has not started."""
-    path = pause_file()
-    announced = False
-    while path and path.exists():
-        if path.is_dir():  # made a folder since the command started: it could never be removed as a file
-            raise SettingError(_PAUSE_FOLDER.format(path=path))
-        if not announced:
-            print(f"paused: remove {path} to continue", flush=True)
-            announced = True
-        time.sleep(poll_seconds)
-
-
 # ---- environment and store -----------------------------------------------------------------------
 FLAGS = {"FMNIST_PROGRESS": ("", "0", "1", "true", "false"), "FMNIST_NO_TRAIN": ("", "0", "1"), "FMNIST_TRAIN_IN_BUILD": ("", "0", "1")}
-_PAUSE_FOLDER = ("FMNIST_PAUSE_FILE={path} is a folder, so a run would wait for ever: name a file that does not "
-                 "exist (touch it to pause, remove it to go on), or remove the folder (rmdir {path})")
 
 
 def check_not_empty(name: str) -> None:
@@ -391,11 +374,6 @@ def check_environment() -> None:
         value = os.environ.get(name)
         if value is not None and value not in allowed:
             raise SettingError(f"{name}={value!r} is not understood; use one of {', '.join(repr(a) for a in allowed if a)} (or unset it)")
-    pause = pause_file()
-    if pause and pause.is_dir():
-        raise SettingError(_PAUSE_FOLDER.format(path=pause))
-    if pause and not pause.absolute().parent.is_dir():
-        raise SettingError(f"FMNIST_PAUSE_FILE={pause}: its folder does not exist, so the file could never "
-                                       "be created to pause a run; name a file in an existing folder")
+    check_pause_file()
     if os.environ.get("FMNIST_DATA_DIR"):
         locate(allow_download=False)  # the folder exists and holds the four files

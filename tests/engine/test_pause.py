@@ -27,3 +27,18 @@ def test_a_pause_holds_until_the_file_goes_and_says_how_long(tmp_path, monkeypat
     waited = pause.wait_between_epochs(3, poll_seconds=0.01)
     assert 0.25 < waited < 5 and not path.exists()
     assert f"paused after epoch 3: remove {path} to continue" in "".join(capsys.readouterr())
+
+
+def test_the_runner_waits_between_runs_while_the_pause_file_exists(tmp_path, monkeypatch):
+    import time
+
+    path = tmp_path / "pause"
+    path.touch()
+    monkeypatch.setenv("FMNIST_PAUSE_FILE", str(path))
+    waiter = threading.Thread(target=pause.wait_between_runs, kwargs={"poll_seconds": 0.01})
+    waiter.start()
+    time.sleep(0.2)
+    assert waiter.is_alive()  # still held
+    path.unlink()
+    waiter.join(timeout=2)
+    assert not waiter.is_alive()

@@ -1,5 +1,5 @@
 """Load-or-train (fmnist_lab.runs.experiments): only what is missing is trained, a corrupt result is
-retrained, profiles shrink configurations, a pause file holds training, a missing teacher says how
+retrained, profiles shrink configurations, a missing teacher says how
 to make it, an interrupted run resumes from the state it left in the store."""
 import pytest
 
@@ -11,22 +11,6 @@ from fmnist_lab.engine.estimators import EstimatorConfig
 from fmnist_lab.engine.train import train
 from fmnist_lab.runs import experiments
 from fmnist_lab.runs.store import Store
-
-
-def test_training_waits_while_the_pause_file_exists(tmp_path, monkeypatch):
-    import threading
-    import time
-
-    pause = tmp_path / "pause"
-    pause.touch()
-    monkeypatch.setenv("FMNIST_PAUSE_FILE", str(pause))
-    waiter = threading.Thread(target=experiments.wait_while_paused, kwargs={"poll_seconds": 0.01})
-    waiter.start()
-    time.sleep(0.2)
-    assert waiter.is_alive()  # still held
-    pause.unlink()
-    waiter.join(timeout=2)
-    assert not waiter.is_alive()
 
 
 def test_ensure_trains_only_what_is_missing(tmp_path, result, capsys):

@@ -298,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chapter", action="append", type=_chapter, metavar="CHAPTER",
                    help="train only this chapter's runs (repeatable; default: every chapter in _toc.yml)")
     profile_option(p, "how long the runs are and which store they are saved in")
-    p.add_argument("--force", action="store_true", help="retrain runs even when the store holds them (replacing them)")
+    p.add_argument("--force", action="store_true", help="retrain runs from their first epoch even when the store holds them (replacing them)")
     p.add_argument("--key", action="append", type=_run_key, metavar="KEY",
                    help="only the run with this key (repeatable; `status -v` lists the keys of missing runs)")
     where = p.add_mutually_exclusive_group()

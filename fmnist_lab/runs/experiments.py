@@ -173,6 +173,8 @@ def ensure(cfgs: Iterable[RunConfig], store: Store | None = None, checkpoint_key
     progress, start, trained = show_progress() if progress is None else progress, time.perf_counter(), 0
     if todo:  # every check that can fail, before the first run trains
         store.check_writable([cfgs[i].key() for i in todo], [cfgs[i].key() for i in todo if cfgs[i].key() in checkpoint_keys])
+        for i in todo if force else ():  # a retrain starts over: a saved state may come from code changed since
+            store.discard_partial(cfgs[i].key())
         teachers = {cfgs[i].teacher: teacher_checkpoint(cfgs[i], store) for i in todo if cfgs[i].teacher}
         runner = _Runner(cfgs, results, store, checkpoint_keys, force, teachers, progress, executor)
         with tqdm(total=len(todo), desc="runs", unit="run", disable=not progress) as runner.bar:

@@ -79,4 +79,11 @@ def test_an_interrupted_run_resumes_from_its_saved_epoch_in_the_store(tmp_path, 
     (out,) = experiments.ensure([cfg], store, progress=False, quiet=True)
     assert out["provenance"]["resumed_after_epoch"] == [2] and out["epochs_run"] == 3
     assert not store.partial_path(cfg.key()).exists()  # removed once the result is stored
+    with monkeypatch.context() as m:  # interrupted again; a forced retrain then starts over
+        m.setattr(engine, "wait_between_epochs", lambda epoch: (_ for _ in ()).throw(KeyboardInterrupt) if epoch == 2 else 0.0)
+        with pytest.raises(experiments.Interrupted):
+            experiments.ensure([cfg], store, progress=False, quiet=True, force=True)
+    assert store.partial_path(cfg.key()).is_file()
+    (forced,) = experiments.ensure([cfg], store, progress=False, quiet=True, force=True)
+    assert "resumed_after_epoch" not in forced["provenance"] and forced["history"]["train_loss"] == out["history"]["train_loss"]
 

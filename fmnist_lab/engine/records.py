@@ -40,7 +40,7 @@ def provenance(device: torch.device) -> dict[str, Any]:
         "package_version": __version__,
         "git_commit": commit or None,
         "git_dirty": dirty,
-        "torch_version": torch.__version__,
+        "torch_version": str(torch.__version__),
         "python_version": platform.python_version(),
         "host": socket.gethostname(),  # the machine that trained it: a worker's, not the submitter's
         "device": device.type,

@@ -27,7 +27,7 @@ SAVE_EVERY_SECONDS = 60.0  # saved after the first epoch that ends a minute afte
 def machine(key: str, engine_version: int, info: dict[str, Any], teacher: torch.nn.Module | None = None) -> dict[str, Any]:
     """What must match for a saved state to be resumed: the run, the arithmetic it ran on, and the
     teacher's very weights (a teacher retrained meanwhile under the same key would teach otherwise)."""
-    return {"key": key, "engine_version": engine_version, "torch_version": torch.__version__,
+    return {"key": key, "engine_version": engine_version, "torch_version": str(torch.__version__),
             "device": info["device"], "device_name": info["device_name"], "threads": torch.get_num_threads(),
             "teacher": None if teacher is None else weights_digest(teacher)}
 
@@ -77,7 +77,7 @@ def load(path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any] | None, s
     if not path.is_file():
         return None, ""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)  # our own file; RNG and schedule states are not tensors
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # damaged (a full disk, a copy cut short): start over
         return _set_aside(path, f"its saved state could not be read ({type(exc).__name__})")
     differs = [name for name, value in expected.items() if state.get("machine", {}).get(name) != value]

@@ -3,6 +3,7 @@ validation pick among the candidates."""
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from types import SimpleNamespace
 from typing import Any
@@ -16,7 +17,7 @@ from ..analysis.metrics import machine
 from ..analysis.statistics import shown_points
 from ..report.figures.frontier import frontier_axis
 from ..report.format import pm, signed
-from ..report.settings import addition, reader_name
+from ..report.settings import added, addition, reader_name
 from ..runs import derived, experiments, studies, summary
 from ..runs.derived import Analysis
 from ..runs.store import Store
@@ -27,11 +28,10 @@ from ..runs.summary import ci95, select, summarize
 
 
 # ---- Tables and glue for the chapter's prose ------------------------------------------------------------
-def short_name(study, label: str) -> str:
-    """The RunConfig field a trick changes from its study's control ('ema', 'mixup', 'teacher')."""
-    cfg, control = study.groups[label], study.control
-    changed = [f for f in study.varies if getattr(cfg, f) != getattr(control, f)]
-    return changed[0] if changed else "control"
+def short_name(label: str) -> str:
+    """A variant's glue prefix, from what its label adds: "… + weight averaging" -> "weight_averaging",
+    "… + one-cycle schedule" -> "one_cycle_schedule" (so two variants never share one)."""
+    return re.sub(r"[^a-z0-9]+", "_", " ".join(added(label)).lower()).strip("_")
 
 
 def flip_label(control: str) -> str:
@@ -89,8 +89,8 @@ def tricks_table(runs: dict[str, list[dict[str, Any]]], gains: pd.DataFrame, con
     return pd.DataFrame(rows)
 
 
-def glue_tricks(study, gains: pd.DataFrame, flips: pd.DataFrame) -> dict[str, Any]:
-    """Glue each trick's numbers as `<field>_<fact>` (see `short_name`): `_val_gain`, `_test_gain`
+def glue_tricks(gains: pd.DataFrame, flips: pd.DataFrame) -> dict[str, Any]:
+    """Glue each trick's numbers as `<name>_<fact>` (see `short_name`): `_val_gain`, `_test_gain`
     (signed points), `_test_low`, `_test_high` (its paired interval), `_ahead`, `_seeds` (no cost: the recipe's seeds were not timed alike);
     the test-time flip's as `flip_val`, `flip_test`, `flip_test_low`, `flip_test_high`, `flip_ahead`;
     `helped_words` (the tricks that raised validation accuracy, in words), `top_trick`, `top_gain`
@@ -98,7 +98,7 @@ def glue_tricks(study, gains: pd.DataFrame, flips: pd.DataFrame) -> dict[str, An
 
     facts: dict[str, Any] = {}
     for g in gains.itertuples():
-        name = short_name(study, g.trick)
+        name = short_name(g.trick)
         facts |= {f"{name}_val_gain": g.val_gain, f"{name}_test_gain": g.test_gain, f"{name}_test_low": g.test_gain - g.test_ci,
                   f"{name}_test_high": g.test_gain + g.test_ci, f"{name}_ahead": g.ahead, f"{name}_seeds": g.seeds}
     flip_t, flip_ci = flip_test(flips)
@@ -201,13 +201,13 @@ def glue_published(pub: list[dict[str, Any]], recipe: list[dict[str, Any]]) -> d
 
 def glue_additions(runs: dict[str, list[dict[str, Any]]], flips: pd.DataFrame) -> pd.DataFrame:
     """Each addition to the published recipe against it, paired seed by seed: the table
-    (`tab_additions`, the test-time flip of its saved networks last) and, per addition, `add_<field>_val`,
-    `add_<field>_test` (signed points), `add_<field>_val_verdict`, `add_<field>_verdict` (test) and
-    `add_<field>_ahead`, where <field> is the setting it changes ('label_smoothing'). Returns the gains."""
+    (`tab_additions`, the test-time flip of its saved networks last) and, per addition, `add_<name>_val`,
+    `add_<name>_test` (signed points), `add_<name>_val_verdict`, `add_<name>_verdict` (test) and
+    `add_<name>_ahead`, where <name> says what it adds (`short_name`: 'label_smoothing'). Returns the gains."""
     gains = ceiling.trick_gains(runs, studies.PUBLISHED_LABEL)
     report.glue_table("tab_additions", tricks_table(runs, gains, studies.PUBLISHED_LABEL, flips))
     for g in gains.itertuples():
-        name = f"add_{short_name(studies.PUBLISHED, g.trick)}"
+        name = f"add_{short_name(g.trick)}"
         report.glue_markdown(**{f"{name}_val": signed(g.val_gain), f"{name}_test": signed(g.test_gain),
                                 f"{name}_val_verdict": report.noise_verdict(g.val_gain, g.val_ci),
                                 f"{name}_verdict": report.noise_verdict(g.test_gain, g.test_ci),
@@ -263,7 +263,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
                         dist_weight=studies.CONSISTENT_MLP.distill_weight, dist_temperature=studies.CONSISTENT_MLP.distill_temperature)
     report.glue_table("tab_tricks", tricks_table(runs, gains, studies.STACKED_MLP_LABEL, flips))
     report.glue_table("tab_published", published_table(ch.published.runs[studies.PUBLISHED_LABEL]))
-    glue_tricks(studies.TRICKS, gains, flips)
+    glue_tricks(gains, flips)
     plain = runs[studies.EMA] + runs[studies.MIXUP]  # timed alike (one thread, one machine), unlike the recipe's own seeds
     one_thread_recipe = [r for r in runs[studies.STACKED_MLP_LABEL] if machine(r) == machine(plain[0])]
     report.glue_numbers(teacher_vs_plain=cost.cost_ratio(runs[studies.CONSISTENT], plain))

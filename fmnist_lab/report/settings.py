@@ -81,14 +81,19 @@ def authored(label: str) -> bool:
 COUNTABLE = ("schedule",)  # additions named by a countable noun take the article: "with the one-cycle schedule"
 
 
+def added(label: str) -> list[str]:
+    """The additions a variant's label names after its recipe, as declared: "… + label smoothing +
+    distillation" -> ["label smoothing", "distillation"]; [] for a label that adds nothing."""
+    return label.split(" + ")[1:]
+
+
 def addition(label: str) -> str:
     """What a variant adds to its recipe, as the prose names it: "… + label smoothing" -> "label
-    smoothing", "… + one-cycle schedule" -> "the one-cycle schedule". A label that adds nothing is
-    returned as it is. (Every page that names an addition asks here.)"""
-    if " + " not in label:
-        return label
-    added = label.split(" + ", 1)[1]
-    return f"the {added}" if added.endswith(COUNTABLE) else added
+    smoothing", "… + one-cycle schedule" -> "the one-cycle schedule", "… + label smoothing +
+    distillation" -> "label smoothing and distillation". A label that adds nothing is returned as it
+    is. (Every page that names an addition asks here.)"""
+    parts = [f"the {part}" if part.endswith(COUNTABLE) else part for part in added(label)]
+    return " and ".join(parts) if parts else label
 
 
 def rerun_name(label: str, chapter: int) -> str:

@@ -92,14 +92,15 @@ def test_the_published_recipe_is_set_against_the_papers_one_run(facts, full_prof
         ceiling_page.check(broken(facts, published={**facts.published, "val": {**facts.published["val"], "clear": False}}))
 
 
-def test_additions_are_paired_with_the_published_recipe_and_named_by_the_setting_they_change():
+def test_additions_are_paired_with_the_published_recipe_and_named_by_what_they_add():
     from fmnist_lab.runs import studies
     runs = {studies.PUBLISHED_LABEL: RECIPE, studies.PUBLISHED_SMOOTHED: TRICK}
     gains = ceiling_page.glue_additions(runs, flips())
     assert list(gains["trick"]) == [studies.PUBLISHED_SMOOTHED] and gains.iloc[0]["ahead"] == 1
-    assert ceiling_page.short_name(studies.PUBLISHED, studies.PUBLISHED_SMOOTHED) == "label_smoothing"  # glued as add_label_smoothing_*
-    assert ceiling_page.short_name(studies.PUBLISHED, studies.PUBLISHED_AVERAGED) == "ema"  # glued as add_ema_*
-    assert ceiling_page.short_name(studies.PUBLISHED, studies.PUBLISHED_ONECYCLE) == "schedule"  # not its milestones: add_schedule_*
+    assert ceiling_page.short_name(studies.PUBLISHED_SMOOTHED) == "label_smoothing"  # glued as add_label_smoothing_*
+    assert ceiling_page.short_name(studies.PUBLISHED_AVERAGED) == "weight_averaging"
+    assert ceiling_page.short_name(studies.PUBLISHED_ONECYCLE) == "one_cycle_schedule"  # one name, though it sets three fields
+    assert ceiling_page.short_name(f"{studies.PUBLISHED_LABEL} + label smoothing + distillation") == "label_smoothing_distillation"
     table = ceiling_page.tricks_table(runs, gains, studies.PUBLISHED_LABEL, flips())
     assert table.iloc[-1]["model"] == f"{studies.PUBLISHED_LABEL} + test-time flip"
 

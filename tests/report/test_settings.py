@@ -48,3 +48,4 @@ def test_an_addition_is_named_once_for_every_page_with_its_article_where_it_need
     assert settings.addition(f"{studies.STACKED_MLP_LABEL} + weight averaging") == "weight averaging"
     assert settings.addition(f"{studies.PUBLISHED_LABEL} + one-cycle schedule") == "the one-cycle schedule"
     assert settings.addition("the test-time flip") == "the test-time flip"  # adds nothing to a recipe: as it is
+    assert settings.addition(f"{studies.PUBLISHED_LABEL} + label smoothing + one-cycle schedule") == "label smoothing and the one-cycle schedule"

@@ -18,7 +18,7 @@ from ..runs import derived, experiments, studies
 from ..runs.derived import Analysis
 from ..runs.store import Store
 from ..runs.study import ChapterResults
-from . import claims, findings
+from . import claims, findings, takeaways
 from .claims import claim
 
 STACKED = studies.STACKED_MLP_LABEL  # chapter 10's recipe, read here as saved in chapter 11's study
@@ -62,7 +62,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     store = experiments.current_store()
     root = str(store.root)
     report.glue_compute("ch12", ch.all_runs())
-    replication = findings.smoothing_replication(ch)  # chapter 4's label-smoothing pair, retrained: its test gain
+    replication = takeaways.smoothing_replication(ch)  # chapter 4's label-smoothing pair, retrained: its test gain
     report.glue_numbers(**replication)
     runs = {name: predict.runs_with_weights(study, label, store) for name, (_, study, label) in GROUPS.items()}
     saved = saved_keys(store)  # the seeds whose weights are stored

@@ -9,7 +9,7 @@ from ..analysis import groups, metrics
 from ..engine import labels
 from ..runs import studies, summary
 from ..runs.study import ChapterResults
-from . import claims, findings
+from . import claims, takeaways
 from .claims import claim
 
 
@@ -56,7 +56,7 @@ def glue(ch: ChapterResults) -> SimpleNamespace:
     report.glue_summary("reg_none", plain), report.glue_summary("reg_best", best[winner])
     ls_val = report.glue_comparison("ls_val_paired", best[best_ls], plain, split="val")  # seed by seed: the seeds' spread cancels
     ls_test = report.glue_comparison("reg_best_gain_test", best[winner], plain)
-    replication = findings.smoothing_replication(studies.load("12_beyond_accuracy", quiet=True))  # the same pair, retrained
+    replication = takeaways.smoothing_replication(studies.load("12_beyond_accuracy", quiet=True))  # the same pair, retrained
     report.glue_numbers(**replication)
     report.glue_table("tab_l2", report.summary_table(groups.distinct(ch.l2.runs), label="optimizer, λ", gap=True, columns=GAP_COLUMNS));
     report.glue_table("tab_dropout", report.summary_table({f"{p:g}": runs for p, runs in drop.items()}, label="dropout p", gap=True, columns=GAP_COLUMNS));
